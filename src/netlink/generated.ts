@@ -1,0 +1,153 @@
+// Do not edit directly: rendered by scripts/gen-netlink.mjs from kernel/mutex.yaml.
+/* eslint-disable */
+
+export const FAMILY_NAME = 'mutex';
+export const FAMILY_VERSION = 1;
+
+export type AttrType = 'pad' | 'flag' | 'binary' | 'string' | 'nest' | 'u8' | 'u16' | 'u32' | 'u64' | 's8' | 's16' | 's32' | 's64';
+export interface AttrSpec {
+  readonly name: string;
+  /** JSON key: the spec name in snake_case. */
+  readonly key: string;
+  readonly value: number;
+  readonly type: AttrType;
+  readonly nested?: string;
+  readonly multi?: boolean;
+  readonly enumName?: string;
+  readonly doc?: string;
+}
+
+export const enums: Readonly<Record<string, readonly { name: string; value: number }[]>> = {
+  'alert-type': [{ name: 'high-latency', value: 0 }, { name: 'high-error-rate', value: 1 }, { name: 'bandwidth-spike', value: 2 }, { name: 'connection-flood', value: 3 }, { name: 'packet-drop', value: 4 }],
+  'flow-state': [{ name: 'new', value: 0 }, { name: 'established', value: 1 }, { name: 'closing', value: 2 }, { name: 'closed', value: 3 }],
+  'direction': [{ name: 'outbound', value: 0 }, { name: 'inbound', value: 1 }],
+};
+
+export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
+  'stats': [
+    { name: 'pad', key: 'pad', value: 1, type: 'pad' },
+    { name: 'instance-id', key: 'instance_id', value: 2, type: 'u64', doc: "Random identifier chosen when the module is loaded." },
+    { name: 'load-time-ns', key: 'load_time_ns', value: 3, type: 'u64', doc: "Wall-clock time the module was loaded, ns since the Unix epoch." },
+    { name: 'fds-total', key: 'fds_total', value: 4, type: 'u64', doc: "Contexts created since load." },
+    { name: 'fds-active', key: 'fds_active', value: 5, type: 'u32', doc: "Contexts alive now." },
+    { name: 'conns-total', key: 'conns_total', value: 6, type: 'u64', doc: "Flows tracked since load." },
+    { name: 'conns-active', key: 'conns_active', value: 7, type: 'u64', doc: "Flows in the flow table now." },
+    { name: 'bytes-sent', key: 'bytes_sent', value: 8, type: 'u64', doc: "L3 bytes of tracked packets leaving this host (LOCAL_OUT)." },
+    { name: 'bytes-received', key: 'bytes_received', value: 9, type: 'u64', doc: "L3 bytes of tracked packets arriving (LOCAL_IN)." },
+    { name: 'packets-sent', key: 'packets_sent', value: 10, type: 'u64' },
+    { name: 'packets-received', key: 'packets_received', value: 11, type: 'u64' },
+    { name: 'retransmits', key: 'retransmits', value: 12, type: 'u64', doc: "TCP retransmissions of tracked sockets." },
+    { name: 'errors', key: 'errors', value: 13, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows." },
+    { name: 'drops', key: 'drops', value: 14, type: 'u64', doc: "Packets of tracked flows freed as dropped (kfree_skb with a reason)." },
+    { name: 'rtt-samples', key: 'rtt_samples', value: 15, type: 'u64', doc: "Number of smoothed-RTT samples taken from tracked TCP sockets." },
+    { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 16, type: 'u64', doc: "Sum of those samples in microseconds (average = sum / samples)." },
+    { name: 'rtt-min-us', key: 'rtt_min_us', value: 17, type: 'u64', doc: "Smallest sample in microseconds, 0 when there is none." },
+    { name: 'rtt-max-us', key: 'rtt_max_us', value: 18, type: 'u64', doc: "Largest sample in microseconds." },
+    { name: 'sent-bytes-per-sec', key: 'sent_bytes_per_sec', value: 19, type: 'u64', doc: "Bytes sent during the last completed one-second window." },
+    { name: 'sent-bytes-per-sec-peak', key: 'sent_bytes_per_sec_peak', value: 20, type: 'u64', doc: "Highest sent-bytes-per-sec seen since load." },
+    { name: 'received-bytes-per-sec', key: 'received_bytes_per_sec', value: 21, type: 'u64' },
+    { name: 'received-bytes-per-sec-peak', key: 'received_bytes_per_sec_peak', value: 22, type: 'u64' },
+    { name: 'conns-per-sec', key: 'conns_per_sec', value: 23, type: 'u64', doc: "New flows during the last completed one-second window." },
+    { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 24, type: 'u64' },
+    { name: 'lookups-hit', key: 'lookups_hit', value: 25, type: 'u64', doc: "Flow-table lookups that found their flow." },
+    { name: 'lookups-miss', key: 'lookups_miss', value: 26, type: 'u64', doc: "Flow-table lookups that found none." },
+    { name: 'flow-buckets', key: 'flow_buckets', value: 27, type: 'u32', doc: "Hash buckets of the flow table." },
+    { name: 'flow-limit', key: 'flow_limit', value: 28, type: 'u32', doc: "Most flows tracked at once." },
+    { name: 'flows-evicted', key: 'flows_evicted', value: 29, type: 'u64', doc: "Flows removed by the GC after their state timeout." },
+    { name: 'flows-untracked', key: 'flows_untracked', value: 30, type: 'u64', doc: "New flows not tracked because the table was full." },
+    { name: 'memory-bytes', key: 'memory_bytes', value: 31, type: 'u64', doc: "Kernel memory held by the flow table and its entries." },
+    { name: 'unmatched-packets', key: 'unmatched_packets', value: 32, type: 'u64', doc: "Packets seen by the hooks that belong to no context." },
+    { name: 'alerts-raised', key: 'alerts_raised', value: 33, type: 'u64' },
+    { name: 'alerts-cleared', key: 'alerts_cleared', value: 34, type: 'u64' },
+    { name: 'alerts-overwritten', key: 'alerts_overwritten', value: 35, type: 'u64', doc: "Alerts lost from the ring because it was full." },
+    { name: 'alerts-notify-dropped', key: 'alerts_notify_dropped', value: 36, type: 'u64', doc: "Alert notifications that could not be delivered to listeners." },
+  ],
+};
+
+export interface OpSpec {
+  readonly name: string;
+  readonly value: number;
+  readonly attributeSet: string;
+  readonly hasDo: boolean;
+  readonly hasDump: boolean;
+  readonly adminOnly: boolean;
+  readonly doRequest: readonly string[];
+  readonly dumpRequest: readonly string[];
+}
+
+export const operations: Readonly<Record<string, OpSpec>> = {
+  'stats-get': { name: 'stats-get', value: 1, attributeSet: 'stats', hasDo: true, hasDump: false, adminOnly: false, doRequest: [], dumpRequest: [] },
+};
+
+export const mcastGroups = ['alerts'] as const;
+
+/** Attribute set `stats`: Global statistics of this network namespace's view of the module. */
+export interface StatsAttrs {
+  /** Random identifier chosen when the module is loaded. */
+  instance_id?: bigint;
+  /** Wall-clock time the module was loaded, ns since the Unix epoch. */
+  load_time_ns?: bigint;
+  /** Contexts created since load. */
+  fds_total?: bigint;
+  /** Contexts alive now. */
+  fds_active?: number;
+  /** Flows tracked since load. */
+  conns_total?: bigint;
+  /** Flows in the flow table now. */
+  conns_active?: bigint;
+  /** L3 bytes of tracked packets leaving this host (LOCAL_OUT). */
+  bytes_sent?: bigint;
+  /** L3 bytes of tracked packets arriving (LOCAL_IN). */
+  bytes_received?: bigint;
+  packets_sent?: bigint;
+  packets_received?: bigint;
+  /** TCP retransmissions of tracked sockets. */
+  retransmits?: bigint;
+  /** TCP resets sent or received and ICMP errors referring to tracked flows. */
+  errors?: bigint;
+  /** Packets of tracked flows freed as dropped (kfree_skb with a reason). */
+  drops?: bigint;
+  /** Number of smoothed-RTT samples taken from tracked TCP sockets. */
+  rtt_samples?: bigint;
+  /** Sum of those samples in microseconds (average = sum / samples). */
+  rtt_sum_us?: bigint;
+  /** Smallest sample in microseconds, 0 when there is none. */
+  rtt_min_us?: bigint;
+  /** Largest sample in microseconds. */
+  rtt_max_us?: bigint;
+  /** Bytes sent during the last completed one-second window. */
+  sent_bytes_per_sec?: bigint;
+  /** Highest sent-bytes-per-sec seen since load. */
+  sent_bytes_per_sec_peak?: bigint;
+  received_bytes_per_sec?: bigint;
+  received_bytes_per_sec_peak?: bigint;
+  /** New flows during the last completed one-second window. */
+  conns_per_sec?: bigint;
+  conns_per_sec_peak?: bigint;
+  /** Flow-table lookups that found their flow. */
+  lookups_hit?: bigint;
+  /** Flow-table lookups that found none. */
+  lookups_miss?: bigint;
+  /** Hash buckets of the flow table. */
+  flow_buckets?: number;
+  /** Most flows tracked at once. */
+  flow_limit?: number;
+  /** Flows removed by the GC after their state timeout. */
+  flows_evicted?: bigint;
+  /** New flows not tracked because the table was full. */
+  flows_untracked?: bigint;
+  /** Kernel memory held by the flow table and its entries. */
+  memory_bytes?: bigint;
+  /** Packets seen by the hooks that belong to no context. */
+  unmatched_packets?: bigint;
+  alerts_raised?: bigint;
+  alerts_cleared?: bigint;
+  /** Alerts lost from the ring because it was full. */
+  alerts_overwritten?: bigint;
+  /** Alert notifications that could not be delivered to listeners. */
+  alerts_notify_dropped?: bigint;
+}
+
+export interface AttrSetTypes {
+  'stats': StatsAttrs;
+}
