@@ -1,12 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * MUTEX statistics module: shared definitions.
+ *
+ * Object lifetimes:
+ *  - struct mutex_net: one per network namespace (pernet_operations).
+ *  - struct mutex_ctx: one per open file description of /dev/mutex; lives on
+ *    its netns' RCU list, freed after a grace period once its last file
+ *    reference is closed and its flows are gone.
+ *  - struct mutex_flow: in the global RCU hash table; points to its ctx,
+ *    which outlives every flow that references it.
  */
 #ifndef _MUTEX_H
 #define _MUTEX_H
 
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/rculist.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <linux/jump_label.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
 
 #include "mutex_nl_gen.h"
 
@@ -17,11 +36,230 @@ struct mutex_stats {
 	MUTEX_A_STATS_FOREACH(MUTEX_STATS_DECLARE)
 };
 
+#define MUTEX_DIR_SENT		0
+#define MUTEX_DIR_RECV		1
+#define MUTEX_RTT_BUCKETS	32
+
+/* Hot counters of a context, one copy per CPU. */
+struct mutex_ctx_pcpu {
+	u64_stats_t bytes[2];
+	u64_stats_t packets[2];
+	struct u64_stats_sync syncp;
+};
+
+/* Hot counters of a netns that belong to no context. */
+struct mutex_net_pcpu {
+	u64_stats_t unmatched;
+	u64_stats_t lookups_hit;
+	u64_stats_t lookups_miss;
+	u64_stats_t untracked;
+	struct u64_stats_sync syncp;
+};
+
+/* Totals of a context or a whole netns (sums, not rates). */
+struct mutex_totals {
+	u64 bytes[2];
+	u64 packets[2];
+	u64 conns_total;
+	u64 retransmits;
+	u64 errors;
+	u64 drops;
+	u64 rtt_samples;
+	u64 rtt_sum_us;
+	u64 rtt_min_us;
+	u64 rtt_max_us;
+	u64 rtt_hist[MUTEX_RTT_BUCKETS];
+};
+
+/* Rates computed once a second by the netns worker (single writer). */
+struct mutex_rates {
+	u64 last_bytes[2];
+	u64 last_conns;
+	u64 bytes_per_sec[2];
+	u64 bytes_per_sec_peak[2];
+	u64 conns_per_sec;
+	u64 conns_per_sec_peak;
+};
+
+enum mutex_scope {
+	MUTEX_SCOPE_PID,
+	MUTEX_SCOPE_CGROUP,
+	MUTEX_SCOPE_UID,
+	MUTEX_SCOPE_ALL,
+};
+
+#define MUTEX_SEL_MAX_PORTS	16
+#define MUTEX_SEL_MAX_PEERS	16
+#define MUTEX_SEL_NAME_LEN	32
+#define MUTEX_SEL_TEXT_LEN	1024
+#define MUTEX_SEL_PROTO_TCP	BIT(0)
+#define MUTEX_SEL_PROTO_UDP	BIT(1)
+#define MUTEX_SEL_PROTO_ICMP	BIT(2)
+
+struct mutex_port_range {
+	u16 lo, hi;
+};
+
+struct mutex_cidr {
+	u8 family;
+	u8 prefix;
+	struct in6_addr addr;
+};
+
+/* A parsed selector; replaced as a whole under RCU. */
+struct mutex_selector {
+	struct rcu_head rcu;
+	enum mutex_scope scope;
+	struct pid *pid;
+	struct cgroup *cgrp;
+	kuid_t uid;
+	u8 protos;		/* MUTEX_SEL_PROTO_*, 0 = any */
+	u8 nports, npeers;
+	struct mutex_port_range ports[MUTEX_SEL_MAX_PORTS];
+	struct mutex_cidr peers[MUTEX_SEL_MAX_PEERS];
+	char name[MUTEX_SEL_NAME_LEN];
+	char text[MUTEX_SEL_TEXT_LEN];	/* canonical form */
+};
+
+struct mutex_net;
+
+struct mutex_ctx {
+	struct list_head node;		/* mutex_net.ctxs, RCU */
+	struct rcu_head rcu;
+	u32 id;
+	bool dead;			/* no new flows once set */
+	struct mutex_net *mn;
+	struct net *net;		/* reference held */
+	struct mutex_selector __rcu *sel;
+	struct pid *owner_pid;
+	pid_t owner_tgid;
+	kuid_t owner_uid;
+	char owner_comm[TASK_COMM_LEN];
+	u64 created_real_ns;
+	u64 created_mono_ns;
+	struct mutex_ctx_pcpu __percpu *pcpu;
+	atomic64_t conns_total;
+	atomic64_t conns_active;
+	atomic64_t retransmits;
+	atomic64_t errors;
+	atomic64_t drops;
+	atomic64_t rtt_samples;
+	atomic64_t rtt_sum_us;
+	atomic64_t rtt_min_us;		/* U64_MAX until the first sample */
+	atomic64_t rtt_max_us;
+	atomic64_t rtt_hist[MUTEX_RTT_BUCKETS];
+	struct mutex_rates rates;
+};
+
+struct mutex_net {
+	struct net *net;
+	struct list_head ctxs;		/* RCU; writers hold mutex_ctx_lock */
+	struct mutex_net_pcpu __percpu *pcpu;
+	u64 fds_total;			/* under mutex_ctx_lock */
+	u64 ctx_gen;			/* bumped on add/remove, for dumps */
+	struct mutex_totals dead;	/* of destroyed contexts, same lock */
+	atomic64_t evicted;		/* flows ended by timeout */
+	struct mutex_rates rates;	/* global, worker only */
+	u64 rates_stamp_ns;
+	struct delayed_work rate_work;
+};
+
+/* Flow key: both directions of a connection normalise to one key. */
+struct mutex_flow_key {
+	struct net *net;
+	struct in6_addr addr[2];	/* IPv4 in s6_addr32[0] */
+	__be16 port[2];
+	u8 proto;
+	u8 family;
+} __aligned(8);
+
+struct mutex_flow {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	struct mutex_flow_key key;
+	struct mutex_ctx *ctx;
+	u64 id;
+	atomic64_t bytes[2];
+	atomic64_t packets[2];
+	atomic_t retransmits;
+	atomic_t errors;
+	atomic_t drops;
+	spinlock_t lock;		/* rtt fields and TCP state */
+	u32 rtt_samples;
+	u32 rtt_min_us;
+	u32 rtt_max_us;
+	u64 rtt_sum_us;
+	u64 start_mono_ns;
+	unsigned long last_jiffies;
+	unsigned long last_rtt_jiffies;
+	u8 local;			/* index of the local endpoint in key */
+	u8 direction;			/* enum mutex_direction */
+	u8 state;			/* enum mutex_flow_state */
+	u8 tcp_seen;			/* MUTEX_TCP_* bits */
+};
+
+#define MUTEX_TCP_SYN		BIT(0)
+#define MUTEX_TCP_SYNACK	BIT(1)
+#define MUTEX_TCP_FIN0		BIT(2)	/* FIN from endpoint 0 */
+#define MUTEX_TCP_FIN1		BIT(3)
+#define MUTEX_TCP_REPLY		BIT(4)	/* a packet from the non-originator */
+
+/* Module-wide state. */
 extern u64 mutex_instance_id;
 extern u64 mutex_load_time_ns;
+extern unsigned int mutex_max_flows;
+extern struct mutex mutex_ctx_lock;
+extern unsigned int mutex_net_id;
+DECLARE_STATIC_KEY_FALSE(mutex_active);
 
+static inline struct mutex_net *mutex_pernet(struct net *net)
+{
+	return net_generic(net, mutex_net_id);
+}
+
+/* stats.c */
 void mutex_stats_snapshot(struct net *net, struct mutex_stats *s);
+void mutex_ctx_totals(struct mutex_ctx *ctx, struct mutex_totals *t);
+void mutex_totals_add(struct mutex_totals *sum, const struct mutex_totals *t);
+u64 mutex_hist_percentile(const u64 *hist, u64 samples, unsigned int pct);
+void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us);
+void mutex_rate_work(struct work_struct *work);
+void mutex_rates_update(struct mutex_rates *r, const struct mutex_totals *t,
+			u64 elapsed_ns);
 
+/* ctx.c */
+int mutex_dev_init(void);
+void mutex_dev_exit(void);
+struct mutex_ctx *mutex_ctx_find(struct mutex_net *mn, u32 id);
+int mutex_selector_parse(const char *buf, struct mutex_selector *sel);
+void mutex_selector_free(struct mutex_selector *sel);
+
+/* flow.c */
+int mutex_flow_init(void);
+void mutex_flow_exit(void);
+struct mutex_flow *mutex_flow_lookup(const struct mutex_flow_key *key);
+struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
+				     struct mutex_ctx *ctx, u8 local,
+				     u8 direction);
+void mutex_flow_flush_ctx(struct mutex_ctx *ctx);
+void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index);
+unsigned int mutex_flow_buckets(void);
+u64 mutex_flow_count(void);
+u64 mutex_flow_memory(void);
+u64 mutex_flow_generation(void);
+
+typedef int (*mutex_flow_visit_t)(struct mutex_flow *flow, void *arg);
+int mutex_flow_walk(unsigned long *bucket, u64 *last_id,
+		    mutex_flow_visit_t visit, void *arg);
+struct mutex_flow *mutex_flow_find_id(struct net *net, u64 id);
+
+/* hooks.c */
+int mutex_hooks_init(void);
+void mutex_hooks_exit(void);
+int mutex_hooks_net_init(struct net *net);
+void mutex_hooks_net_exit(struct net *net);
+
+/* netlink.c, proc.c */
 int mutex_netlink_init(void);
 void mutex_netlink_exit(void);
 int mutex_proc_init(void);

@@ -3,11 +3,24 @@
  * The "mutex" generic netlink family.  Policies and the op table are
  * rendered from mutex.yaml into mutex_nl_gen.c; this file holds handlers.
  */
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/version.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "mutex.h"
 
 static struct genl_family mutex_genl_family;
+
+static struct nlattr **dump_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
 
 static int mutex_put_u64(struct sk_buff *skb, int attr, u64 value, int pad)
 {
@@ -18,6 +31,8 @@ static int mutex_put_u32(struct sk_buff *skb, int attr, u32 value, int pad)
 {
 	return nla_put_u32(skb, attr, value);
 }
+
+/* ---------------------------------------------------------- stats-get */
 
 #define MUTEX_STATS_PUT(attr, field, type, name)			\
 	if (mutex_put_##type(msg, attr, s.field, MUTEX_A_STATS_PAD))	\
@@ -49,6 +64,295 @@ err_cancel:
 err_free:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+/* ------------------------------------------------------------- fd-get */
+
+#define FD_PUT64(attr, v) nla_put_u64_64bit(skb, attr, v, MUTEX_A_FD_PAD)
+
+/* Caller holds rcu_read_lock(). */
+static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
+		   u32 seq, int flags, struct netlink_callback *cb)
+{
+	const struct mutex_selector *sel = rcu_dereference(ctx->sel);
+	const struct mutex_rates *r = &ctx->rates;
+	struct mutex_totals t;
+	void *hdr;
+	int i;
+
+	hdr = genlmsg_put(skb, portid, seq, &mutex_genl_family, flags,
+			  MUTEX_CMD_FD_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+
+	mutex_ctx_totals(ctx, &t);
+	if (nla_put_u32(skb, MUTEX_A_FD_ID, ctx->id) ||
+	    nla_put_string(skb, MUTEX_A_FD_NAME, sel->name) ||
+	    nla_put_string(skb, MUTEX_A_FD_SELECTOR, sel->text) ||
+	    nla_put_u32(skb, MUTEX_A_FD_OWNER_TGID, ctx->owner_tgid) ||
+	    nla_put_u32(skb, MUTEX_A_FD_OWNER_UID,
+			from_kuid_munged(ctx->net->user_ns, ctx->owner_uid)) ||
+	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM, ctx->owner_comm) ||
+	    FD_PUT64(MUTEX_A_FD_CREATED_NS, ctx->created_real_ns) ||
+	    FD_PUT64(MUTEX_A_FD_UPTIME_NS, ktime_get_ns() - ctx->created_mono_ns) ||
+	    FD_PUT64(MUTEX_A_FD_CONNS_ACTIVE, atomic64_read(&ctx->conns_active)) ||
+	    FD_PUT64(MUTEX_A_FD_CONNS_TOTAL, t.conns_total) ||
+	    FD_PUT64(MUTEX_A_FD_BYTES_SENT, t.bytes[MUTEX_DIR_SENT]) ||
+	    FD_PUT64(MUTEX_A_FD_BYTES_RECEIVED, t.bytes[MUTEX_DIR_RECV]) ||
+	    FD_PUT64(MUTEX_A_FD_PACKETS_SENT, t.packets[MUTEX_DIR_SENT]) ||
+	    FD_PUT64(MUTEX_A_FD_PACKETS_RECEIVED, t.packets[MUTEX_DIR_RECV]) ||
+	    FD_PUT64(MUTEX_A_FD_RETRANSMITS, t.retransmits) ||
+	    FD_PUT64(MUTEX_A_FD_ERRORS, t.errors) ||
+	    FD_PUT64(MUTEX_A_FD_DROPS, t.drops) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_SAMPLES, t.rtt_samples) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_SUM_US, t.rtt_sum_us) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_MIN_US, t.rtt_min_us) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_MAX_US, t.rtt_max_us) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_P50_US,
+		     mutex_hist_percentile(t.rtt_hist, t.rtt_samples, 50)) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_P90_US,
+		     mutex_hist_percentile(t.rtt_hist, t.rtt_samples, 90)) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_P99_US,
+		     mutex_hist_percentile(t.rtt_hist, t.rtt_samples, 99)))
+		goto err_cancel;
+	for (i = 0; i < MUTEX_RTT_BUCKETS; i++)
+		if (FD_PUT64(MUTEX_A_FD_RTT_HIST, t.rtt_hist[i]))
+			goto err_cancel;
+	if (FD_PUT64(MUTEX_A_FD_SENT_BYTES_PER_SEC, r->bytes_per_sec[MUTEX_DIR_SENT]) ||
+	    FD_PUT64(MUTEX_A_FD_SENT_BYTES_PER_SEC_PEAK,
+		     r->bytes_per_sec_peak[MUTEX_DIR_SENT]) ||
+	    FD_PUT64(MUTEX_A_FD_RECEIVED_BYTES_PER_SEC,
+		     r->bytes_per_sec[MUTEX_DIR_RECV]) ||
+	    FD_PUT64(MUTEX_A_FD_RECEIVED_BYTES_PER_SEC_PEAK,
+		     r->bytes_per_sec_peak[MUTEX_DIR_RECV]) ||
+	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC, r->conns_per_sec) ||
+	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC_PEAK, r->conns_per_sec_peak))
+		goto err_cancel;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int mutex_nl_fd_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mutex_net *mn = mutex_pernet(genl_info_net(info));
+	struct mutex_ctx *ctx;
+	struct sk_buff *msg;
+	u32 id;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MUTEX_A_FD_ID))
+		return -EINVAL;
+	id = nla_get_u32(info->attrs[MUTEX_A_FD_ID]);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	ctx = mutex_ctx_find(mn, id);
+	if (!ctx) {
+		rcu_read_unlock();
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MUTEX_A_FD_ID],
+				    "no context with this id in this network namespace");
+		nlmsg_free(msg);
+		return -ENOENT;
+	}
+	err = fd_fill(msg, ctx, info->snd_portid, info->snd_seq, 0, NULL);
+	rcu_read_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* Contexts are listed in id order (creation order), resuming after args[0]. */
+int mutex_nl_fd_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mutex_net *mn = mutex_pernet(sock_net(skb->sk));
+	struct mutex_ctx *ctx;
+	int err = 0;
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(mn->ctx_gen);
+	list_for_each_entry_rcu(ctx, &mn->ctxs, node) {
+		if (ctx->id <= cb->args[0])
+			continue;
+		err = fd_fill(skb, ctx, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+		if (err)
+			break;
+		cb->args[0] = ctx->id;
+	}
+	rcu_read_unlock();
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+/* ----------------------------------------------------------- conn-get */
+
+#define CONN_PUT64(attr, v) nla_put_u64_64bit(skb, attr, v, MUTEX_A_CONN_PAD)
+
+static u64 jiffies_to_real_ns(unsigned long j, u64 now_real)
+{
+	return now_real - jiffies_to_nsecs(jiffies - j);
+}
+
+/* Caller holds rcu_read_lock(). */
+static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
+		     u32 seq, int flags, struct netlink_callback *cb)
+{
+	const struct mutex_flow_key *k = &flow->key;
+	u64 now_real = ktime_get_real_ns(), now_mono = ktime_get_ns();
+	int alen = k->family == AF_INET ? 4 : 16;
+	u32 samples, min_us, max_us;
+	u8 local = flow->local;
+	u64 sum_us;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mutex_genl_family, flags,
+			  MUTEX_CMD_CONN_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+
+	spin_lock_bh(&flow->lock);
+	samples = flow->rtt_samples;
+	sum_us = flow->rtt_sum_us;
+	min_us = samples ? flow->rtt_min_us : 0;
+	max_us = flow->rtt_max_us;
+	spin_unlock_bh(&flow->lock);
+
+	if (CONN_PUT64(MUTEX_A_CONN_ID, flow->id) ||
+	    nla_put_u32(skb, MUTEX_A_CONN_FD_ID, flow->ctx->id) ||
+	    nla_put_u8(skb, MUTEX_A_CONN_FAMILY, k->family) ||
+	    nla_put_u8(skb, MUTEX_A_CONN_PROTOCOL, k->proto) ||
+	    nla_put(skb, MUTEX_A_CONN_LOCAL_ADDR, alen, &k->addr[local]) ||
+	    nla_put_u16(skb, MUTEX_A_CONN_LOCAL_PORT, ntohs(k->port[local])) ||
+	    nla_put(skb, MUTEX_A_CONN_REMOTE_ADDR, alen, &k->addr[!local]) ||
+	    nla_put_u16(skb, MUTEX_A_CONN_REMOTE_PORT, ntohs(k->port[!local])) ||
+	    nla_put_u8(skb, MUTEX_A_CONN_DIRECTION, flow->direction) ||
+	    nla_put_u8(skb, MUTEX_A_CONN_STATE, READ_ONCE(flow->state)) ||
+	    CONN_PUT64(MUTEX_A_CONN_START_NS,
+		       now_real - (now_mono - flow->start_mono_ns)) ||
+	    CONN_PUT64(MUTEX_A_CONN_LAST_NS,
+		       jiffies_to_real_ns(READ_ONCE(flow->last_jiffies), now_real)) ||
+	    CONN_PUT64(MUTEX_A_CONN_BYTES_SENT,
+		       atomic64_read(&flow->bytes[MUTEX_DIR_SENT])) ||
+	    CONN_PUT64(MUTEX_A_CONN_BYTES_RECEIVED,
+		       atomic64_read(&flow->bytes[MUTEX_DIR_RECV])) ||
+	    CONN_PUT64(MUTEX_A_CONN_PACKETS_SENT,
+		       atomic64_read(&flow->packets[MUTEX_DIR_SENT])) ||
+	    CONN_PUT64(MUTEX_A_CONN_PACKETS_RECEIVED,
+		       atomic64_read(&flow->packets[MUTEX_DIR_RECV])) ||
+	    CONN_PUT64(MUTEX_A_CONN_RETRANSMITS, atomic_read(&flow->retransmits)) ||
+	    CONN_PUT64(MUTEX_A_CONN_ERRORS, atomic_read(&flow->errors)) ||
+	    CONN_PUT64(MUTEX_A_CONN_DROPS, atomic_read(&flow->drops)) ||
+	    CONN_PUT64(MUTEX_A_CONN_RTT_SAMPLES, samples) ||
+	    CONN_PUT64(MUTEX_A_CONN_RTT_SUM_US, sum_us) ||
+	    CONN_PUT64(MUTEX_A_CONN_RTT_MIN_US, min_us) ||
+	    CONN_PUT64(MUTEX_A_CONN_RTT_MAX_US, max_us)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int mutex_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mutex_flow *flow;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MUTEX_A_CONN_ID))
+		return -EINVAL;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	flow = mutex_flow_find_id(genl_info_net(info),
+				  nla_get_u64(info->attrs[MUTEX_A_CONN_ID]));
+	if (!flow) {
+		rcu_read_unlock();
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MUTEX_A_CONN_ID],
+				    "no connection with this id in this network namespace");
+		nlmsg_free(msg);
+		return -ENOENT;
+	}
+	err = conn_fill(msg, flow, info->snd_portid, info->snd_seq, 0, NULL);
+	rcu_read_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+struct conn_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct net *net;
+	u32 fd_id;
+	int proto;		/* -1: any */
+	int state;		/* -1: any */
+};
+
+static int conn_dump_one(struct mutex_flow *flow, void *arg)
+{
+	struct conn_dump *d = arg;
+
+	if (flow->key.net != d->net ||
+	    (d->fd_id && flow->ctx->id != d->fd_id) ||
+	    (d->proto >= 0 && flow->key.proto != d->proto) ||
+	    (d->state >= 0 && READ_ONCE(flow->state) != d->state))
+		return 0;
+	return conn_fill(d->skb, flow, NETLINK_CB(d->cb->skb).portid,
+			 d->cb->nlh->nlmsg_seq, NLM_F_MULTI, d->cb);
+}
+
+/* Cursor: args[0] = bucket, args[1] = id of the last flow sent from it. */
+int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = dump_attrs(cb);
+	struct conn_dump d = {
+		.skb = skb,
+		.cb = cb,
+		.net = sock_net(skb->sk),
+		.proto = -1,
+		.state = -1,
+	};
+	unsigned long bucket = cb->args[0];
+	u64 last_id = cb->args[1];
+	int err;
+
+	if (attrs[MUTEX_A_CONN_FD_ID])
+		d.fd_id = nla_get_u32(attrs[MUTEX_A_CONN_FD_ID]);
+	if (attrs[MUTEX_A_CONN_PROTOCOL])
+		d.proto = nla_get_u8(attrs[MUTEX_A_CONN_PROTOCOL]);
+	if (attrs[MUTEX_A_CONN_STATE])
+		d.state = nla_get_u8(attrs[MUTEX_A_CONN_STATE]);
+
+	cb->seq = mutex_flow_generation();
+	rcu_read_lock();
+	err = mutex_flow_walk(&bucket, &last_id, conn_dump_one, &d);
+	rcu_read_unlock();
+	cb->args[0] = bucket;
+	cb->args[1] = last_id;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
 }
 
 static struct genl_family mutex_genl_family __ro_after_init = {

@@ -62,6 +62,66 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'alerts-overwritten', key: 'alerts_overwritten', value: 35, type: 'u64', doc: "Alerts lost from the ring because it was full." },
     { name: 'alerts-notify-dropped', key: 'alerts_notify_dropped', value: 36, type: 'u64', doc: "Alert notifications that could not be delivered to listeners." },
   ],
+  'fd': [
+    { name: 'pad', key: 'pad', value: 1, type: 'pad' },
+    { name: 'id', key: 'id', value: 2, type: 'u32', doc: "Context id, assigned by the kernel, never reused while loaded." },
+    { name: 'name', key: 'name', value: 3, type: 'string' },
+    { name: 'selector', key: 'selector', value: 4, type: 'string', doc: "The selector in force, in canonical form." },
+    { name: 'owner-tgid', key: 'owner_tgid', value: 5, type: 'u32' },
+    { name: 'owner-uid', key: 'owner_uid', value: 6, type: 'u32' },
+    { name: 'owner-comm', key: 'owner_comm', value: 7, type: 'string' },
+    { name: 'created-ns', key: 'created_ns', value: 8, type: 'u64', doc: "Wall-clock creation time, ns since the Unix epoch." },
+    { name: 'uptime-ns', key: 'uptime_ns', value: 9, type: 'u64' },
+    { name: 'conns-active', key: 'conns_active', value: 10, type: 'u64' },
+    { name: 'conns-total', key: 'conns_total', value: 11, type: 'u64' },
+    { name: 'bytes-sent', key: 'bytes_sent', value: 12, type: 'u64' },
+    { name: 'bytes-received', key: 'bytes_received', value: 13, type: 'u64' },
+    { name: 'packets-sent', key: 'packets_sent', value: 14, type: 'u64' },
+    { name: 'packets-received', key: 'packets_received', value: 15, type: 'u64' },
+    { name: 'retransmits', key: 'retransmits', value: 16, type: 'u64' },
+    { name: 'errors', key: 'errors', value: 17, type: 'u64' },
+    { name: 'drops', key: 'drops', value: 18, type: 'u64' },
+    { name: 'rtt-samples', key: 'rtt_samples', value: 19, type: 'u64' },
+    { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 20, type: 'u64' },
+    { name: 'rtt-min-us', key: 'rtt_min_us', value: 21, type: 'u64' },
+    { name: 'rtt-max-us', key: 'rtt_max_us', value: 22, type: 'u64' },
+    { name: 'rtt-p50-us', key: 'rtt_p50_us', value: 23, type: 'u64', doc: "Upper bound of the log2 histogram bucket holding the median sample." },
+    { name: 'rtt-p90-us', key: 'rtt_p90_us', value: 24, type: 'u64' },
+    { name: 'rtt-p99-us', key: 'rtt_p99_us', value: 25, type: 'u64' },
+    { name: 'rtt-hist', key: 'rtt_hist', value: 26, type: 'u64', multi: true, doc: "Latency histogram, one attribute per bucket in order; bucket i counts\nsamples of at least 2^(i-1) and less than 2^i microseconds (bucket 0: 0 us)." },
+    { name: 'sent-bytes-per-sec', key: 'sent_bytes_per_sec', value: 27, type: 'u64' },
+    { name: 'sent-bytes-per-sec-peak', key: 'sent_bytes_per_sec_peak', value: 28, type: 'u64' },
+    { name: 'received-bytes-per-sec', key: 'received_bytes_per_sec', value: 29, type: 'u64' },
+    { name: 'received-bytes-per-sec-peak', key: 'received_bytes_per_sec_peak', value: 30, type: 'u64' },
+    { name: 'conns-per-sec', key: 'conns_per_sec', value: 31, type: 'u64' },
+    { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 32, type: 'u64' },
+  ],
+  'conn': [
+    { name: 'pad', key: 'pad', value: 1, type: 'pad' },
+    { name: 'id', key: 'id', value: 2, type: 'u64' },
+    { name: 'fd-id', key: 'fd_id', value: 3, type: 'u32', doc: "The owning context." },
+    { name: 'family', key: 'family', value: 4, type: 'u8', doc: "Address family, AF_INET (2) or AF_INET6 (10)." },
+    { name: 'protocol', key: 'protocol', value: 5, type: 'u8', doc: "IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6)." },
+    { name: 'local-addr', key: 'local_addr', value: 6, type: 'binary', doc: "4 or 16 bytes, network order." },
+    { name: 'local-port', key: 'local_port', value: 7, type: 'u16' },
+    { name: 'remote-addr', key: 'remote_addr', value: 8, type: 'binary', doc: "4 or 16 bytes, network order." },
+    { name: 'remote-port', key: 'remote_port', value: 9, type: 'u16' },
+    { name: 'direction', key: 'direction', value: 10, type: 'u8', enumName: 'direction' },
+    { name: 'state', key: 'state', value: 11, type: 'u8', enumName: 'flow-state' },
+    { name: 'start-ns', key: 'start_ns', value: 12, type: 'u64', doc: "Wall-clock time of the first packet, ns since the Unix epoch." },
+    { name: 'last-ns', key: 'last_ns', value: 13, type: 'u64', doc: "Wall-clock time of the latest packet." },
+    { name: 'bytes-sent', key: 'bytes_sent', value: 14, type: 'u64' },
+    { name: 'bytes-received', key: 'bytes_received', value: 15, type: 'u64' },
+    { name: 'packets-sent', key: 'packets_sent', value: 16, type: 'u64' },
+    { name: 'packets-received', key: 'packets_received', value: 17, type: 'u64' },
+    { name: 'retransmits', key: 'retransmits', value: 18, type: 'u64' },
+    { name: 'errors', key: 'errors', value: 19, type: 'u64' },
+    { name: 'drops', key: 'drops', value: 20, type: 'u64' },
+    { name: 'rtt-samples', key: 'rtt_samples', value: 21, type: 'u64' },
+    { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 22, type: 'u64' },
+    { name: 'rtt-min-us', key: 'rtt_min_us', value: 23, type: 'u64' },
+    { name: 'rtt-max-us', key: 'rtt_max_us', value: 24, type: 'u64' },
+  ],
 };
 
 export interface OpSpec {
@@ -77,6 +137,8 @@ export interface OpSpec {
 
 export const operations: Readonly<Record<string, OpSpec>> = {
   'stats-get': { name: 'stats-get', value: 1, attributeSet: 'stats', hasDo: true, hasDump: false, adminOnly: false, doRequest: [], dumpRequest: [] },
+  'fd-get': { name: 'fd-get', value: 2, attributeSet: 'fd', hasDo: true, hasDump: true, adminOnly: false, doRequest: ['id'], dumpRequest: [] },
+  'conn-get': { name: 'conn-get', value: 3, attributeSet: 'conn', hasDo: true, hasDump: true, adminOnly: false, doRequest: ['id'], dumpRequest: ['fd-id', 'protocol', 'state'] },
 };
 
 export const mcastGroups = ['alerts'] as const;
@@ -148,6 +210,82 @@ export interface StatsAttrs {
   alerts_notify_dropped?: bigint;
 }
 
+/** Attribute set `fd`: One proxy context ("fd") and the aggregates over its flows, live and ended. */
+export interface FdAttrs {
+  /** Context id, assigned by the kernel, never reused while loaded. */
+  id?: number;
+  name?: string;
+  /** The selector in force, in canonical form. */
+  selector?: string;
+  owner_tgid?: number;
+  owner_uid?: number;
+  owner_comm?: string;
+  /** Wall-clock creation time, ns since the Unix epoch. */
+  created_ns?: bigint;
+  uptime_ns?: bigint;
+  conns_active?: bigint;
+  conns_total?: bigint;
+  bytes_sent?: bigint;
+  bytes_received?: bigint;
+  packets_sent?: bigint;
+  packets_received?: bigint;
+  retransmits?: bigint;
+  errors?: bigint;
+  drops?: bigint;
+  rtt_samples?: bigint;
+  rtt_sum_us?: bigint;
+  rtt_min_us?: bigint;
+  rtt_max_us?: bigint;
+  /** Upper bound of the log2 histogram bucket holding the median sample. */
+  rtt_p50_us?: bigint;
+  rtt_p90_us?: bigint;
+  rtt_p99_us?: bigint;
+  /** Latency histogram, one attribute per bucket in order; bucket i counts samples of at least 2^(i-1) and less than 2^i microseconds (bucket 0: 0 us). */
+  rtt_hist?: bigint[];
+  sent_bytes_per_sec?: bigint;
+  sent_bytes_per_sec_peak?: bigint;
+  received_bytes_per_sec?: bigint;
+  received_bytes_per_sec_peak?: bigint;
+  conns_per_sec?: bigint;
+  conns_per_sec_peak?: bigint;
+}
+
+/** Attribute set `conn`: One tracked flow (connection), keyed by netns and normalised 5-tuple. */
+export interface ConnAttrs {
+  id?: bigint;
+  /** The owning context. */
+  fd_id?: number;
+  /** Address family, AF_INET (2) or AF_INET6 (10). */
+  family?: number;
+  /** IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6). */
+  protocol?: number;
+  /** 4 or 16 bytes, network order. */
+  local_addr?: Uint8Array;
+  local_port?: number;
+  /** 4 or 16 bytes, network order. */
+  remote_addr?: Uint8Array;
+  remote_port?: number;
+  direction?: number;
+  state?: number;
+  /** Wall-clock time of the first packet, ns since the Unix epoch. */
+  start_ns?: bigint;
+  /** Wall-clock time of the latest packet. */
+  last_ns?: bigint;
+  bytes_sent?: bigint;
+  bytes_received?: bigint;
+  packets_sent?: bigint;
+  packets_received?: bigint;
+  retransmits?: bigint;
+  errors?: bigint;
+  drops?: bigint;
+  rtt_samples?: bigint;
+  rtt_sum_us?: bigint;
+  rtt_min_us?: bigint;
+  rtt_max_us?: bigint;
+}
+
 export interface AttrSetTypes {
   'stats': StatsAttrs;
+  'fd': FdAttrs;
+  'conn': ConnAttrs;
 }
