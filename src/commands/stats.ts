@@ -1,0 +1,36 @@
+import { withMutexClient } from '../netlink/client.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { statsRow, statsView } from '../views/stats.js';
+
+export default class Stats extends BaseCommand {
+  static override summary = 'Show the global statistics of the mutex module.';
+
+  static override description = `Totals since the module was loaded (contexts, connections, bytes, packets,
+retransmits, errors, drops, RTT samples), current and peak rates, flow-table
+figures and alert counters, as seen from this network namespace.
+
+The table shows human units (KiB/MiB, ms, Mbit/s); --json and --csv carry the
+raw integers under the spec's snake_case names, plus the derived rtt_avg_us
+(rtt_sum_us / rtt_samples, floored; 0 without samples).`;
+
+  static override examples = [
+    {
+      description: 'Show the statistics as a table.',
+      command: '<%= config.bin %> <%= command.id %>',
+    },
+    {
+      description: 'Read one counter from a script.',
+      command: "<%= config.bin %> <%= command.id %> --json | jq -r '.bytes_sent'",
+    },
+    {
+      description: 'Append one CSV row per run, e.g. from cron.',
+      command: '<%= config.bin %> <%= command.id %> --csv --no-header >> stats.csv',
+    },
+  ];
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Stats);
+    const stats = await withMutexClient((client) => client.doRequest<'stats'>('stats-get'));
+    await this.printView(statsView(), [statsRow(stats)], 'record', flags);
+  }
+}

@@ -1,0 +1,311 @@
+// TLV codec for netlink attributes, driven by the attribute tables generated
+// from the family's YNL spec: nothing here knows a particular attribute.
+// Netlink is host-endian; mutexctl targets little-endian hosts (amd64, arm64).
+import { attributeSets, enums, type AttrSetTypes, type AttrSpec } from './generated.js';
+import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
+import { CodecError } from './errors.js';
+
+export { CodecError };
+
+export type AttrTables = Readonly<Record<string, readonly AttrSpec[]>>;
+export type EnumTables = Readonly<Record<string, readonly { name: string; value: number }[]>>;
+export type AttrSetName = keyof AttrSetTypes & string;
+
+/** One attribute as it sits in a buffer, before interpretation. */
+export interface RawAttribute {
+  /** Type with NLA_F_NESTED and NLA_F_NET_BYTEORDER masked off. */
+  type: number;
+  nested: boolean;
+  netByteOrder: boolean;
+  /** Offset of the attribute's header within the parsed buffer. */
+  offset: number;
+  payload: Buffer;
+}
+
+export function align4(length: number): number {
+  return (length + 3) & ~3;
+}
+
+/**
+ * Splits a buffer into attributes. A header that does not fit, or a length that
+ * runs past the end, is a truncated TLV; the final attribute's padding may be absent.
+ */
+export function parseAttributes(buf: Buffer, where = 'attributes'): RawAttribute[] {
+  const attributes: RawAttribute[] = [];
+  let offset = 0;
+  while (offset < buf.length) {
+    if (buf.length - offset < NLA_HDRLEN) {
+      throw new CodecError(`truncated ${where}: ${buf.length - offset} stray bytes at offset ${offset}`);
+    }
+    const length = buf.readUInt16LE(offset);
+    const rawType = buf.readUInt16LE(offset + 2);
+    if (length < NLA_HDRLEN || offset + length > buf.length) {
+      throw new CodecError(
+        `truncated ${where}: attribute type ${rawType & NLA_TYPE_MASK} at offset ${offset} claims ${length} bytes, ` +
+          `${buf.length - offset} left`,
+      );
+    }
+    attributes.push({
+      type: rawType & NLA_TYPE_MASK,
+      nested: (rawType & NLA_F_NESTED) !== 0,
+      netByteOrder: (rawType & NLA_F_NET_BYTEORDER) !== 0,
+      offset,
+      payload: buf.subarray(offset + NLA_HDRLEN, offset + length),
+    });
+    offset += align4(length);
+  }
+  return attributes;
+}
+
+/** Header + payload + zero padding to 4 bytes. `flags` is ORed into the type (NLA_F_NESTED). */
+export function encodeAttribute(type: number, payload: Buffer, flags = 0): Buffer {
+  const length = NLA_HDRLEN + payload.length;
+  if (length > 0xffff) throw new CodecError(`attribute type ${type} too long (${length} bytes)`);
+  const out = Buffer.alloc(align4(length));
+  out.writeUInt16LE(length, 0);
+  out.writeUInt16LE((type & NLA_TYPE_MASK) | flags, 2);
+  payload.copy(out, NLA_HDRLEN);
+  return out;
+}
+
+interface IntegerLayout {
+  bytes: 1 | 2 | 4 | 8;
+  signed: boolean;
+}
+
+const INTEGER_LAYOUTS: Readonly<Record<string, IntegerLayout>> = {
+  u8: { bytes: 1, signed: false },
+  u16: { bytes: 2, signed: false },
+  u32: { bytes: 4, signed: false },
+  u64: { bytes: 8, signed: false },
+  s8: { bytes: 1, signed: true },
+  s16: { bytes: 2, signed: true },
+  s32: { bytes: 4, signed: true },
+  s64: { bytes: 8, signed: true },
+};
+
+function integerRange({ bytes, signed }: IntegerLayout): [bigint, bigint] {
+  const bits = BigInt(bytes * 8);
+  return signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+}
+
+function writeInteger(layout: IntegerLayout, value: bigint, bigEndian: boolean): Buffer {
+  const out = Buffer.alloc(layout.bytes);
+  const le = !bigEndian;
+  if (layout.bytes === 8) {
+    if (layout.signed) {
+      if (le) out.writeBigInt64LE(value);
+      else out.writeBigInt64BE(value);
+    } else if (le) out.writeBigUInt64LE(value);
+    else out.writeBigUInt64BE(value);
+    return out;
+  }
+  const n = Number(value);
+  if (layout.signed) {
+    if (le) out.writeIntLE(n, 0, layout.bytes);
+    else out.writeIntBE(n, 0, layout.bytes);
+  } else if (le) out.writeUIntLE(n, 0, layout.bytes);
+  else out.writeUIntBE(n, 0, layout.bytes);
+  return out;
+}
+
+function readInteger(layout: IntegerLayout, buf: Buffer, bigEndian: boolean): number | bigint {
+  if (layout.bytes === 8) {
+    if (layout.signed) return bigEndian ? buf.readBigInt64BE() : buf.readBigInt64LE();
+    return bigEndian ? buf.readBigUInt64BE() : buf.readBigUInt64LE();
+  }
+  if (layout.signed) return bigEndian ? buf.readIntBE(0, layout.bytes) : buf.readIntLE(0, layout.bytes);
+  return bigEndian ? buf.readUIntBE(0, layout.bytes) : buf.readUIntLE(0, layout.bytes);
+}
+
+/** Encoder/decoder over one family's attribute tables. */
+export class AttrCodec {
+  constructor(
+    private readonly tables: AttrTables,
+    private readonly enumTables: EnumTables = {},
+  ) {}
+
+  hasSet(setName: string): boolean {
+    return Object.hasOwn(this.tables, setName);
+  }
+
+  /** The attributes of `setName`, in spec order. */
+  attributesOf(setName: string): readonly AttrSpec[] {
+    const set = this.tables[setName];
+    if (!set) throw new CodecError(`unknown attribute set "${setName}"`);
+    return set;
+  }
+
+  /** Encodes an object keyed by snake_case attribute keys; undefined values are left out. */
+  encode(setName: string, values: object): Buffer {
+    const specs = this.attributesOf(setName);
+    const byKey = new Map(specs.map((spec) => [spec.key, spec]));
+    const parts: Buffer[] = [];
+    for (const [key, value] of Object.entries(values)) {
+      if (value === undefined) continue;
+      const spec = byKey.get(key);
+      if (!spec) throw new CodecError(`attribute set "${setName}" has no attribute "${key}"`);
+      if (spec.multi) {
+        if (!Array.isArray(value)) throw this.valueError(setName, spec, 'a list', value);
+        for (const item of value as unknown[]) parts.push(...this.encodeOne(setName, spec, item));
+      } else {
+        parts.push(...this.encodeOne(setName, spec, value));
+      }
+    }
+    return Buffer.concat(parts);
+  }
+
+  /**
+   * Decodes a buffer of attributes into an object whose keys follow spec order.
+   * Attributes this build does not know are skipped: a newer module may send more.
+   */
+  decode(setName: string, buf: Buffer): Record<string, unknown> {
+    const specs = this.attributesOf(setName);
+    const byType = new Map(specs.map((spec) => [spec.value, spec]));
+    const found = new Map<string, unknown>();
+    for (const attribute of parseAttributes(buf, `"${setName}" attributes`)) {
+      const spec = byType.get(attribute.type);
+      if (!spec || spec.type === 'pad') continue;
+      const value = this.decodeOne(setName, spec, attribute);
+      if (spec.multi) {
+        const list = (found.get(spec.key) as unknown[] | undefined) ?? [];
+        list.push(value);
+        found.set(spec.key, list);
+      } else {
+        found.set(spec.key, value);
+      }
+    }
+    const result: Record<string, unknown> = {};
+    for (const spec of specs) {
+      if (found.has(spec.key)) result[spec.key] = found.get(spec.key);
+    }
+    return result;
+  }
+
+  /** Spec name of attribute `type` in `setName`, if there is one. */
+  attributeName(setName: string, type: number): string | undefined {
+    return this.tables[setName]?.find((spec) => spec.value === type)?.name;
+  }
+
+  /**
+   * Names the attribute of an encoded request that an extended-ACK offset points
+   * into, e.g. `thresholds.latency-us` for an attribute inside a nest.
+   * `offset` is relative to the start of `buf`.
+   */
+  attributeAt(setName: string, buf: Buffer, offset: number): string | undefined {
+    let attributes: RawAttribute[];
+    try {
+      attributes = parseAttributes(buf);
+    } catch {
+      return undefined;
+    }
+    for (const attribute of attributes) {
+      const end = attribute.offset + NLA_HDRLEN + attribute.payload.length;
+      if (offset < attribute.offset || offset >= Math.max(end, attribute.offset + NLA_HDRLEN)) continue;
+      const spec = this.tables[setName]?.find((s) => s.value === attribute.type);
+      const name = spec?.name ?? `type ${attribute.type}`;
+      const inner = offset - attribute.offset - NLA_HDRLEN;
+      if (spec?.type === 'nest' && spec.nested && inner >= 0) {
+        const innerName = this.attributeAt(spec.nested, attribute.payload, inner);
+        if (innerName) return `${name}.${innerName}`;
+      }
+      return name;
+    }
+    return undefined;
+  }
+
+  private encodeOne(setName: string, spec: AttrSpec, value: unknown): Buffer[] {
+    switch (spec.type) {
+      case 'pad':
+        return [];
+      case 'flag':
+        if (typeof value !== 'boolean') throw this.valueError(setName, spec, 'true or false', value);
+        return value ? [encodeAttribute(spec.value, Buffer.alloc(0))] : [];
+      case 'string':
+        if (typeof value !== 'string') throw this.valueError(setName, spec, 'a string', value);
+        return [encodeAttribute(spec.value, Buffer.concat([Buffer.from(value, 'utf8'), Buffer.alloc(1)]))];
+      case 'binary':
+        if (!(value instanceof Uint8Array)) throw this.valueError(setName, spec, 'bytes', value);
+        return [encodeAttribute(spec.value, Buffer.from(value))];
+      case 'nest':
+        if (typeof value !== 'object' || value === null || Array.isArray(value) || !spec.nested) {
+          throw this.valueError(setName, spec, 'an object', value);
+        }
+        return [encodeAttribute(spec.value, this.encode(spec.nested, value), NLA_F_NESTED)];
+      default: {
+        const layout = INTEGER_LAYOUTS[spec.type];
+        if (!layout) throw new CodecError(`attribute ${spec.name} of "${setName}": unsupported type ${spec.type}`);
+        const integer = this.toInteger(setName, spec, layout, value);
+        return [encodeAttribute(spec.value, writeInteger(layout, integer, false))];
+      }
+    }
+  }
+
+  private toInteger(setName: string, spec: AttrSpec, layout: IntegerLayout, value: unknown): bigint {
+    let integer: bigint;
+    if (typeof value === 'bigint') integer = value;
+    else if (typeof value === 'number' && Number.isSafeInteger(value)) integer = BigInt(value);
+    else if (typeof value === 'string' && spec.enumName) {
+      const entry = this.enumTables[spec.enumName]?.find((e) => e.name === value);
+      if (!entry) throw this.valueError(setName, spec, `one of the ${spec.enumName} names`, value);
+      integer = BigInt(entry.value);
+    } else {
+      throw this.valueError(setName, spec, 'an integer', value);
+    }
+    const [min, max] = integerRange(layout);
+    if (integer < min || integer > max) {
+      throw new CodecError(`attribute ${spec.name} of "${setName}": ${integer} does not fit in ${spec.type}`);
+    }
+    return integer;
+  }
+
+  private decodeOne(setName: string, spec: AttrSpec, attribute: RawAttribute): unknown {
+    const { payload } = attribute;
+    switch (spec.type) {
+      case 'flag':
+        return true;
+      case 'string': {
+        const nul = payload.indexOf(0);
+        return payload.toString('utf8', 0, nul === -1 ? payload.length : nul);
+      }
+      case 'binary':
+        return Buffer.from(payload);
+      case 'nest':
+        if (!spec.nested) return Buffer.from(payload);
+        return this.decode(spec.nested, payload);
+      default: {
+        const layout = INTEGER_LAYOUTS[spec.type];
+        if (!layout) throw new CodecError(`attribute ${spec.name} of "${setName}": unsupported type ${spec.type}`);
+        if (payload.length !== layout.bytes) {
+          throw new CodecError(
+            `attribute ${spec.name} of "${setName}": ${spec.type} needs ${layout.bytes} bytes, got ${payload.length}`,
+          );
+        }
+        return readInteger(layout, payload, attribute.netByteOrder);
+      }
+    }
+  }
+
+  private valueError(setName: string, spec: AttrSpec, expected: string, value: unknown): CodecError {
+    const shown =
+      typeof value === 'string'
+        ? JSON.stringify(value)
+        : Array.isArray(value)
+          ? 'a list'
+          : typeof value === 'object' && value !== null
+            ? 'an object'
+            : String(value);
+    return new CodecError(`attribute ${spec.name} of "${setName}": expected ${expected}, got ${shown}`);
+  }
+}
+
+/** The codec of the `mutex` family, over the generated tables. */
+export const mutexCodec = new AttrCodec(attributeSets, enums);
+
+export function encodeAttrs<S extends AttrSetName>(setName: S, values: Partial<AttrSetTypes[S]>): Buffer {
+  return mutexCodec.encode(setName, values);
+}
+
+export function decodeAttrs<S extends AttrSetName>(setName: S, buf: Buffer): AttrSetTypes[S] {
+  return mutexCodec.decode(setName, buf) as AttrSetTypes[S];
+}

@@ -1,0 +1,208 @@
+// A generic netlink socket on the `netlink` package's RawNetlinkSocket:
+// raw datagrams in and out, our own framing, request/reply matched by sequence.
+import { RawNetlinkSocket, type ErrnoException, type MessageInfo } from 'netlink';
+import { NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
+import { describeErrno, KernelError, MutexctlError, TimeoutError } from './errors.js';
+import { parseNetlinkMessages, type NetlinkMessage } from './message.js';
+import { enableExtendedAck } from './sockopt.js';
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/** Large enough for bursts of multicast alerts; dumps are paced by our reads anyway. */
+const RECEIVE_BUFFER_BYTES = 1 << 20;
+
+export interface TransactOptions {
+  /** A dump ends with NLMSG_DONE, a do request with its ACK (NLMSG_ERROR). */
+  dump: boolean;
+  /** Named in the timeout message, e.g. `stats-get`. */
+  what: string;
+  timeoutMs?: number;
+}
+
+interface PendingRequest {
+  dump: boolean;
+  messages: NetlinkMessage[];
+  timer: NodeJS.Timeout;
+  resolve(messages: NetlinkMessage[]): void;
+  reject(error: Error): void;
+}
+
+export type UnsolicitedListener = (message: NetlinkMessage) => void;
+
+/** What the client needs from a socket; tests stand in for the kernel through it. */
+export interface NetlinkTransport {
+  readonly extendedAck: boolean;
+  allocateSequence(): number;
+  transact(request: Buffer, seq: number, options: TransactOptions): Promise<NetlinkMessage[]>;
+  onUnsolicited(listener: UnsolicitedListener): () => void;
+  addMembership(group: number): void;
+  dropMembership(group: number): void;
+  close(): void;
+}
+
+/** The part of the `netlink` package's RawNetlinkSocket this module uses. */
+export interface RawSocket {
+  on(event: 'message', listener: (data: Buffer, info: MessageInfo) => void): unknown;
+  on(event: 'truncatedMessage', listener: (data: Buffer, info: MessageInfo) => void): unknown;
+  on(event: 'error', listener: (error: ErrnoException) => void): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  send(data: Uint8Array, options: { port: number }, callback: (error?: ErrnoException) => void): void;
+  address(): { port: number };
+  ref(): void;
+  unref(): void;
+  close(): void;
+  addMembership(group: number): void;
+  dropMembership(group: number): void;
+}
+
+export class NetlinkConnection implements NetlinkTransport {
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly unsolicitedListeners = new Set<UnsolicitedListener>();
+  private nextSequence = (Math.random() * 0x7fffffff) >>> 0 || 1;
+  private closed = false;
+
+  /** Wraps an open socket; `open()` is the usual way in. */
+  constructor(
+    private readonly socket: RawSocket,
+    /** Whether the kernel will send its error texts (NETLINK_EXT_ACK is on). */
+    readonly extendedAck: boolean,
+  ) {
+    socket.on('message', (data, info) => this.receive(data, info));
+    socket.on('truncatedMessage', () =>
+      this.failAll(new KernelError({}, 'a netlink reply was larger than the receive buffer')),
+    );
+    socket.on('error', (error) => this.failAll(socketError(error)));
+    socket.on('close', () => {
+      this.closed = true;
+      this.failAll(new KernelError({}, 'the netlink socket closed while waiting for the kernel'));
+    });
+    this.updateRef();
+  }
+
+  static async open(): Promise<NetlinkConnection> {
+    let socket: RawNetlinkSocket;
+    try {
+      socket = new RawNetlinkSocket(NETLINK_GENERIC, {
+        recvBufferSize: RECEIVE_BUFFER_BYTES,
+        sendBufferSize: 0,
+      });
+    } catch (error) {
+      throw socketError(error);
+    }
+    let extendedAck = false;
+    try {
+      extendedAck = await enableExtendedAck(socket.address().port);
+    } catch {
+      // errors will be reported by errno name only
+    }
+    return new NetlinkConnection(socket, extendedAck);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  allocateSequence(): number {
+    const seq = this.nextSequence;
+    this.nextSequence = (this.nextSequence + 1) >>> 0 || 1;
+    return seq;
+  }
+
+  /**
+   * Sends one request (already framed with `seq`) and resolves with every message
+   * the kernel answered with, the final NLMSG_ERROR or NLMSG_DONE included.
+   */
+  transact(request: Buffer, seq: number, options: TransactOptions): Promise<NetlinkMessage[]> {
+    if (this.closed) return Promise.reject(new KernelError({}, 'the netlink socket is closed'));
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    return new Promise<NetlinkMessage[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(seq);
+        this.updateRef();
+        reject(new TimeoutError(options.what, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(seq, { dump: options.dump, messages: [], timer, resolve, reject });
+      this.updateRef();
+      this.socket.send(request, { port: 0 }, (error) => {
+        if (error) this.settle(seq, socketError(error, 'sending to the kernel failed'));
+      });
+    });
+  }
+
+  /** Messages that answer no pending request: multicast notifications. */
+  onUnsolicited(listener: UnsolicitedListener): () => void {
+    this.unsolicitedListeners.add(listener);
+    this.updateRef();
+    return () => {
+      this.unsolicitedListeners.delete(listener);
+      this.updateRef();
+    };
+  }
+
+  addMembership(group: number): void {
+    this.socket.addMembership(group);
+  }
+
+  dropMembership(group: number): void {
+    this.socket.dropMembership(group);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.failAll(new KernelError({}, 'the netlink socket was closed before the kernel answered'));
+    this.unsolicitedListeners.clear();
+    this.socket.close();
+  }
+
+  private receive(data: Buffer, info: MessageInfo): void {
+    if (info.port !== 0) return; // only the kernel talks to us
+    let messages: NetlinkMessage[];
+    try {
+      messages = parseNetlinkMessages(data);
+    } catch (error) {
+      this.failAll(error instanceof Error ? error : new KernelError({}, String(error)));
+      return;
+    }
+    for (const message of messages) {
+      const request = this.pending.get(message.header.seq);
+      if (!request) {
+        if (message.header.seq === 0) for (const listener of this.unsolicitedListeners) listener(message);
+        continue;
+      }
+      request.messages.push(message);
+      const { type } = message.header;
+      if (type === NLMSG_ERROR || (request.dump && type === NLMSG_DONE)) this.settle(message.header.seq);
+    }
+  }
+
+  private settle(seq: number, error?: Error): void {
+    const request = this.pending.get(seq);
+    if (!request) return;
+    this.pending.delete(seq);
+    clearTimeout(request.timer);
+    this.updateRef();
+    if (error) request.reject(error);
+    else request.resolve(request.messages);
+  }
+
+  private failAll(error: Error): void {
+    for (const seq of [...this.pending.keys()]) this.settle(seq, error);
+  }
+
+  /** Keeps the process alive only while something waits on the socket. */
+  private updateRef(): void {
+    if (this.closed) return;
+    if (this.pending.size > 0 || this.unsolicitedListeners.size > 0) this.socket.ref();
+    else this.socket.unref();
+  }
+}
+
+function socketError(error: unknown, context = 'netlink socket error'): MutexctlError {
+  const errno = (error as Partial<ErrnoException> | undefined)?.errno;
+  if (typeof errno === 'number') {
+    const positive = Math.abs(errno);
+    return new KernelError({ errno: positive }, `${context}: ${describeErrno(positive)}`);
+  }
+  return new KernelError({}, `${context}: ${error instanceof Error ? error.message : String(error)}`);
+}

@@ -1,0 +1,47 @@
+// Columns derived from an attribute set of the family spec, so a counter added
+// to kernel/mutex.yaml shows up in every output without touching the views.
+import { attributeSets, type AttrSpec } from '../netlink/generated.js';
+import type { Column, ColumnKind } from './view.js';
+
+/** The spec names carry their units (DESIGN.md §3.3), which tells how to show them. */
+export function kindOfAttribute(spec: Pick<AttrSpec, 'name' | 'type'>): ColumnKind {
+  const { name } = spec;
+  if (spec.type === 'string') return 'text';
+  if (name.includes('bytes-per-sec')) return 'bytes-per-sec';
+  if (/(^|-)bytes($|-)/.test(name)) return 'bytes';
+  if (name.endsWith('-us')) return 'usec';
+  if (name.endsWith('time-ns')) return 'time-ns';
+  if (name === 'id' || name.endsWith('-id')) return 'id';
+  return 'count';
+}
+
+const SHOWN_TYPES = new Set<AttrSpec['type']>(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'string', 'flag']);
+
+/** The table heading: the spec name in words, minus a unit the table converts anyway. */
+export function headerOfAttribute(name: string, kind: ColumnKind): string {
+  const words = name.replace(/-/g, ' ');
+  switch (kind) {
+    case 'time-ns':
+      return words.replace(/ ns$/, '');
+    case 'usec':
+      return words.replace(/ us$/, '');
+    case 'bytes-per-sec':
+      return words.replace('bytes per sec', 'rate');
+    case 'bytes':
+      return words.replace(/ bytes$/, '');
+    default:
+      return words;
+  }
+}
+
+/** One column per scalar attribute of `setName`, in spec order. */
+export function columnsFromAttributeSet(setName: string): Column[] {
+  const specs = attributeSets[setName];
+  if (!specs) throw new Error(`unknown attribute set "${setName}"`);
+  return specs
+    .filter((spec) => SHOWN_TYPES.has(spec.type) && !spec.multi)
+    .map((spec) => {
+      const kind = kindOfAttribute(spec);
+      return { key: spec.key, header: headerOfAttribute(spec.name, kind), kind };
+    });
+}

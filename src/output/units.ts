@@ -1,0 +1,77 @@
+// Human units, for the table only: JSON and CSV keep raw integers.
+
+type Numeric = bigint | number;
+
+function toNumber(value: Numeric): number {
+  return typeof value === 'bigint' ? Number(value) : value;
+}
+
+/** Up to `digits` decimals, trailing zeros dropped: 1.50 → "1.5". */
+function trimmed(value: number, digits: number): string {
+  const fixed = value.toFixed(digits);
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+}
+
+export function formatCount(value: Numeric): string {
+  return value.toLocaleString('en-US');
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+
+/** 1024-based: 1536 → "1.5 KiB". */
+export function formatBytes(value: Numeric): string {
+  if (typeof value === 'bigint' ? value < 1024n : value < 1024) return `${value} B`;
+  let scaled = toNumber(value);
+  let unit = 0;
+  while (scaled >= 1024 && unit < BYTE_UNITS.length - 1) {
+    scaled /= 1024;
+    unit++;
+  }
+  return `${trimmed(scaled, scaled < 10 ? 2 : 1)} ${BYTE_UNITS[unit]}`;
+}
+
+/** Microseconds: "850 µs", "12.35 ms", "12.5 s". */
+export function formatMicroseconds(value: Numeric): string {
+  const us = toNumber(value);
+  if (us < 1000) return `${us} µs`;
+  if (us < 10_000_000) return `${trimmed(us / 1000, 2)} ms`;
+  return `${trimmed(us / 1_000_000, 1)} s`;
+}
+
+const BIT_RATE_UNITS = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
+
+/** Bytes per second shown as a bit rate, 1000-based: 125000 B/s → "1 Mbit/s". */
+export function formatBitRate(bytesPerSecond: Numeric): string {
+  let scaled = toNumber(bytesPerSecond) * 8;
+  let unit = 0;
+  while (scaled >= 1000 && unit < BIT_RATE_UNITS.length - 1) {
+    scaled /= 1000;
+    unit++;
+  }
+  return `${trimmed(scaled, unit === 0 ? 0 : 2)} ${BIT_RATE_UNITS[unit]}`;
+}
+
+/** "3 min ago", "in 2 h", "just now". */
+export function formatRelative(thenMs: number, nowMs: number): string {
+  const deltaS = Math.round((nowMs - thenMs) / 1000);
+  const abs = Math.abs(deltaS);
+  if (abs < 5) return 'just now';
+  let amount: string;
+  if (abs < 60) amount = `${abs} s`;
+  else if (abs < 3600) amount = `${Math.floor(abs / 60)} min`;
+  else if (abs < 86_400) amount = `${Math.floor(abs / 3600)} h`;
+  else {
+    const days = Math.floor(abs / 86_400);
+    amount = `${days} ${days === 1 ? 'day' : 'days'}`;
+  }
+  return deltaS >= 0 ? `${amount} ago` : `in ${amount}`;
+}
+
+/** Nanoseconds since the epoch: "2025-11-29T22:57:03Z (3 min ago)"; 0 means never. */
+export function formatTimestampNs(value: Numeric, nowMs = Date.now()): string {
+  const ns = typeof value === 'bigint' ? value : BigInt(Math.trunc(value));
+  if (ns === 0n) return '-';
+  const ms = Number(ns / 1_000_000n);
+  const iso = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${iso} (${formatRelative(ms, nowMs)})`;
+}

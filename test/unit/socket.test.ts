@@ -1,0 +1,134 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { ErrnoException } from 'netlink';
+import { NLMSG_DONE, NLMSG_ERROR, NLM_F_MULTI } from '../../src/netlink/constants.js';
+import { KernelError, TimeoutError } from '../../src/netlink/errors.js';
+import { buildGenlMessage } from '../../src/netlink/message.js';
+import { NetlinkConnection, type RawSocket } from '../../src/netlink/socket.js';
+import { doneReply, errorReply, genlReply } from './helpers/fake-kernel.js';
+
+/** A RawNetlinkSocket double: records what is sent, lets the test deliver datagrams. */
+class FakeRawSocket extends EventEmitter implements RawSocket {
+  readonly sent: Buffer[] = [];
+  referenced = true;
+  closed = false;
+  sendError?: ErrnoException;
+
+  send(data: Uint8Array, _options: { port: number }, callback: (error?: ErrnoException) => void): void {
+    this.sent.push(Buffer.from(data));
+    queueMicrotask(() => callback(this.sendError));
+  }
+  address(): { port: number } {
+    return { port: 1234 };
+  }
+  ref(): void {
+    this.referenced = true;
+  }
+  unref(): void {
+    this.referenced = false;
+  }
+  close(): void {
+    this.closed = true;
+    this.emit('close');
+  }
+  addMembership(): void {}
+  dropMembership(): void {}
+  deliver(datagram: Buffer, port = 0): void {
+    this.emit('message', datagram, { port, groups: 0 });
+  }
+}
+
+function errnoException(errno: number, code: string): ErrnoException {
+  return Object.assign(new Error(code), { name: 'ErrnoException' as const, errno, code, syscall: 'test' });
+}
+
+function setup() {
+  const raw = new FakeRawSocket();
+  const connection = new NetlinkConnection(raw, true);
+  const seq = connection.allocateSequence();
+  const request = buildGenlMessage({ type: 0x1c, flags: 5, seq, cmd: 1, version: 1 }, Buffer.alloc(0));
+  return { raw, connection, seq, request };
+}
+
+describe('NetlinkConnection', () => {
+  it('resolves a do request with its reply and ACK, ignoring other sequence numbers and senders', async () => {
+    const { raw, connection, seq, request } = setup();
+    const pending = connection.transact(request, seq, { dump: false, what: 'test' });
+    assert.equal(raw.referenced, true);
+    raw.deliver(genlReply(0x1c, 1, seq + 50, Buffer.alloc(0))); // stale reply to an older request
+    raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0)), 4321); // not from the kernel
+    raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0)));
+    raw.deliver(errorReply(request, 0));
+    const messages = await pending;
+    assert.deepEqual(
+      messages.map((m) => m.header.type),
+      [0x1c, NLMSG_ERROR],
+    );
+    assert.equal(raw.referenced, false, 'an idle socket must not keep the process alive');
+    connection.close();
+  });
+
+  it('waits for NLMSG_DONE on a dump', async () => {
+    const { raw, connection, seq, request } = setup();
+    const pending = connection.transact(request, seq, { dump: true, what: 'test' });
+    raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI));
+    raw.deliver(Buffer.concat([genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI), doneReply(seq)]));
+    const messages = await pending;
+    assert.equal(messages.length, 3);
+    assert.equal(messages[2]?.header.type, NLMSG_DONE);
+    connection.close();
+  });
+
+  it('rejects cleanly when the socket errors while a request waits', async () => {
+    const { raw, connection, seq, request } = setup();
+    const pending = connection.transact(request, seq, { dump: false, what: 'test' });
+    raw.emit('error', errnoException(105, 'ENOBUFS'));
+    await assert.rejects(pending, (error: unknown) => error instanceof KernelError && /ENOBUFS/.test(error.message));
+    connection.close();
+  });
+
+  it('rejects cleanly when the socket closes while a request waits', async () => {
+    const { connection, seq, request } = setup();
+    const pending = connection.transact(request, seq, { dump: false, what: 'test' });
+    connection.close();
+    await assert.rejects(pending, KernelError);
+    await assert.rejects(connection.transact(request, seq, { dump: false, what: 'test' }), /closed/);
+  });
+
+  it('rejects when sending fails', async () => {
+    const { raw, connection, seq, request } = setup();
+    raw.sendError = errnoException(111, 'ECONNREFUSED');
+    await assert.rejects(connection.transact(request, seq, { dump: false, what: 'test' }), /sending to the kernel failed/);
+    connection.close();
+  });
+
+  it('times out with the operation named', async () => {
+    const { connection, seq, request } = setup();
+    await assert.rejects(
+      connection.transact(request, seq, { dump: false, what: 'stats-get', timeoutMs: 20 }),
+      (error: unknown) => error instanceof TimeoutError && error.message.includes('stats-get within 20 ms'),
+    );
+    connection.close();
+  });
+
+  it('rejects on a malformed datagram instead of throwing from the event', async () => {
+    const { raw, connection, seq, request } = setup();
+    const pending = connection.transact(request, seq, { dump: false, what: 'test' });
+    raw.deliver(Buffer.from([1, 2, 3]));
+    await assert.rejects(pending, /truncated/);
+    connection.close();
+  });
+
+  it('hands seq-0 messages to multicast listeners', () => {
+    const { raw, connection } = setup();
+    const types: number[] = [];
+    const stop = connection.onUnsolicited((message) => types.push(message.header.type));
+    assert.equal(raw.referenced, true, 'a listener keeps the process alive');
+    raw.deliver(genlReply(0x1c, 3, 0, Buffer.alloc(0)));
+    stop();
+    assert.deepEqual(types, [0x1c]);
+    assert.equal(raw.referenced, false);
+    connection.close();
+  });
+});
