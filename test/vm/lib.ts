@@ -1,0 +1,128 @@
+// Helpers for tests that run inside the QEMU guest with mutex.ko loaded
+// (scripts/vm). They talk to the real module through the same client the CLI
+// uses, and to independent oracles: /sys/class/net counters, ss, /proc/net.
+import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { MutexClient } from '../../src/netlink/index.js';
+import type { ConnAttrs, FdAttrs, StatsAttrs } from '../../src/netlink/generated.js';
+
+export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const cliPath = join(projectRoot, 'bin', 'run.js');
+/** Debian's python, not a version-manager shim: its start-up costs seconds under TCG. */
+export const PYTHON = '/usr/bin/python3';
+
+/** A context opened on /dev/mutex; closing it destroys the context. */
+export class Context {
+  readonly id: number;
+  private constructor(readonly fd: number) {
+    this.id = Number(/^id (\d+)$/m.exec(this.read())?.[1]);
+  }
+
+  static open(selector?: string): Context {
+    const ctx = new Context(openSync('/dev/mutex', 'r+'));
+    if (selector !== undefined) ctx.write(selector);
+    return ctx;
+  }
+
+  write(selector: string): void {
+    writeSync(this.fd, selector);
+  }
+
+  read(): string {
+    const buf = Buffer.alloc(8192);
+    const n = readSync(this.fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString();
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export async function withClient<T>(work: (client: MutexClient) => Promise<T>): Promise<T> {
+  const client = await MutexClient.open();
+  try {
+    return await work(client);
+  } finally {
+    client.close();
+  }
+}
+
+export function globalStats(): Promise<StatsAttrs> {
+  return withClient((c) => c.doRequest<'stats'>('stats-get'));
+}
+
+export function fdStats(id: number): Promise<FdAttrs> {
+  return withClient((c) => c.doRequest<'fd'>('fd-get', { id }));
+}
+
+export function connsOf(fdId: number): Promise<ConnAttrs[]> {
+  return withClient((c) => c.dumpConsistent<'conn'>('conn-get', { fd_id: fdId }));
+}
+
+/** Runs the real CLI. */
+export function mutexctl(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [cliPath, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+}
+
+export function sh(cmd: string): string {
+  return execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
+}
+
+export function python(script: string, args: string[] = [], options: { cgroup?: string } = {}): string {
+  const argv = ['-c', script, ...args];
+  if (options.cgroup) {
+    return execFileSync('sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec /usr/bin/python3 "$@"', options.cgroup, ...argv], {
+      encoding: 'utf8',
+    });
+  }
+  return execFileSync(PYTHON, argv, { encoding: 'utf8' });
+}
+
+export function pythonAsync(script: string, args: string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, ['-c', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`python exited ${code}`))));
+  });
+}
+
+export function loCounters(): { bytes: bigint; packets: bigint } {
+  const read = (name: string) => BigInt(sh(`cat /sys/class/net/lo/statistics/${name}`).trim());
+  return { bytes: read('tx_bytes'), packets: read('tx_packets') };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let nextPort = 20000 + (process.pid % 1000) * 20;
+/** A port no other test in this run uses. */
+export function freshPort(): number {
+  return nextPort++;
+}
+
+/** Sends n UDP datagrams of size bytes to a bound receiver that reads them all. */
+export const UDP_ROUND_TRIP = `
+import socket, sys
+fam = socket.AF_INET6 if sys.argv[1] == '6' else socket.AF_INET
+host = '::1' if sys.argv[1] == '6' else '127.0.0.1'
+port, n, size = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+r = socket.socket(fam, socket.SOCK_DGRAM); r.bind((host, port))
+s = socket.socket(fam, socket.SOCK_DGRAM)
+got = 0
+for i in range(n):
+    s.sendto(b'x' * size, (host, port))
+    got += len(r.recv(65536)) > 0
+print(got, s.getsockname()[1])
+`;
+
+// ss -i needs the sock_diag modules; without them it falls back to /proc/net/tcp.
+execFileSync('sh', ['-c', 'modprobe -a inet_diag tcp_diag udp_diag 2>/dev/null || true']);

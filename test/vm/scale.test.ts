@@ -1,0 +1,86 @@
+// Issue 3: many flows — complete dumps under traffic, and the flow limit.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+import { Context, PYTHON, fdStats, freshPort, globalStats, mutexctl, python, withClient } from './lib.js';
+
+const MANY_FLOWS = `
+import socket, sys
+port, first, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+for p in range(first, first + count):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', p)); s.sendto(b'f', ('127.0.0.1', port)); s.close()
+`;
+
+const KEEP_SENDING = `
+import socket, sys, time
+port, first = int(sys.argv[1]), int(sys.argv[2])
+socks = []
+for p in range(first, first + 50):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', p)); socks.append(s)
+print('ready', flush=True)
+while True:
+    for s in socks:
+        s.sendto(b'k', ('127.0.0.1', port))
+    time.sleep(0.01)
+`;
+
+describe('dumps at scale', () => {
+  it('10 000 flows are dumped completely and exactly once while traffic goes on', async () => {
+    const port = freshPort();
+    const first = 30000;
+    const count = 10000;
+    const ctx = Context.open(`name=many scope=all proto=udp port=${port}`);
+    const background = spawn(PYTHON, ['-c', KEEP_SENDING, String(port), String(first)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      python(MANY_FLOWS, [String(port), String(first), String(count)]);
+      await new Promise((r) => background.stdout.once('data', r));
+
+      const viaClient = await withClient((c) => c.dumpConsistent<'conn'>('conn-get', { fd_id: ctx.id }, 10));
+      const ports = viaClient.map((c) => c.local_port!).sort((x, y) => x - y);
+      assert.equal(viaClient.length, count);
+      assert.equal(new Set(viaClient.map((c) => c.id)).size, count, 'no flow twice');
+      assert.deepEqual(ports, Array.from({ length: count }, (_, i) => first + i), 'every flow once');
+
+      const run = mutexctl(['conn', '--fd', String(ctx.id), '--csv', '--no-header']);
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout.trimEnd().split(/\r?\n/).length, count, 'the CLI lists them all');
+      assert.equal((await fdStats(ctx.id)).conns_active, BigInt(count));
+    } finally {
+      background.kill();
+      ctx.close();
+    }
+  });
+});
+
+describe('flow limit', () => {
+  it('a flood past the limit keeps memory bounded and counts untracked flows', async () => {
+    const param = '/sys/module/mutex/parameters/max_flows';
+    const saved = readFileSync(param, 'utf8').trim();
+    const port = freshPort();
+    const limit = 1000;
+    const flood = 3000;
+    const ctx = Context.open(`name=flood scope=all proto=udp port=${port}`);
+    try {
+      const before = await globalStats();
+      assert.equal(before.conns_active, 0n, 'no other flows in the table');
+      writeFileSync(param, String(limit));
+      python(MANY_FLOWS, [String(port), '40000', String(flood)]);
+      const after = await globalStats();
+      assert.equal(after.conns_active, BigInt(limit));
+      assert.equal((await fdStats(ctx.id)).conns_active, BigInt(limit));
+      // Every datagram of an untracked flow is refused twice over lo: out and in.
+      assert.equal(after.flows_untracked! - before.flows_untracked!, 2n * BigInt(flood - limit));
+      assert.equal(after.flow_limit, limit);
+      assert.ok(after.memory_bytes! <= BigInt(limit) * 256n + BigInt(after.flow_buckets!) * 16n, `memory ${after.memory_bytes}`);
+    } finally {
+      writeFileSync(param, saved);
+      ctx.close();
+    }
+  });
+});
