@@ -536,18 +536,26 @@ void mutex_hooks_net_exit(struct net *net)
 
 /* --- tracepoints: drops and retransmissions --- */
 
-static struct net *skb_net(const struct sk_buff *skb, const struct sock *sk)
+/*
+ * The netns of a dropped skb, from a socket where there is one.  skb->dev is
+ * trusted only for a drop with a specific reason: an skb already queued to a
+ * UDP socket reuses that field as dev_scratch, and such skbs are freed on
+ * close with no reason (they are not counted as socket drops either).
+ */
+static struct net *skb_net(const struct sk_buff *skb, const struct sock *sk,
+			   enum skb_drop_reason reason)
 {
 	if (sk)
 		return sock_net(sk);
 	if (skb->sk)
 		return sock_net(skb->sk);
-	if (skb->dev)
+	if (reason != SKB_DROP_REASON_NOT_SPECIFIED && skb->dev)
 		return dev_net(skb->dev);
 	return NULL;
 }
 
-static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
+static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
+		       enum skb_drop_reason reason)
 {
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
@@ -564,7 +572,7 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
 	if (skb_network_header(skb) < skb->head ||
 	    skb_network_header(skb) + sizeof(struct iphdr) > skb_tail_pointer(skb))
 		return;
-	net = skb_net(skb, rx_sk);
+	net = skb_net(skb, rx_sk, reason);
 	if (!net)
 		return;
 	rcu_read_lock();
@@ -591,9 +599,9 @@ static void mutex_kfree_skb_probe(void *data, struct sk_buff *skb,
 	if (!static_branch_unlikely(&mutex_active))
 		return;
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
-	drop_count(skb, rx_sk);
+	drop_count(skb, rx_sk, reason);
 #else
-	drop_count(skb, NULL);
+	drop_count(skb, NULL, reason);
 #endif
 }
 
