@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs every test suite: unit and host tests on this machine, then the VM
+// tests inside a real Debian kernel of each supported line (scripts/vm).
+// Streams each suite's output, then prints one closing line for all of them.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const kernels = (process.env.MUTEX_TEST_KERNELS ?? '6.1 6.12').split(/\s+/).filter(Boolean);
+const only = process.argv[2]; // "host" or "vm" runs just that part
+
+const suites = [];
+if (only !== 'vm') suites.push({ name: 'unit+host', argv: ['node', '--test', '--test-reporter=tap', 'dist/test/unit', 'dist/test/host'] });
+if (only !== 'host') {
+  for (const kernel of kernels) {
+    suites.push({
+      name: `vm ${kernel}`,
+      argv: [join(root, 'scripts/vm'), '--kernel', kernel, '--', 'node', '--test', '--test-concurrency=1', '--test-reporter=tap', 'dist/test/vm'],
+    });
+  }
+}
+
+function run({ name, argv }) {
+  return new Promise((resolve) => {
+    console.log(`\n=== ${name}: ${argv.join(' ')}`);
+    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let tail = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      tail = (tail + chunk.toString()).slice(-4096);
+    });
+    child.on('exit', (code) => {
+      const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, "m").exec(tail)?.[1] ?? 0);
+      resolve({ name, code: code ?? 1, passed: count('pass'), failed: count('fail') });
+    });
+  });
+}
+
+let passed = 0;
+let failed = 0;
+const broken = [];
+for (const suite of suites) {
+  const result = await run(suite);
+  passed += result.passed;
+  failed += result.failed;
+  console.log(`=== ${result.name}: ${result.passed} passed, ${result.failed} failed, exit ${result.code}`);
+  if (result.code !== 0) broken.push(result.name);
+  if (result.code !== 0 && result.failed === 0) failed += 1; // a runner that died counts as a failure
+}
+if (broken.length) console.log(`failing suites: ${broken.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(broken.length ? 1 : 0);

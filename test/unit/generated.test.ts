@@ -1,0 +1,73 @@
+// The uapi header, the kernel tables and the TypeScript tables are rendered
+// from kernel/mutex.yaml; a stale copy of any of them must fail the build.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const generator = join(root, 'scripts', 'gen-netlink.mjs');
+const generated = [
+  'kernel/include/uapi/linux/mutex.h',
+  'kernel/mutex_nl_gen.h',
+  'kernel/mutex_nl_gen.c',
+  'src/netlink/generated.ts',
+];
+
+function check(genRoot: string) {
+  return spawnSync(process.execPath, [generator, '--check'], {
+    encoding: 'utf8',
+    env: { ...process.env, MUTEX_GEN_ROOT: genRoot },
+  });
+}
+
+describe('generated files', () => {
+  it('are up to date with the spec in this checkout', () => {
+    const run = check(root);
+    assert.equal(run.status, 0, run.stderr);
+  });
+
+  for (const path of [...generated, 'kernel/mutex.yaml']) {
+    it(`a change to ${path} alone is caught`, () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'mutex-gen-'));
+      try {
+        for (const file of [...generated, 'kernel/mutex.yaml'])
+          cpSync(join(root, file), join(scratch, file), { recursive: true });
+        appendFileSync(
+          join(scratch, path),
+          path.endsWith('.yaml') ? '\n# a comment is harmless\n' : '\n/* edited by hand */\n',
+        );
+        const run = check(scratch);
+        if (path.endsWith('.yaml')) {
+          assert.equal(run.status, 0, 'a comment changes no output');
+        } else {
+          assert.equal(run.status, 1);
+          assert.match(run.stderr, new RegExp(`stale generated files.*${path.replace(/[.]/g, '\\.')}`));
+        }
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('an attribute added to the spec makes the header, the kernel tables and the TS tables stale', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'mutex-gen-'));
+    try {
+      for (const file of [...generated, 'kernel/mutex.yaml']) cpSync(join(root, file), join(scratch, file));
+      const spec = join(scratch, 'kernel/mutex.yaml');
+      const anchor = 'doc: Alert notifications that could not be delivered to listeners.\n';
+      const text = readFileSync(spec, 'utf8');
+      assert.ok(text.includes(anchor));
+      writeFileSync(spec, text.replace(anchor, `${anchor}      -\n        name: extra-counter\n        type: u64\n`));
+      const run = check(scratch);
+      assert.equal(run.status, 1);
+      for (const file of ['kernel/include/uapi/linux/mutex.h', 'kernel/mutex_nl_gen.h', 'src/netlink/generated.ts'])
+        assert.match(run.stderr, new RegExp(file.replace(/[.]/g, '\\.')));
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
