@@ -1,6 +1,17 @@
 import { Command, Flags } from '@oclif/core';
 import { describeError, ExitCode } from '../netlink/errors.js';
-import { colorEnabled, renderView, writeOutput, type OutputFormat, type Row, type View, type ViewShape } from '../output/index.js';
+import {
+  colorEnabled,
+  renderView,
+  parseSort,
+  sortRows,
+  writeOutput,
+  type SortKey,
+  type OutputFormat,
+  type Row,
+  type View,
+  type ViewShape,
+} from '../output/index.js';
 
 export interface OutputFlags {
   json: boolean;
@@ -8,7 +19,31 @@ export interface OutputFlags {
   header: boolean;
 }
 
+export interface ListFlags {
+  sort?: string;
+  limit?: number;
+}
+
+export interface ListOrder {
+  keys?: readonly SortKey[];
+  limit?: number;
+}
+
 type CommandError = Error & { exitCode?: number; code?: string; oclif?: { exit?: number } };
+
+/** `--sort` and `--limit`, shared by every command that lists things. */
+export const listFlags = {
+  sort: Flags.string({
+    description:
+      'Sort by these columns (JSON key names, comma-separated); ascending, a leading - for descending, e.g. --sort=-bytes_sent,id. Default: id.',
+    helpValue: 'KEY[,KEY]',
+  }),
+  limit: Flags.integer({
+    description: 'Show at most N rows (after sorting).',
+    helpValue: 'N',
+    min: 0,
+  }),
+};
 
 /**
  * Shared by every command: the output-format flags, rendering a view, and one
@@ -17,7 +52,7 @@ type CommandError = Error & { exitCode?: number; code?: string; oclif?: { exit?:
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
     json: Flags.boolean({
-      description: 'Print JSON: snake_case keys in spec order, exact 64-bit integers.',
+      description: 'Print JSON: snake_case keys in a fixed order, exact 64-bit integers.',
       exclusive: ['csv'],
     }),
     csv: Flags.boolean({
@@ -25,7 +60,7 @@ export abstract class BaseCommand extends Command {
       exclusive: ['json'],
     }),
     header: Flags.boolean({
-      description: 'With --csv: print the header row (--no-header leaves it out).',
+      description: 'Print the header row of CSV and of list tables (--no-header leaves it out).',
       allowNo: true,
       default: true,
     }),
@@ -37,15 +72,38 @@ export abstract class BaseCommand extends Command {
     return 'table';
   }
 
-  /** Renders `rows` through `view` in the format the flags ask for and writes it to stdout. */
-  protected async printView(view: View, rows: readonly Row[], shape: ViewShape, flags: OutputFlags): Promise<void> {
+  /** Renders `rows` through `view` in the format the flags ask for and writes it (to stdout by default). */
+  protected async printView(
+    view: View,
+    rows: readonly Row[],
+    shape: ViewShape,
+    flags: OutputFlags,
+    stream: NodeJS.WriteStream = process.stdout,
+  ): Promise<void> {
     const text = renderView(view, rows, {
       format: this.outputFormat(flags),
       shape,
       header: flags.header,
-      color: colorEnabled(),
+      color: colorEnabled({ isTTY: stream.isTTY === true }),
     });
-    await writeOutput(text);
+    await writeOutput(text, stream);
+  }
+
+  /**
+   * Checks `--sort` against the view's columns: call it before asking the kernel,
+   * so a bad key is a usage error whether or not the module is loaded.
+   */
+  protected listOrder(view: View, flags: ListFlags): ListOrder {
+    // Without --sort: by id, so the order does not depend on the kernel's hash buckets.
+    const sort = flags.sort ?? (view.columns.some((column) => column.key === 'id') ? 'id' : undefined);
+    return { keys: sort === undefined ? undefined : parseSort(view, sort), limit: flags.limit };
+  }
+
+  /** A list, sorted and cut as `order` (from listOrder) says. */
+  protected async printList(view: View, rows: readonly Row[], order: ListOrder, flags: OutputFlags): Promise<void> {
+    const sorted = order.keys === undefined ? rows : sortRows(rows, order.keys);
+    const limited = order.limit === undefined ? sorted : sorted.slice(0, order.limit);
+    await this.printView(view, limited, 'list', flags);
   }
 
   protected override async catch(error: CommandError): Promise<void> {

@@ -5,5 +5,7 @@ export { csvField, renderCsv } from './csv.js';
 export { colorEnabled } from './color.js';
 export { humanValue, renderListTable, renderRecordTable } from './table.js';
 export { renderView, rowToJson, type RenderOptions } from './render.js';
-export { columnsFromAttributeSet, headerOfAttribute, kindOfAttribute } from './spec-columns.js';
+export { columnsFromAttributeSet, headerOfAttribute, kindOfAttribute, type ColumnOptions } from './spec-columns.js';
 export { writeOutput } from './stdout.js';
+export { compareAddresses, formatAddress, formatEndpoint, parseAddress } from './address.js';
+export { parseSort, sortAndLimit, sortRows, type SortKey } from './sort.js';

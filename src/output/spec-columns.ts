@@ -10,8 +10,11 @@ export function kindOfAttribute(spec: Pick<AttrSpec, 'name' | 'type'>): ColumnKi
   if (name.includes('bytes-per-sec')) return 'bytes-per-sec';
   if (/(^|-)bytes($|-)/.test(name)) return 'bytes';
   if (name.endsWith('-us')) return 'usec';
-  if (name.endsWith('time-ns')) return 'time-ns';
-  if (name === 'id' || name.endsWith('-id')) return 'id';
+  // uptime-ns is a length of time; every other *-ns is a wall-clock time.
+  if (/(^|-)(uptime|duration|age)-ns$/.test(name)) return 'duration-ns';
+  if (name.endsWith('-ns')) return 'time-ns';
+  // Identifiers and ports read as plain numbers, never "8,080".
+  if (/(^|-)(id|pid|tgid|uid|gid|port)$/.test(name)) return 'id';
   return 'count';
 }
 
@@ -22,6 +25,7 @@ export function headerOfAttribute(name: string, kind: ColumnKind): string {
   const words = name.replace(/-/g, ' ');
   switch (kind) {
     case 'time-ns':
+    case 'duration-ns':
       return words.replace(/ ns$/, '');
     case 'usec':
       return words.replace(/ us$/, '');
@@ -34,14 +38,27 @@ export function headerOfAttribute(name: string, kind: ColumnKind): string {
   }
 }
 
+export interface ColumnOptions {
+  /** Per-key changes (an enum shown by name, an address as text); an override also brings in a binary attribute. */
+  readonly overrides?: Readonly<Record<string, Partial<Column>>>;
+  /** Also list columns for multi-attr integers (histograms). */
+  readonly lists?: boolean;
+}
+
 /** One column per scalar attribute of `setName`, in spec order. */
-export function columnsFromAttributeSet(setName: string): Column[] {
+export function columnsFromAttributeSet(setName: string, options: ColumnOptions = {}): Column[] {
   const specs = attributeSets[setName];
   if (!specs) throw new Error(`unknown attribute set "${setName}"`);
+  const overrides = options.overrides ?? {};
   return specs
-    .filter((spec) => SHOWN_TYPES.has(spec.type) && !spec.multi)
+    .filter((spec) => {
+      if (spec.type === 'pad') return false;
+      if (spec.multi) return options.lists === true && SHOWN_TYPES.has(spec.type);
+      return SHOWN_TYPES.has(spec.type) || Object.hasOwn(overrides, spec.key);
+    })
     .map((spec) => {
       const kind = kindOfAttribute(spec);
-      return { key: spec.key, header: headerOfAttribute(spec.name, kind), kind };
+      const column: Column = { key: spec.key, header: headerOfAttribute(spec.name, kind), kind, ...(spec.multi ? { list: true } : {}) };
+      return { ...column, ...overrides[spec.key] };
     });
 }

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { makeChalk } from './color.js';
-import { formatBitRate, formatBytes, formatCount, formatMicroseconds, formatTimestampNs } from './units.js';
+import { formatBitRate, formatBytes, formatCount, formatDurationNs, formatMicroseconds, formatTimestampNs } from './units.js';
 import type { CellValue, Column, Row, View } from './view.js';
 
 export interface TableOptions {
@@ -11,55 +11,73 @@ export interface TableOptions {
 }
 
 /** A cell as people read it, in the column's human unit. */
-export function humanValue(column: Column, value: CellValue, nowMs = Date.now()): string {
+export function humanValue(column: Column, value: CellValue, nowMs = Date.now(), row: Row = {}): string {
+  if (column.human && value !== null && value !== undefined) return column.human(value, row, nowMs);
   if (value === null || value === undefined) return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value === '' ? '-' : value;
+  if (Array.isArray(value)) return value.map((item) => formatCount(item as bigint)).join(' ');
+  const scalar = value as bigint | number;
   switch (column.kind) {
     case 'count':
-      return formatCount(value);
+      return formatCount(scalar);
     case 'bytes':
-      return formatBytes(value);
+      return formatBytes(scalar);
     case 'usec':
-      return formatMicroseconds(value);
+      return formatMicroseconds(scalar);
     case 'bytes-per-sec':
-      return formatBitRate(value);
+      return formatBitRate(scalar);
     case 'time-ns':
-      return formatTimestampNs(value, nowMs);
+      return formatTimestampNs(scalar, nowMs);
+    case 'duration-ns':
+      return formatDurationNs(scalar);
     case 'id':
+    case 'address':
     case 'text':
-      return String(value);
+      return String(scalar);
   }
 }
 
 function isNumeric(column: Column): boolean {
-  return column.kind !== 'text' && column.kind !== 'time-ns' && column.kind !== 'id';
+  return !['text', 'time-ns', 'id', 'address'].includes(column.kind);
 }
 
 // No cli-table3 colours (it would colour by its own terminal detection), and
 // no rule between body rows (compact): a rule per statistic halves what fits on a screen.
 const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: true };
 
-/** A table with one row per record and one column per view column. */
+/**
+ * A table with one row per record: the view's compact table columns when it has
+ * them, otherwise one column per data column.
+ */
 export function renderListTable(view: View, rows: readonly Row[], options: TableOptions): string {
   const chalk = makeChalk(options.color);
+  const nowMs = options.nowMs ?? Date.now();
+  const columns =
+    view.table ??
+    view.columns.map((column) => ({
+      header: column.header,
+      align: isNumeric(column) ? ('right' as const) : ('left' as const),
+      cell: (row: Row, now: number) => humanValue(column, row[column.key], now, row),
+    }));
   const table = new Table({
-    head: options.header === false ? [] : view.columns.map((column) => chalk.bold.cyan(column.header)),
-    colAligns: view.columns.map((column) => (isNumeric(column) ? 'right' : 'left')),
+    head: options.header === false ? [] : columns.map((column) => chalk.bold.cyan(column.header)),
+    colAligns: columns.map((column) => column.align),
     style: PLAIN_STYLE,
   });
-  for (const row of rows) table.push(view.columns.map((column) => humanValue(column, row[column.key], options.nowMs)));
+  for (const row of rows) table.push(columns.map((column) => column.cell(row, nowMs)));
   return `${table.toString()}\n`;
 }
 
 /** A two-column statistic/value table of one record. */
 export function renderRecordTable(view: View, row: Row, options: TableOptions): string {
   const chalk = makeChalk(options.color);
+  const nowMs = options.nowMs ?? Date.now();
   const table = new Table({
     head: [chalk.bold.cyan('statistic'), chalk.bold.cyan('value')],
     colAligns: ['left', 'right'],
     style: PLAIN_STYLE,
   });
-  for (const column of view.columns) table.push([column.header, humanValue(column, row[column.key], options.nowMs)]);
+  for (const column of view.columns) table.push([column.header, humanValue(column, row[column.key], nowMs, row)]);
   return `${table.toString()}\n`;
 }

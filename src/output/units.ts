@@ -34,8 +34,9 @@ export function formatBytes(value: Numeric): string {
 export function formatMicroseconds(value: Numeric): string {
   const us = toNumber(value);
   if (us < 1000) return `${us} µs`;
-  if (us < 10_000_000) return `${trimmed(us / 1000, 2)} ms`;
-  return `${trimmed(us / 1_000_000, 1)} s`;
+  // 999.999 ms rounds to 1000: say 1 s instead.
+  if (us < 999_995) return `${trimmed(us / 1000, 2)} ms`;
+  return `${trimmed(us / 1_000_000, 2)} s`;
 }
 
 const BIT_RATE_UNITS = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
@@ -74,4 +75,17 @@ export function formatTimestampNs(value: Numeric, nowMs = Date.now()): string {
   const ms = Number(ns / 1_000_000n);
   const iso = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return `${iso} (${formatRelative(ms, nowMs)})`;
+}
+
+/** A length of time in nanoseconds, compact like ps/ss: "420ms", "42s", "3m12s", "2h05m", "3d04h". */
+export function formatDurationNs(value: Numeric): string {
+  const ns = typeof value === 'bigint' ? value : BigInt(Math.trunc(value));
+  if (ns < 0n) return '-';
+  if (ns < 1_000_000_000n) return `${ns / 1_000_000n}ms`;
+  const s = ns / 1_000_000_000n;
+  const pad = (n: bigint) => n.toString().padStart(2, '0');
+  if (s < 60n) return `${s}s`;
+  if (s < 3600n) return `${s / 60n}m${pad(s % 60n)}s`;
+  if (s < 86_400n) return `${s / 3600n}h${pad((s % 3600n) / 60n)}m`;
+  return `${s / 86_400n}d${pad((s % 86_400n) / 3600n)}h`;
 }

@@ -1,10 +1,13 @@
 // A view is the one definition of what a command shows: its columns, in order.
 // Table, JSON and CSV output are all rendered from it, so they cannot drift apart.
 
-/** How a value is read by people; JSON and CSV always carry the raw value. */
-export type ColumnKind = 'count' | 'bytes' | 'usec' | 'bytes-per-sec' | 'time-ns' | 'id' | 'text';
+/**
+ * How a value is read by people; JSON and CSV always carry the raw value.
+ * `time-ns` is a wall-clock time (ns since the epoch), `duration-ns` a length of time.
+ */
+export type ColumnKind = 'count' | 'bytes' | 'usec' | 'bytes-per-sec' | 'time-ns' | 'duration-ns' | 'id' | 'address' | 'text';
 
-export type CellValue = bigint | number | string | boolean | null | undefined;
+export type CellValue = bigint | number | string | boolean | null | undefined | readonly bigint[];
 
 export interface Column {
   /** JSON key and CSV header: snake_case, stable, part of the documented schema. */
@@ -12,10 +15,24 @@ export interface Column {
   /** Heading in the table (the only place for human wording). */
   readonly header: string;
   readonly kind: ColumnKind;
+  /** The value is a list of integers (a histogram): a JSON array, one CSV field joined by ';'. */
+  readonly list?: boolean;
+  /** How the value reads in a table, when the kind's default does not fit. */
+  readonly human?: (value: CellValue, row: Row, nowMs: number) => string;
+}
+
+/** A compact table column, combining or abbreviating data columns (`10.0.0.1:443`, `5/3`). */
+export interface TableColumn {
+  readonly header: string;
+  readonly align: 'left' | 'right';
+  readonly cell: (row: Row, nowMs: number) => string;
 }
 
 export interface View {
+  /** The data columns: every JSON member and CSV field, in this order. */
   readonly columns: readonly Column[];
+  /** List tables show these instead of one column per data column. */
+  readonly table?: readonly TableColumn[];
 }
 
 /** One record, keyed by column key. A missing key means the kernel did not send it. */

@@ -1,0 +1,95 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, listFlags } from '../cli/base-command.js';
+import { parseConnId } from '../cli/parse.js';
+import { KernelError, UsageError } from '../netlink/errors.js';
+import { withMutexClient, type MutexClient } from '../netlink/client.js';
+import type { ConnAttrs } from '../netlink/generated.js';
+import { enumNames, enumValue, PROTOCOLS } from '../views/common.js';
+import { connRow, connView } from '../views/conn.js';
+import { constants } from 'node:os';
+
+export interface ConnFilters {
+  fdId?: number;
+  /** IP protocol number. */
+  protocol?: number;
+  /** flow-state value. */
+  state?: number;
+}
+
+/** Every flow matching `filters` (the kernel filters; an interrupted dump is retried). */
+export async function listConns(client: MutexClient, filters: ConnFilters = {}): Promise<ConnAttrs[]> {
+  const request: Partial<ConnAttrs> = {};
+  if (filters.fdId !== undefined) request.fd_id = filters.fdId;
+  if (filters.protocol !== undefined) request.protocol = filters.protocol;
+  if (filters.state !== undefined) request.state = filters.state;
+  return client.dumpConsistent<'conn'>('conn-get', request);
+}
+
+/** One flow by id; a plain "no connection" error when the kernel has none. */
+export async function getConn(client: MutexClient, id: bigint): Promise<ConnAttrs> {
+  try {
+    return await client.doRequest<'conn'>('conn-get', { id });
+  } catch (error) {
+    if (error instanceof KernelError && error.errno === constants.errno.ENOENT) {
+      throw new KernelError({ errno: error.errno }, `no connection with id ${id} in this network namespace`);
+    }
+    throw error;
+  }
+}
+
+export default class Conn extends BaseCommand {
+  static override summary = 'List tracked connections (flows), or show one.';
+
+  static override description = `Lists the flows the module tracks in this network namespace, each with its owning context (fd), 5-tuple, direction, state and counters; --fd, --proto and --state filter in the kernel. With an ID, shows that one flow.
+
+The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per flow; both carry every field as raw integers, in this order: id, fd_id, family (ipv4|ipv6), protocol (tcp|udp|icmp|icmpv6), local_addr, local_port, remote_addr, remote_port, direction (outbound|inbound), state (new|established|closing|closed), start_ns, last_ns, bytes_sent, bytes_received, packets_sent, packets_received, retransmits, errors, drops, rtt_samples, rtt_sum_us, rtt_min_us, rtt_max_us, rtt_avg_us.
+
+Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; rtt_avg_us = rtt_sum_us / rtt_samples, floored, 0 without samples.`;
+
+  static override examples = [
+    { description: 'List every flow.', command: '<%= config.bin %> <%= command.id %>' },
+    {
+      description: 'The ten TCP flows of context 3 that sent the most.',
+      command: '<%= config.bin %> <%= command.id %> --fd 3 --proto tcp --sort=-bytes_sent --limit 10',
+    },
+    {
+      description: 'Established flows as JSON, remote ends only.',
+      command: "<%= config.bin %> <%= command.id %> --state established --json | jq -r '.[].remote_addr'",
+    },
+    { description: 'One flow by id.', command: '<%= config.bin %> <%= command.id %> 42' },
+    { description: 'CSV without the header row, for appending.', command: '<%= config.bin %> <%= command.id %> --csv --no-header >> flows.csv' },
+  ];
+
+  static override args = {
+    id: Args.string({ description: 'Show only the flow with this id.', required: false }),
+  };
+
+  static override flags = {
+    fd: Flags.integer({ description: 'Only flows of this context (fd id).', helpValue: 'ID', min: 1, max: 0xffff_ffff }),
+    proto: Flags.string({ description: 'Only flows of this protocol.', options: Object.keys(PROTOCOLS) }),
+    state: Flags.string({ description: 'Only flows in this state.', options: enumNames('flow-state') }),
+    ...listFlags,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Conn);
+    const view = connView();
+    if (args.id !== undefined) {
+      const id = parseConnId(args.id);
+      if (flags.fd !== undefined || flags.proto !== undefined || flags.state !== undefined) {
+        throw new UsageError('--fd, --proto and --state filter the list; they do not go with a connection id');
+      }
+      const conn = await withMutexClient((client) => getConn(client, id));
+      await this.printView(view, [connRow(conn)], 'record', flags);
+      return;
+    }
+    const filters: ConnFilters = {
+      fdId: flags.fd,
+      protocol: flags.proto === undefined ? undefined : PROTOCOLS[flags.proto],
+      state: flags.state === undefined ? undefined : enumValue('flow-state', flags.state),
+    };
+    const order = this.listOrder(view, flags);
+    const rows = await withMutexClient((client) => listConns(client, filters));
+    await this.printList(view, rows.map(connRow), order, flags);
+  }
+}

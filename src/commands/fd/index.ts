@@ -1,0 +1,64 @@
+import { Args } from '@oclif/core';
+import { constants } from 'node:os';
+import { BaseCommand, listFlags } from '../../cli/base-command.js';
+import { parseFdId } from '../../cli/parse.js';
+import { KernelError } from '../../netlink/errors.js';
+import { withMutexClient, type MutexClient } from '../../netlink/client.js';
+import type { FdAttrs } from '../../netlink/generated.js';
+import { fdRow, fdView } from '../../views/fd.js';
+
+/** Every context of this network namespace (an interrupted dump is retried). */
+export async function listFds(client: MutexClient): Promise<FdAttrs[]> {
+  return client.dumpConsistent<'fd'>('fd-get');
+}
+
+/** One context by id; a plain "no context" error when the kernel has none. */
+export async function getFd(client: MutexClient, id: number): Promise<FdAttrs> {
+  try {
+    return await client.doRequest<'fd'>('fd-get', { id });
+  } catch (error) {
+    if (error instanceof KernelError && error.errno === constants.errno.ENOENT) {
+      throw new KernelError({ errno: error.errno }, `no context with id ${id} in this network namespace`);
+    }
+    throw error;
+  }
+}
+
+export default class Fd extends BaseCommand {
+  static override summary = 'List proxy contexts ("fds") with their aggregate statistics, or show one.';
+
+  static override description = `Each open() of /dev/mutex creates a context, which lives until its last close; its selector says which traffic it accounts (see \`mutexctl fd run\`). Lists every context of this network namespace, or with an ID shows that one.
+
+The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per context; both carry every field as raw integers, in this order: id, name, selector, owner_tgid, owner_uid, owner_comm, created_ns, uptime_ns, conns_active, conns_total, bytes_sent, bytes_received, packets_sent, packets_received, retransmits, errors, drops, rtt_samples, rtt_sum_us, rtt_min_us, rtt_max_us, rtt_avg_us, rtt_p50_us, rtt_p90_us, rtt_p99_us, rtt_hist, sent_bytes_per_sec, sent_bytes_per_sec_peak, received_bytes_per_sec, received_bytes_per_sec_peak, conns_per_sec, conns_per_sec_peak.
+
+rtt_hist is the log2 latency histogram (bucket 0: 0 µs; bucket i: at least 2^(i-1) and less than 2^i µs): a JSON array, one CSV field with ';' between the buckets. rtt_avg_us = rtt_sum_us / rtt_samples, floored, 0 without samples. The rates are bytes (or new flows) in the last completed one-second window.`;
+
+  static override examples = [
+    { description: 'List every context.', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'The busiest contexts first.', command: '<%= config.bin %> <%= command.id %> --sort=-bytes_sent --limit 5' },
+    { description: 'One context as JSON.', command: "<%= config.bin %> <%= command.id %> 3 --json | jq '.rtt_p99_us'" },
+    { description: 'Run a command in a fresh context and report its traffic.', command: '<%= config.bin %> fd run -- curl -s https://example.com' },
+  ];
+
+  static override args = {
+    id: Args.string({ description: 'Show only the context with this id.', required: false }),
+  };
+
+  static override flags = {
+    ...listFlags,
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Fd);
+    const view = fdView();
+    if (args.id !== undefined) {
+      const id = parseFdId(args.id);
+      const fd = await withMutexClient((client) => getFd(client, id));
+      await this.printView(view, [fdRow(fd)], 'record', flags);
+      return;
+    }
+    const order = this.listOrder(view, flags);
+    const rows = await withMutexClient((client) => listFds(client));
+    await this.printList(view, rows.map(fdRow), order, flags);
+  }
+}

@@ -1,0 +1,247 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DumpInconsistentError, KernelError } from '../../src/netlink/errors.js';
+import { NLM_F_DUMP_INTR } from '../../src/netlink/constants.js';
+import { parseAddress, renderView, sortRows, parseSort, type Row } from '../../src/output/index.js';
+import { connRow, connView } from '../../src/views/conn.js';
+import { getConn, listConns } from '../../src/commands/conn.js';
+import { mutexKernel } from './helpers/mutex-kernel.js';
+
+const NOW_MS = Date.UTC(2025, 0, 1, 12, 0, 0);
+const NOW_NS = BigInt(NOW_MS) * 1_000_000n;
+const U64_MAX = 2n ** 64n - 1n;
+const addr = (text: string) => Buffer.from(parseAddress(text)!);
+
+/** A TCP flow over IPv6, inbound, with RTT samples and a u64-max counter. */
+const tcpFlow = {
+  id: U64_MAX,
+  fd_id: 3,
+  family: 10,
+  protocol: 6,
+  local_addr: addr('2001:db8::1'),
+  local_port: 443,
+  remote_addr: addr('2001:db8:0:0:1:0:0:1'),
+  remote_port: 51000,
+  direction: 1,
+  state: 1,
+  start_ns: NOW_NS - 125_000_000_000n,
+  last_ns: NOW_NS - 1_000_000_000n,
+  bytes_sent: 1536n,
+  bytes_received: U64_MAX,
+  packets_sent: 12n,
+  packets_received: 10n,
+  retransmits: 2n,
+  errors: 0n,
+  drops: 1n,
+  rtt_samples: 3n,
+  rtt_sum_us: 4000n,
+  rtt_min_us: 900n,
+  rtt_max_us: 2000n,
+};
+
+/** A UDP flow over IPv4 loopback, outbound, new, without RTT samples. */
+const udpFlow = {
+  id: 7n,
+  fd_id: 4,
+  family: 2,
+  protocol: 17,
+  local_addr: addr('127.0.0.1'),
+  local_port: 40000,
+  remote_addr: addr('127.0.0.1'),
+  remote_port: 9,
+  direction: 0,
+  state: 0,
+  start_ns: NOW_NS - 2_500_000_000n,
+  last_ns: NOW_NS - 2_500_000_000n,
+  bytes_sent: 640n,
+  bytes_received: 0n,
+  packets_sent: 5n,
+  packets_received: 0n,
+  retransmits: 0n,
+  errors: 0n,
+  drops: 0n,
+  rtt_samples: 0n,
+  rtt_sum_us: 0n,
+  rtt_min_us: 0n,
+  rtt_max_us: 0n,
+};
+
+/** An ICMP echo flow to an IPv4-mapped peer, closed. */
+const icmpFlow = {
+  ...udpFlow,
+  id: 9n,
+  protocol: 1,
+  family: 10,
+  local_addr: addr('::ffff:10.0.0.1'),
+  local_port: 0,
+  remote_addr: addr('::ffff:10.0.0.2'),
+  remote_port: 0,
+  state: 3,
+  bytes_sent: 84n,
+};
+
+const view = connView();
+const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', shape: 'list' | 'record' = 'list', header = true) =>
+  renderView(view, rows, { format, shape, header, color: false, nowMs: NOW_MS });
+
+const CSV_HEADER =
+  'id,fd_id,family,protocol,local_addr,local_port,remote_addr,remote_port,direction,state,start_ns,last_ns,' +
+  'bytes_sent,bytes_received,packets_sent,packets_received,retransmits,errors,drops,' +
+  'rtt_samples,rtt_sum_us,rtt_min_us,rtt_max_us,rtt_avg_us';
+
+describe('conn rows', () => {
+  it('JSON: names for enums, text addresses, exact u64, derived rtt_avg_us, in schema order', () => {
+    assert.equal(
+      render([connRow(tcpFlow)], 'json'),
+      `[
+  {
+    "id": 18446744073709551615,
+    "fd_id": 3,
+    "family": "ipv6",
+    "protocol": "tcp",
+    "local_addr": "2001:db8::1",
+    "local_port": 443,
+    "remote_addr": "2001:db8::1:0:0:1",
+    "remote_port": 51000,
+    "direction": "inbound",
+    "state": "established",
+    "start_ns": ${NOW_NS - 125_000_000_000n},
+    "last_ns": ${NOW_NS - 1_000_000_000n},
+    "bytes_sent": 1536,
+    "bytes_received": 18446744073709551615,
+    "packets_sent": 12,
+    "packets_received": 10,
+    "retransmits": 2,
+    "errors": 0,
+    "drops": 1,
+    "rtt_samples": 3,
+    "rtt_sum_us": 4000,
+    "rtt_min_us": 900,
+    "rtt_max_us": 2000,
+    "rtt_avg_us": 1333
+  }
+]
+`,
+    );
+  });
+
+  it('JSON for one flow (conn ID) is an object; rtt_avg_us is 0 without samples', () => {
+    const parsed = JSON.parse(render([connRow(udpFlow)], 'json', 'record')) as Record<string, unknown>;
+    assert.equal(parsed.rtt_avg_us, 0);
+    assert.equal(parsed.protocol, 'udp');
+    assert.equal(parsed.family, 'ipv4');
+    assert.equal(parsed.direction, 'outbound');
+    assert.equal(parsed.state, 'new');
+    assert.equal(parsed.local_addr, '127.0.0.1');
+  });
+
+  it('keeps unknown enum values as their number, as text', () => {
+    const row = connRow({ ...udpFlow, protocol: 132, state: 9, direction: 5, family: 3 });
+    assert.deepEqual([row.protocol, row.state, row.direction, row.family], ['132', '9', '5', '3']);
+  });
+
+  it('CSV: the documented header, then one row per flow with raw integers', () => {
+    assert.equal(
+      render([connRow(tcpFlow), connRow(icmpFlow)], 'csv'),
+      `${CSV_HEADER}\r\n` +
+        `18446744073709551615,3,ipv6,tcp,2001:db8::1,443,2001:db8::1:0:0:1,51000,inbound,established,` +
+        `${NOW_NS - 125_000_000_000n},${NOW_NS - 1_000_000_000n},1536,18446744073709551615,12,10,2,0,1,3,4000,900,2000,1333\r\n` +
+        `9,4,ipv6,icmp,::ffff:10.0.0.1,0,::ffff:10.0.0.2,0,outbound,closed,` +
+        `${NOW_NS - 2_500_000_000n},${NOW_NS - 2_500_000_000n},84,0,5,0,0,0,0,0,0,0,0,0\r\n`,
+    );
+    assert.equal(render([connRow(udpFlow)], 'csv', 'list', false).startsWith('7,4,ipv4,udp,127.0.0.1,40000,'), true);
+  });
+
+  it('table: compact ss-like columns in human units', () => {
+    const flat = render([connRow(tcpFlow), connRow(udpFlow), connRow(icmpFlow)], 'table');
+    const cells = (line: string) => line.split('│').slice(1, -1).map((cell) => cell.trim());
+    const rows = flat.split('\n').filter((line) => line.startsWith('│')).map(cells);
+    assert.deepEqual(rows[0], ['ID', 'FD', 'PROTO', 'LOCAL', 'REMOTE', 'DIR', 'STATE', 'SENT', 'RECV', 'PKTS OUT/IN', 'RTT', 'RETR', 'ERR', 'DROP', 'AGE']);
+    assert.deepEqual(rows[1], [
+      '18446744073709551615', '3', 'tcp', '[2001:db8::1]:443', '[2001:db8::1:0:0:1]:51000', 'in', 'established',
+      '1.5 KiB', '16 EiB', '12/10', '1.33 ms', '2', '0', '1', '2m05s',
+    ]);
+    assert.deepEqual(rows[2], ['7', '4', 'udp', '127.0.0.1:40000', '127.0.0.1:9', 'out', 'new', '640 B', '0 B', '5/0', '-', '0', '0', '0', '2s']);
+    assert.deepEqual(rows[3], ['9', '4', 'icmp', '::ffff:10.0.0.1', '::ffff:10.0.0.2', 'out', 'closed', '84 B', '0 B', '5/0', '-', '0', '0', '0', '2s']);
+    assert.doesNotMatch(render([connRow(udpFlow)], 'table', 'list', false), /PROTO/, '--no-header drops the headings');
+  });
+
+  it('table for one flow: every field with its unit', () => {
+    const text = render([connRow(tcpFlow)], 'table', 'record');
+    assert.match(text, /│ local address\s+│\s+2001:db8::1 │/);
+    assert.match(text, /│ local port\s+│\s+443 │/);
+    assert.match(text, /│ bytes received\s+│\s+16 EiB │/);
+    assert.match(text, /│ rtt avg\s+│\s+1.33 ms │/);
+    assert.match(text, /│ first packet\s+│\s+2025-01-01T11:57:55Z \(2 min ago\) │/);
+  });
+});
+
+describe('conn sorting and limit', () => {
+  const rows = [connRow(tcpFlow), connRow(udpFlow), connRow(icmpFlow)];
+  const ids = (sorted: readonly Row[]) => sorted.map((row) => String(row.id));
+
+  it('sorts ascending by a u64 column, descending with a leading -', () => {
+    assert.deepEqual(ids(sortRows(rows, parseSort(view, 'id'))), ['7', '9', '18446744073709551615']);
+    assert.deepEqual(ids(sortRows(rows, parseSort(view, '-bytes_received'))), ['18446744073709551615', '7', '9']);
+  });
+
+  it('breaks ties with the next key, and reads bytes-sent as bytes_sent', () => {
+    assert.deepEqual(ids(sortRows(rows, parseSort(view, 'fd_id,-bytes-sent'))), ['18446744073709551615', '7', '9']);
+    assert.deepEqual(ids(sortRows(rows, parseSort(view, '-fd_id,bytes_sent'))), ['9', '7', '18446744073709551615']);
+  });
+
+  it('sorts addresses by value, IPv4 before IPv6', () => {
+    // 127.0.0.1, then ::ffff:10.0.0.2 (0000:…:ffff:…) before 2001:db8::1:0:0:1.
+    assert.deepEqual(ids(sortRows(rows, parseSort(view, 'remote_addr'))), ['7', '9', '18446744073709551615']);
+    assert.deepEqual(ids(sortRows(rows, parseSort(view, '-remote_addr'))), ['18446744073709551615', '9', '7']);
+  });
+
+  it('sorts names as text', () => {
+    assert.deepEqual(ids(sortRows(rows, parseSort(view, 'protocol'))), ['9', '18446744073709551615', '7']);
+  });
+});
+
+describe('conn requests to the kernel', () => {
+  it('dumps conn-get with the filters as attributes', async () => {
+    const { client, requests } = await mutexKernel(() => ({ items: [tcpFlow, udpFlow] }));
+    const flows = await listConns(client, { fdId: 3, protocol: 6, state: 1 });
+    assert.deepEqual(requests, [{ operation: 'conn-get', dump: true, attributes: { fd_id: 3, protocol: 6, state: 1 } }]);
+    assert.equal(flows.length, 2);
+    assert.equal(flows[0]!.id, U64_MAX);
+    assert.equal(connRow(flows[0]!).remote_addr, '2001:db8::1:0:0:1');
+  });
+
+  it('sends no filter attributes without filters', async () => {
+    const { client, requests } = await mutexKernel(() => ({ items: [] }));
+    assert.deepEqual(await listConns(client), []);
+    assert.deepEqual(requests[0]!.attributes, {});
+  });
+
+  it('retries an interrupted dump, then gives up with DumpInconsistentError (exit 1)', async () => {
+    let calls = 0;
+    const retried = await mutexKernel(() => ({ items: [udpFlow], dumpFlags: ++calls < 2 ? NLM_F_DUMP_INTR : 0 }));
+    assert.equal((await listConns(retried.client)).length, 1);
+    assert.equal(calls, 2);
+    const changing = await mutexKernel(() => ({ items: [udpFlow], dumpFlags: NLM_F_DUMP_INTR }));
+    await assert.rejects(listConns(changing.client), (error: unknown) => {
+      assert.ok(error instanceof DumpInconsistentError);
+      assert.equal(error.exitCode, 1);
+      assert.match(error.message, /conn-get dump kept changing/);
+      return true;
+    });
+  });
+
+  it('gets one flow by its u64 id; a missing one is "no connection with id N"', async () => {
+    const { client, requests } = await mutexKernel((request) =>
+      request.attributes.id === U64_MAX ? { items: [tcpFlow] } : { errno: 2, extack: { message: 'no connection with this id in this network namespace' } },
+    );
+    assert.equal((await getConn(client, U64_MAX)).bytes_received, U64_MAX);
+    assert.deepEqual(requests[0], { operation: 'conn-get', dump: false, attributes: { id: U64_MAX } });
+    await assert.rejects(getConn(client, 5n), (error: unknown) => {
+      assert.ok(error instanceof KernelError);
+      assert.equal(error.message, 'no connection with id 5 in this network namespace');
+      assert.equal(error.exitCode, 1);
+      return true;
+    });
+  });
+});
