@@ -303,19 +303,41 @@ static bool scope_match(const struct mutex_selector *sel, struct sock *sk,
 	return false;
 }
 
+/*
+ * How narrowly a selector picks its sockets: when several contexts match a
+ * new flow, the narrowest owns it (a process tree inside a cgroup inside
+ * "all"), and among equals the newest, so that `mutexctl fd run` next to a
+ * broad context still sees its command's traffic.
+ */
+static int scope_rank(const struct mutex_selector *sel)
+{
+	switch (sel->scope) {
+	case MUTEX_SCOPE_PID:
+		return 3000;
+	case MUTEX_SCOPE_CGROUP:
+		return 2000 + sel->cgrp->level;
+	case MUTEX_SCOPE_UID:
+		return 1000;
+	default:
+		return 0;
+	}
+}
+
 static struct mutex_ctx *ctx_match(struct mutex_net *mn, struct sk_buff *skb,
 				   const struct nf_hook_state *state,
 				   const struct mutex_pkt *pkt, u8 local)
 {
 	bool out = state->hook == NF_INET_LOCAL_OUT;
 	struct mutex_ctx *ctx, *found = NULL;
-	struct sock *sk = NULL;
 	bool looked = false, ref = false;
+	struct sock *sk = NULL;
+	int best = -1;
 
 	list_for_each_entry_rcu(ctx, &mn->ctxs, node) {
 		const struct mutex_selector *sel = rcu_dereference(ctx->sel);
+		int rank = scope_rank(sel);
 
-		if (!filters_match(sel, pkt, local))
+		if (rank < best || !filters_match(sel, pkt, local))
 			continue;
 		if (!looked && (sel->scope == MUTEX_SCOPE_UID ||
 				sel->scope == MUTEX_SCOPE_CGROUP)) {
@@ -323,8 +345,9 @@ static struct mutex_ctx *ctx_match(struct mutex_net *mn, struct sk_buff *skb,
 			looked = true;
 		}
 		if (scope_match(sel, sk, out)) {
+			/* The list is in creation order: later equals win. */
 			found = ctx;
-			break;
+			best = rank;
 		}
 	}
 	if (ref)

@@ -1,6 +1,8 @@
 // A generic netlink socket on the `netlink` package's RawNetlinkSocket:
 // raw datagrams in and out, our own framing, request/reply matched by sequence.
-import { RawNetlinkSocket, type ErrnoException, type MessageInfo } from 'netlink';
+// The raw socket alone: the package index also loads its rtnetlink, nl80211 and
+// WireGuard tables, which costs more start-up time than the whole request.
+import { RawNetlinkSocket, type ErrnoException, type MessageInfo } from 'netlink/dist/raw.js';
 import { NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
 import { describeErrno, KernelError, MutexctlError, TimeoutError } from './errors.js';
 import { parseNetlinkMessages, type NetlinkMessage } from './message.js';

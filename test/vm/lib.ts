@@ -2,7 +2,7 @@
 // (scripts/vm). They talk to the real module through the same client the CLI
 // uses, and to independent oracles: /sys/class/net counters, ss, /proc/net.
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -126,3 +126,15 @@ print(got, s.getsockname()[1])
 
 // ss -i needs the sock_diag modules; without them it falls back to /proc/net/tcp.
 execFileSync('sh', ['-c', 'modprobe -a inet_diag tcp_diag udp_diag 2>/dev/null || true']);
+
+/** Sets a module parameter for the duration of work, then restores it. */
+export async function withParam<T>(name: string, value: string | number, work: () => Promise<T> | T): Promise<T> {
+  const path = `/sys/module/mutex/parameters/${name}`;
+  const saved = readFileSync(path, 'utf8').trim();
+  writeFileSync(path, String(value));
+  try {
+    return await work();
+  } finally {
+    writeFileSync(path, saved);
+  }
+}

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import { Context, PYTHON, fdStats, freshPort, globalStats, mutexctl, python, withClient } from './lib.js';
+import { Context, PYTHON, connsOf, fdStats, freshPort, globalStats, mutexctl, python, sleep, withClient, withParam } from './lib.js';
 
 const MANY_FLOWS = `
 import socket, sys
@@ -31,7 +31,8 @@ while True:
 `;
 
 describe('dumps at scale', () => {
-  it('10 000 flows are dumped completely and exactly once while traffic goes on', async () => {
+  // Creating and listing 10 000 flows outlasts the UDP idle timeout under emulation.
+  it('10 000 flows are dumped completely and exactly once while traffic goes on', () => withParam('timeout_udp', 900, async () => {
     const port = freshPort();
     const first = 30000;
     const count = 10000;
@@ -55,7 +56,29 @@ describe('dumps at scale', () => {
       background.kill();
       ctx.close();
     }
-  });
+  }));
+});
+
+describe('flow timeouts', () => {
+  it('the GC ends idle flows after their timeout and counts them as evicted', () => withParam('timeout_udp', 2, async () => {
+    const port = freshPort();
+    const ctx = Context.open(`scope=all proto=udp port=${port}`);
+    try {
+      const before = await globalStats();
+      python(`import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'g', ('127.0.0.1', int(sys.argv[1])))`, [String(port)]);
+      assert.equal((await connsOf(ctx.id)).length, 1);
+      await sleep(5000);
+      assert.equal((await connsOf(ctx.id)).length, 0, 'gone after the idle timeout');
+      const after = await globalStats();
+      assert.equal(after.flows_evicted! - before.flows_evicted!, 1n);
+      const fd = await fdStats(ctx.id);
+      assert.equal(fd.conns_active, 0n);
+      assert.equal(fd.conns_total, 1n, 'ended flows still count in the totals');
+      assert.equal(fd.packets_sent, 1n);
+    } finally {
+      ctx.close();
+    }
+  }));
 });
 
 describe('flow limit', () => {

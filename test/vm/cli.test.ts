@@ -1,0 +1,73 @@
+// Issue 3: the CLI views over real traffic.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { Context, PYTHON, UDP_ROUND_TRIP, freshPort, mutexctl, python, withParam } from './lib.js';
+
+describe('mutexctl fd run', () => {
+  it("reports its command's own traffic even next to a broader context, and keeps its exit code", () => {
+    const broad = Context.open('name=everything scope=all');
+    try {
+      const port = freshPort();
+      const run = mutexctl(['fd', 'run', '--json', '--name', 'burst', '--', PYTHON, '-c', UDP_ROUND_TRIP, '4', String(port), '40', '300']);
+      assert.equal(run.status, 0, run.stderr);
+      const report = JSON.parse(run.stderr.slice(run.stderr.indexOf('{'))) as Record<string, unknown>;
+      assert.equal(report['name'], 'burst');
+      assert.equal(report['packets_sent'], 40);
+      assert.equal(report['bytes_sent'], 40 * 328);
+      assert.equal(report['bytes_received'], 40 * 328);
+      assert.equal(report['conns_total'], 1);
+      assert.match(String(report['selector']), /scope=cgroup:\/mutexctl-/);
+    } finally {
+      broad.close();
+    }
+    const failing = mutexctl(['fd', 'run', '--', 'sh', '-c', 'exit 7']);
+    assert.equal(failing.status, 7);
+  });
+});
+
+describe('mutexctl conn filters and fd views', () => {
+  // Each CLI start costs seconds under emulation: keep closed flows meanwhile.
+  it('filters by fd, protocol and state in the kernel', () => withParam('timeout_tcp_closed', 600, () => {
+    const udpPort = freshPort();
+    const tcpPort = freshPort();
+    const ctx = Context.open(`name=mixed scope=all port=${udpPort},${tcpPort}`);
+    try {
+      python(UDP_ROUND_TRIP, ['4', String(udpPort), '3', '100']);
+      python(
+        `import socket, sys
+try:
+    socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+except ConnectionRefusedError:
+    pass`,
+        [String(tcpPort)],
+      );
+      const udp = mutexctl(['conn', '--fd', String(ctx.id), '--proto', 'udp', '--json']);
+      assert.equal(udp.status, 0, udp.stderr);
+      const udpRows = JSON.parse(udp.stdout) as Record<string, unknown>[];
+      assert.equal(udpRows.length, 1);
+      assert.equal(udpRows[0]!['protocol'], 'udp');
+      assert.equal(udpRows[0]!['remote_port'], udpPort);
+      assert.equal(udpRows[0]!['local_addr'], '127.0.0.1');
+      assert.equal(udpRows[0]!['bytes_sent'], 3 * 128);
+
+      const closed = mutexctl(['conn', '--fd', String(ctx.id), '--state', 'closed', '--csv']);
+      assert.equal(closed.status, 0, closed.stderr);
+      const lines = closed.stdout.trimEnd().split('\r\n');
+      assert.equal(lines.length, 2, 'header and the reset TCP flow');
+      const header = lines[0]!.split(',');
+      const row = lines[1]!.split(',');
+      assert.equal(row[header.indexOf('protocol')], 'tcp');
+      assert.equal(row[header.indexOf('errors')], '1');
+
+      const fds = mutexctl(['fd', '--json']);
+      assert.equal(fds.status, 0, fds.stderr);
+      const mine = (JSON.parse(fds.stdout) as Record<string, unknown>[]).find((f) => f['id'] === ctx.id);
+      assert.ok(mine, 'the context is listed');
+      assert.equal(mine['conns_total'], 2);
+      assert.equal(mine['name'], 'mixed');
+    } finally {
+      ctx.close();
+    }
+  }));
+});
