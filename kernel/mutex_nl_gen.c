@@ -21,8 +21,43 @@ static const struct nla_policy mutex_conn_get_nl_policy[MUTEX_A_CONN_STATE + 1] 
 	[MUTEX_A_CONN_STATE] = NLA_POLICY_MAX(NLA_U8, 3),
 };
 
+/* mutex alert-get */
+static const struct nla_policy mutex_alert_get_nl_policy[MUTEX_A_ALERT_SINCE_SEQ + 1] = {
+	[MUTEX_A_ALERT_TYPE] = NLA_POLICY_MAX(NLA_U8, 4),
+	[MUTEX_A_ALERT_FD_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MUTEX_A_ALERT_SINCE_SEQ] = { .type = NLA_U64, },
+};
+
+/* mutex thresholds-get */
+static const struct nla_policy mutex_thresholds_get_nl_policy[MUTEX_A_THRESHOLDS_FD_ID + 1] = {
+	[MUTEX_A_THRESHOLDS_FD_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct netlink_range_validation mutex_thresholds_nl_policy_latency_us_range = {
+	.min = 1ULL,
+	.max = 3600000000ULL,
+};
+
+static const struct netlink_range_validation mutex_thresholds_nl_policy_bandwidth_bps_range = {
+	.min = 1ULL,
+	.max = 10000000000000ULL,
+};
+
+/* mutex thresholds-set */
+static const struct nla_policy mutex_thresholds_set_nl_policy[MUTEX_A_THRESHOLDS_RESET + 1] = {
+	[MUTEX_A_THRESHOLDS_FD_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MUTEX_A_THRESHOLDS_LATENCY_US] = NLA_POLICY_FULL_RANGE(NLA_U64, &mutex_thresholds_nl_policy_latency_us_range),
+	[MUTEX_A_THRESHOLDS_ERROR_RATE_PPM] = NLA_POLICY_RANGE(NLA_U32, 1, 1000000),
+	[MUTEX_A_THRESHOLDS_BANDWIDTH_BPS] = NLA_POLICY_FULL_RANGE(NLA_U64, &mutex_thresholds_nl_policy_bandwidth_bps_range),
+	[MUTEX_A_THRESHOLDS_CONN_RATE] = NLA_POLICY_RANGE(NLA_U32, 1, 100000000),
+	[MUTEX_A_THRESHOLDS_DROP_RATE_PPM] = NLA_POLICY_RANGE(NLA_U32, 1, 1000000),
+	[MUTEX_A_THRESHOLDS_DISABLED] = NLA_POLICY_MAX(NLA_U32, 31),
+	[MUTEX_A_THRESHOLDS_INTERVAL_MS] = NLA_POLICY_RANGE(NLA_U32, 100, 60000),
+	[MUTEX_A_THRESHOLDS_RESET] = { .type = NLA_FLAG, },
+};
+
 /* Ops table for mutex */
-const struct genl_ops mutex_nl_ops[3] = {
+const struct genl_ops mutex_nl_ops[7] = {
 	{
 		.cmd		= MUTEX_CMD_STATS_GET,
 		.doit		= mutex_nl_stats_get_doit,
@@ -40,6 +75,30 @@ const struct genl_ops mutex_nl_ops[3] = {
 		.dumpit		= mutex_nl_conn_get_dumpit,
 		.policy		= mutex_conn_get_nl_policy,
 		.maxattr	= MUTEX_A_CONN_STATE,
+	},
+	{
+		.cmd		= MUTEX_CMD_ALERT_GET,
+		.dumpit		= mutex_nl_alert_get_dumpit,
+		.policy		= mutex_alert_get_nl_policy,
+		.maxattr	= MUTEX_A_ALERT_SINCE_SEQ,
+	},
+	{
+		.cmd		= MUTEX_CMD_ALERT_CLEAR,
+		.doit		= mutex_nl_alert_clear_doit,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= MUTEX_CMD_THRESHOLDS_GET,
+		.doit		= mutex_nl_thresholds_get_doit,
+		.policy		= mutex_thresholds_get_nl_policy,
+		.maxattr	= MUTEX_A_THRESHOLDS_FD_ID,
+	},
+	{
+		.cmd		= MUTEX_CMD_THRESHOLDS_SET,
+		.doit		= mutex_nl_thresholds_set_doit,
+		.policy		= mutex_thresholds_set_nl_policy,
+		.maxattr	= MUTEX_A_THRESHOLDS_RESET,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };
 

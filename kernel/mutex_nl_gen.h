@@ -17,6 +17,10 @@ int mutex_nl_fd_get_doit(struct sk_buff *skb, struct genl_info *info);
 int mutex_nl_fd_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int mutex_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info);
 int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int mutex_nl_alert_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int mutex_nl_alert_clear_doit(struct sk_buff *skb, struct genl_info *info);
+int mutex_nl_thresholds_get_doit(struct sk_buff *skb, struct genl_info *info);
+int mutex_nl_thresholds_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	MUTEX_NLGRP_ALERTS,
@@ -59,7 +63,7 @@ enum {
 	X(MUTEX_A_STATS_ALERTS_OVERWRITTEN, alerts_overwritten, u64, "alerts-overwritten") \
 	X(MUTEX_A_STATS_ALERTS_NOTIFY_DROPPED, alerts_notify_dropped, u64, "alerts-notify-dropped")
 
-extern const struct genl_ops mutex_nl_ops[3];
+extern const struct genl_ops mutex_nl_ops[7];
 extern const struct genl_multicast_group mutex_nl_mcgrps[1];
 
 #endif /* _MUTEX_NL_GEN_H */

@@ -87,6 +87,18 @@ for (const set of sets) {
 }
 
 // ---------------------------------------------------------------- C
+// Notifications (ops with neither do nor dump) have a command number but no handler.
+function kernelOps() {
+	return ops.filter((op) => op.do || op.dump);
+}
+
+// The attribute set a notification carries: that of the op it mirrors.
+function opAttributeSet(op) {
+	if (op['attribute-set']) return op['attribute-set'];
+	const target = ops.find((o) => o.name === op.notify);
+	if (!target) throw new Error(`spec: ${op.name} has no attribute-set`);
+	return target['attribute-set'];
+}
 const header = (what) =>
 	`/* Do not edit directly, auto-generated from: */\n/*\t${specRel} */\n/* ${what} */\n`;
 
@@ -250,7 +262,7 @@ function renderKernelH() {
 		});
 		out.push('');
 	}
-	out.push(`extern const struct genl_ops ${lower(family)}_nl_ops[${ops.length}];`);
+	out.push(`extern const struct genl_ops ${lower(family)}_nl_ops[${kernelOps().length}];`);
 	out.push(`extern const struct genl_multicast_group ${lower(family)}_nl_mcgrps[${mcgrps.length}];\n`);
 	out.push(`#endif /* _${FAMILY}_NL_GEN_H */`);
 	return out.join('\n') + '\n';
@@ -281,8 +293,8 @@ function renderKernelC() {
 		out.push('};\n');
 	}
 	out.push(`/* Ops table for ${family} */`);
-	out.push(`const struct genl_ops ${lower(family)}_nl_ops[${ops.length}] = {`);
-	for (const op of ops) {
+	out.push(`const struct genl_ops ${lower(family)}_nl_ops[${kernelOps().length}] = {`);
+	for (const op of kernelOps()) {
 		const set = setByName.get(op['attribute-set']);
 		const attrs = requestAttrs(op);
 		const flags = [];
@@ -366,7 +378,7 @@ function renderTs() {
 	out.push('export const operations: Readonly<Record<string, OpSpec>> = {');
 	for (const op of ops) {
 		const list = (xs) => `[${(xs ?? []).map((x) => `'${x}'`).join(', ')}]`;
-		out.push(`  '${op.name}': { name: '${op.name}', value: ${op.value}, attributeSet: '${op['attribute-set']}', ` +
+		out.push(`  '${op.name}': { name: '${op.name}', value: ${op.value}, attributeSet: '${opAttributeSet(op)}', ` +
 			`hasDo: ${!!op.do}, hasDump: ${!!op.dump}, adminOnly: ${(op.flags ?? []).length > 0}, ` +
 			`doRequest: ${list(op.do?.request?.attributes)}, dumpRequest: ${list(op.dump?.request?.attributes)} },`);
 	}

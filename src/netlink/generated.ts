@@ -20,6 +20,7 @@ export interface AttrSpec {
 export const enums: Readonly<Record<string, readonly { name: string; value: number }[]>> = {
   'alert-type': [{ name: 'high-latency', value: 0 }, { name: 'high-error-rate', value: 1 }, { name: 'bandwidth-spike', value: 2 }, { name: 'connection-flood', value: 3 }, { name: 'packet-drop', value: 4 }],
   'flow-state': [{ name: 'new', value: 0 }, { name: 'established', value: 1 }, { name: 'closing', value: 2 }, { name: 'closed', value: 3 }],
+  'alert-state': [{ name: 'raised', value: 0 }, { name: 'cleared', value: 1 }],
   'direction': [{ name: 'outbound', value: 0 }, { name: 'inbound', value: 1 }],
 };
 
@@ -95,6 +96,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'received-bytes-per-sec-peak', key: 'received_bytes_per_sec_peak', value: 30, type: 'u64' },
     { name: 'conns-per-sec', key: 'conns_per_sec', value: 31, type: 'u64' },
     { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 32, type: 'u64' },
+    { name: 'alerts-active', key: 'alerts_active', value: 33, type: 'u32', doc: "Bit mask of the alert types raised now for this context (bit n = alert-type n)." },
   ],
   'conn': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -122,6 +124,33 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'rtt-min-us', key: 'rtt_min_us', value: 23, type: 'u64' },
     { name: 'rtt-max-us', key: 'rtt_max_us', value: 24, type: 'u64' },
   ],
+  'alert': [
+    { name: 'pad', key: 'pad', value: 1, type: 'pad' },
+    { name: 'seq', key: 'seq', value: 2, type: 'u64', doc: "Sequence number, from 1, per network namespace; gaps mean lost events." },
+    { name: 'time-ns', key: 'time_ns', value: 3, type: 'u64', doc: "Wall-clock time of the evaluation that raised or cleared it." },
+    { name: 'type', key: 'type', value: 4, type: 'u8', enumName: 'alert-type' },
+    { name: 'severity', key: 'severity', value: 5, type: 'u8', doc: "0 (cleared) to 10." },
+    { name: 'state', key: 'state', value: 6, type: 'u8', enumName: 'alert-state' },
+    { name: 'fd-id', key: 'fd_id', value: 7, type: 'u32' },
+    { name: 'value', key: 'value', value: 8, type: 'u64', doc: "The measured value, in the unit of the threshold it crossed." },
+    { name: 'threshold', key: 'threshold', value: 9, type: 'u64' },
+    { name: 'message', key: 'message', value: 10, type: 'string' },
+    { name: 'since-seq', key: 'since_seq', value: 11, type: 'u64', doc: "Dump filter, alerts with a sequence number above this one." },
+  ],
+  'thresholds': [
+    { name: 'pad', key: 'pad', value: 1, type: 'pad' },
+    { name: 'fd-id', key: 'fd_id', value: 2, type: 'u32', doc: "The context; absent for the global defaults." },
+    { name: 'latency-us', key: 'latency_us', value: 3, type: 'u64', doc: "Average RTT over an evaluation interval, microseconds." },
+    { name: 'error-rate-ppm', key: 'error_rate_ppm', value: 4, type: 'u32', doc: "Errors per packet over an interval, parts per million." },
+    { name: 'bandwidth-bps', key: 'bandwidth_bps', value: 5, type: 'u64', doc: "Bits per second in either direction over the last one-second window." },
+    { name: 'conn-rate', key: 'conn_rate', value: 6, type: 'u32', doc: "New connections per second." },
+    { name: 'drop-rate-ppm', key: 'drop_rate_ppm', value: 7, type: 'u32', doc: "Dropped per received-or-dropped packet over an interval, parts per million." },
+    { name: 'disabled', key: 'disabled', value: 8, type: 'u32', doc: "Bit mask of disabled alert types (bit n = alert-type n)." },
+    { name: 'interval-ms', key: 'interval_ms', value: 9, type: 'u32', doc: "Evaluation interval, global only." },
+    { name: 'overridden', key: 'overridden', value: 10, type: 'u32', doc: "Reply: bit mask of the fields a context overrides, in attribute\norder from latency-us (bit 0) to disabled (bit 5)." },
+    { name: 'reset', key: 'reset', value: 11, type: 'flag', doc: "Request: drop a context's overrides, or restore the global defaults,\nbefore applying the other attributes." },
+    { name: 'alerts-active', key: 'alerts_active', value: 12, type: 'u32', doc: "Reply for a context, bit mask of the alert types raised now." },
+  ],
 };
 
 export interface OpSpec {
@@ -139,6 +168,11 @@ export const operations: Readonly<Record<string, OpSpec>> = {
   'stats-get': { name: 'stats-get', value: 1, attributeSet: 'stats', hasDo: true, hasDump: false, adminOnly: false, doRequest: [], dumpRequest: [] },
   'fd-get': { name: 'fd-get', value: 2, attributeSet: 'fd', hasDo: true, hasDump: true, adminOnly: false, doRequest: ['id'], dumpRequest: [] },
   'conn-get': { name: 'conn-get', value: 3, attributeSet: 'conn', hasDo: true, hasDump: true, adminOnly: false, doRequest: ['id'], dumpRequest: ['fd-id', 'protocol', 'state'] },
+  'alert-get': { name: 'alert-get', value: 4, attributeSet: 'alert', hasDo: false, hasDump: true, adminOnly: false, doRequest: [], dumpRequest: ['since-seq', 'fd-id', 'type'] },
+  'alert-clear': { name: 'alert-clear', value: 5, attributeSet: 'alert', hasDo: true, hasDump: false, adminOnly: true, doRequest: [], dumpRequest: [] },
+  'thresholds-get': { name: 'thresholds-get', value: 6, attributeSet: 'thresholds', hasDo: true, hasDump: false, adminOnly: false, doRequest: ['fd-id'], dumpRequest: [] },
+  'thresholds-set': { name: 'thresholds-set', value: 7, attributeSet: 'thresholds', hasDo: true, hasDump: false, adminOnly: true, doRequest: ['fd-id', 'latency-us', 'error-rate-ppm', 'bandwidth-bps', 'conn-rate', 'drop-rate-ppm', 'disabled', 'interval-ms', 'reset'], dumpRequest: [] },
+  'alert-ntf': { name: 'alert-ntf', value: 8, attributeSet: 'alert', hasDo: false, hasDump: false, adminOnly: false, doRequest: [], dumpRequest: [] },
 };
 
 export const mcastGroups = ['alerts'] as const;
@@ -248,6 +282,8 @@ export interface FdAttrs {
   received_bytes_per_sec_peak?: bigint;
   conns_per_sec?: bigint;
   conns_per_sec_peak?: bigint;
+  /** Bit mask of the alert types raised now for this context (bit n = alert-type n). */
+  alerts_active?: number;
 }
 
 /** Attribute set `conn`: One tracked flow (connection), keyed by netns and normalised 5-tuple. */
@@ -284,8 +320,56 @@ export interface ConnAttrs {
   rtt_max_us?: bigint;
 }
 
+/** Attribute set `alert`: One alert event, as kept in the ring and multicast on "alerts". */
+export interface AlertAttrs {
+  /** Sequence number, from 1, per network namespace; gaps mean lost events. */
+  seq?: bigint;
+  /** Wall-clock time of the evaluation that raised or cleared it. */
+  time_ns?: bigint;
+  type?: number;
+  /** 0 (cleared) to 10. */
+  severity?: number;
+  state?: number;
+  fd_id?: number;
+  /** The measured value, in the unit of the threshold it crossed. */
+  value?: bigint;
+  threshold?: bigint;
+  message?: string;
+  /** Dump filter, alerts with a sequence number above this one. */
+  since_seq?: bigint;
+}
+
+/** Attribute set `thresholds`: Alert thresholds: the global defaults, or one context's effective values
+(its overrides over the defaults). */
+export interface ThresholdsAttrs {
+  /** The context; absent for the global defaults. */
+  fd_id?: number;
+  /** Average RTT over an evaluation interval, microseconds. */
+  latency_us?: bigint;
+  /** Errors per packet over an interval, parts per million. */
+  error_rate_ppm?: number;
+  /** Bits per second in either direction over the last one-second window. */
+  bandwidth_bps?: bigint;
+  /** New connections per second. */
+  conn_rate?: number;
+  /** Dropped per received-or-dropped packet over an interval, parts per million. */
+  drop_rate_ppm?: number;
+  /** Bit mask of disabled alert types (bit n = alert-type n). */
+  disabled?: number;
+  /** Evaluation interval, global only. */
+  interval_ms?: number;
+  /** Reply: bit mask of the fields a context overrides, in attribute order from latency-us (bit 0) to disabled (bit 5). */
+  overridden?: number;
+  /** Request: drop a context's overrides, or restore the global defaults, before applying the other attributes. */
+  reset?: true;
+  /** Reply for a context, bit mask of the alert types raised now. */
+  alerts_active?: number;
+}
+
 export interface AttrSetTypes {
   'stats': StatsAttrs;
   'fd': FdAttrs;
   'conn': ConnAttrs;
+  'alert': AlertAttrs;
+  'thresholds': ThresholdsAttrs;
 }
