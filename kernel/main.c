@@ -30,15 +30,22 @@ static int __net_init mutex_net_init(struct net *net)
 		u64_stats_init(&per_cpu_ptr(mn->pcpu, cpu)->syncp);
 	atomic64_set(&mn->evicted, 0);
 
+	err = mutex_alerts_net_init(mn);
+	if (err)
+		goto err_pcpu;
 	err = mutex_hooks_net_init(net);
-	if (err) {
-		free_percpu(mn->pcpu);
-		return err;
-	}
+	if (err)
+		goto err_alerts;
 	mn->rates_stamp_ns = ktime_get_ns();
 	INIT_DEFERRABLE_WORK(&mn->rate_work, mutex_rate_work);
 	queue_delayed_work(system_power_efficient_wq, &mn->rate_work, HZ);
 	return 0;
+
+err_alerts:
+	mutex_alerts_net_exit(mn);
+err_pcpu:
+	free_percpu(mn->pcpu);
+	return err;
 }
 
 /* Contexts hold a reference on their netns, so none is left here. */
@@ -48,6 +55,7 @@ static void __net_exit mutex_net_exit(struct net *net)
 
 	mutex_hooks_net_exit(net);
 	cancel_delayed_work_sync(&mn->rate_work);
+	mutex_alerts_net_exit(mn);
 	free_percpu(mn->pcpu);
 }
 

@@ -81,6 +81,60 @@ struct mutex_rates {
 	u64 conns_per_sec_peak;
 };
 
+/* Alert thresholds; a context keeps overrides with a mask of those set. */
+struct mutex_thresholds {
+	u64 latency_us;
+	u64 bandwidth_bps;
+	u32 error_rate_ppm;
+	u32 conn_rate;
+	u32 drop_rate_ppm;
+	u32 disabled;		/* BIT(alert type) */
+};
+
+#define MUTEX_THR_LATENCY	BIT(0)
+#define MUTEX_THR_ERROR_RATE	BIT(1)
+#define MUTEX_THR_BANDWIDTH	BIT(2)
+#define MUTEX_THR_CONN_RATE	BIT(3)
+#define MUTEX_THR_DROP_RATE	BIT(4)
+#define MUTEX_THR_DISABLED	BIT(5)
+
+#define MUTEX_ALERT_MSG_LEN	128
+
+struct mutex_alert {
+	u64 seq;
+	u64 time_ns;
+	u64 value;
+	u64 threshold;
+	u32 fd_id;
+	u8 type;
+	u8 severity;
+	u8 state;
+	char message[MUTEX_ALERT_MSG_LEN];
+};
+
+/* Ring of the latest alerts of a netns; seq n lives at (n - 1) % size. */
+struct mutex_alert_ring {
+	spinlock_t lock;
+	struct mutex_alert *slots;
+	u32 size;
+	u64 next_seq;		/* seq of the next alert, from 1 */
+	u64 first_seq;		/* oldest seq still kept */
+	u64 raised;
+	u64 cleared;
+	u64 overwritten;
+	u64 notify_dropped;
+};
+
+/* What the evaluator saw last time, to measure over one interval. */
+struct mutex_eval_state {
+	u64 packets;
+	u64 received;
+	u64 errors;
+	u64 drops;
+	u64 rtt_sum_us;
+	u64 rtt_samples;
+};
+
 enum mutex_scope {
 	MUTEX_SCOPE_PID,
 	MUTEX_SCOPE_CGROUP,
@@ -149,6 +203,10 @@ struct mutex_ctx {
 	atomic64_t rtt_max_us;
 	atomic64_t rtt_hist[MUTEX_RTT_BUCKETS];
 	struct mutex_rates rates;
+	struct mutex_thresholds thr;	/* overrides, under mutex_ctx_lock */
+	u32 thr_mask;			/* MUTEX_THR_* set in thr */
+	u32 alerts_active;		/* BIT(alert type) raised now */
+	struct mutex_eval_state eval;
 };
 
 struct mutex_net {
@@ -162,6 +220,10 @@ struct mutex_net {
 	struct mutex_rates rates;	/* global, worker only */
 	u64 rates_stamp_ns;
 	struct delayed_work rate_work;
+	struct mutex_thresholds thr;	/* global, under mutex_ctx_lock */
+	u32 eval_interval_ms;
+	struct delayed_work eval_work;
+	struct mutex_alert_ring alerts;
 };
 
 /* Flow key: both directions of a connection normalise to one key. */
@@ -259,7 +321,22 @@ void mutex_hooks_exit(void);
 int mutex_hooks_net_init(struct net *net);
 void mutex_hooks_net_exit(struct net *net);
 
+/* alerts.c */
+int mutex_alerts_net_init(struct mutex_net *mn);
+void mutex_alerts_net_exit(struct mutex_net *mn);
+void mutex_thresholds_defaults(struct mutex_thresholds *thr);
+void mutex_thresholds_effective(const struct mutex_net *mn,
+				const struct mutex_ctx *ctx,
+				struct mutex_thresholds *thr);
+void mutex_alert_ring_stats(struct mutex_net *mn, struct mutex_stats *s);
+bool mutex_alert_ring_get(struct mutex_net *mn, u64 seq,
+			  struct mutex_alert *out, u64 *next);
+void mutex_alert_ring_clear(struct mutex_net *mn);
+void mutex_alert_notify_failed(struct mutex_net *mn);
+void mutex_eval_reschedule(struct mutex_net *mn);
+
 /* netlink.c, proc.c */
+void mutex_nl_alert_notify(struct mutex_net *mn, const struct mutex_alert *a);
 int mutex_netlink_init(void);
 void mutex_netlink_exit(void);
 int mutex_proc_init(void);

@@ -33,26 +33,46 @@ static const struct nla_policy mutex_thresholds_get_nl_policy[MUTEX_A_THRESHOLDS
 	[MUTEX_A_THRESHOLDS_FD_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-static const struct netlink_range_validation mutex_thresholds_nl_policy_latency_us_range = {
+static struct netlink_range_validation mutex_thresholds_nl_policy_latency_us_range = {
 	.min = 1ULL,
 	.max = 3600000000ULL,
 };
 
-static const struct netlink_range_validation mutex_thresholds_nl_policy_bandwidth_bps_range = {
+static struct netlink_range_validation mutex_thresholds_nl_policy_error_rate_ppm_range = {
+	.min = 1ULL,
+	.max = 1000000ULL,
+};
+
+static struct netlink_range_validation mutex_thresholds_nl_policy_bandwidth_bps_range = {
 	.min = 1ULL,
 	.max = 10000000000000ULL,
+};
+
+static struct netlink_range_validation mutex_thresholds_nl_policy_conn_rate_range = {
+	.min = 1ULL,
+	.max = 100000000ULL,
+};
+
+static struct netlink_range_validation mutex_thresholds_nl_policy_drop_rate_ppm_range = {
+	.min = 1ULL,
+	.max = 1000000ULL,
+};
+
+static struct netlink_range_validation mutex_thresholds_nl_policy_interval_ms_range = {
+	.min = 100ULL,
+	.max = 60000ULL,
 };
 
 /* mutex thresholds-set */
 static const struct nla_policy mutex_thresholds_set_nl_policy[MUTEX_A_THRESHOLDS_RESET + 1] = {
 	[MUTEX_A_THRESHOLDS_FD_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MUTEX_A_THRESHOLDS_LATENCY_US] = NLA_POLICY_FULL_RANGE(NLA_U64, &mutex_thresholds_nl_policy_latency_us_range),
-	[MUTEX_A_THRESHOLDS_ERROR_RATE_PPM] = NLA_POLICY_RANGE(NLA_U32, 1, 1000000),
+	[MUTEX_A_THRESHOLDS_ERROR_RATE_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &mutex_thresholds_nl_policy_error_rate_ppm_range),
 	[MUTEX_A_THRESHOLDS_BANDWIDTH_BPS] = NLA_POLICY_FULL_RANGE(NLA_U64, &mutex_thresholds_nl_policy_bandwidth_bps_range),
-	[MUTEX_A_THRESHOLDS_CONN_RATE] = NLA_POLICY_RANGE(NLA_U32, 1, 100000000),
-	[MUTEX_A_THRESHOLDS_DROP_RATE_PPM] = NLA_POLICY_RANGE(NLA_U32, 1, 1000000),
+	[MUTEX_A_THRESHOLDS_CONN_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &mutex_thresholds_nl_policy_conn_rate_range),
+	[MUTEX_A_THRESHOLDS_DROP_RATE_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &mutex_thresholds_nl_policy_drop_rate_ppm_range),
 	[MUTEX_A_THRESHOLDS_DISABLED] = NLA_POLICY_MAX(NLA_U32, 31),
-	[MUTEX_A_THRESHOLDS_INTERVAL_MS] = NLA_POLICY_RANGE(NLA_U32, 100, 60000),
+	[MUTEX_A_THRESHOLDS_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &mutex_thresholds_nl_policy_interval_ms_range),
 	[MUTEX_A_THRESHOLDS_RESET] = { .type = NLA_FLAG, },
 };
 

@@ -128,7 +128,8 @@ static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
 	    FD_PUT64(MUTEX_A_FD_RECEIVED_BYTES_PER_SEC_PEAK,
 		     r->bytes_per_sec_peak[MUTEX_DIR_RECV]) ||
 	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC, r->conns_per_sec) ||
-	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC_PEAK, r->conns_per_sec_peak))
+	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC_PEAK, r->conns_per_sec_peak) ||
+	    nla_put_u32(skb, MUTEX_A_FD_ALERTS_ACTIVE, READ_ONCE(ctx->alerts_active)))
 		goto err_cancel;
 
 	genlmsg_end(skb, hdr);
@@ -353,6 +354,243 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ? err : skb->len;
+}
+
+/* ---------------------------------------------------------- alerts */
+
+#define ALERT_PUT64(attr, v) nla_put_u64_64bit(skb, attr, v, MUTEX_A_ALERT_PAD)
+
+static int alert_fill(struct sk_buff *skb, const struct mutex_alert *a,
+		      u32 portid, u32 seq, int flags, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mutex_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ALERT_PUT64(MUTEX_A_ALERT_SEQ, a->seq) ||
+	    ALERT_PUT64(MUTEX_A_ALERT_TIME_NS, a->time_ns) ||
+	    nla_put_u8(skb, MUTEX_A_ALERT_TYPE, a->type) ||
+	    nla_put_u8(skb, MUTEX_A_ALERT_SEVERITY, a->severity) ||
+	    nla_put_u8(skb, MUTEX_A_ALERT_STATE, a->state) ||
+	    nla_put_u32(skb, MUTEX_A_ALERT_FD_ID, a->fd_id) ||
+	    ALERT_PUT64(MUTEX_A_ALERT_VALUE, a->value) ||
+	    ALERT_PUT64(MUTEX_A_ALERT_THRESHOLD, a->threshold) ||
+	    nla_put_string(skb, MUTEX_A_ALERT_MESSAGE, a->message)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Built only when someone listens; a failed delivery is counted. */
+void mutex_nl_alert_notify(struct mutex_net *mn, const struct mutex_alert *a)
+{
+	struct sk_buff *skb;
+	int err;
+
+	if (!genl_has_listeners(&mutex_genl_family, mn->net, MUTEX_NLGRP_ALERTS))
+		return;
+	/* Sized for one alert: a listener's buffer holds as many as it can. */
+	skb = genlmsg_new(MUTEX_ALERT_MSG_LEN + 160, GFP_KERNEL);
+	if (!skb)
+		goto err;
+	if (alert_fill(skb, a, 0, 0, 0, MUTEX_CMD_ALERT_NTF)) {
+		nlmsg_free(skb);
+		goto err;
+	}
+	err = genlmsg_multicast_netns(&mutex_genl_family, mn->net, skb, 0,
+				      MUTEX_NLGRP_ALERTS, GFP_KERNEL);
+	if (err && err != -ESRCH)
+		goto err;
+	return;
+err:
+	mutex_alert_notify_failed(mn);
+}
+
+/* Cursor: args[0] = the next sequence number to look at. */
+int mutex_nl_alert_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mutex_net *mn = mutex_pernet(sock_net(skb->sk));
+	struct nlattr **attrs = dump_attrs(cb);
+	u64 seq = cb->args[0], next;
+	int type = -1, err = 0;
+	struct mutex_alert a;
+	u32 fd_id = 0;
+
+	if (!seq) {
+		seq = 1;
+		if (attrs[MUTEX_A_ALERT_SINCE_SEQ])
+			seq = nla_get_u64(attrs[MUTEX_A_ALERT_SINCE_SEQ]) + 1;
+	}
+	if (attrs[MUTEX_A_ALERT_FD_ID])
+		fd_id = nla_get_u32(attrs[MUTEX_A_ALERT_FD_ID]);
+	if (attrs[MUTEX_A_ALERT_TYPE])
+		type = nla_get_u8(attrs[MUTEX_A_ALERT_TYPE]);
+
+	while (mutex_alert_ring_get(mn, seq, &a, &next)) {
+		if ((!fd_id || a.fd_id == fd_id) && (type < 0 || a.type == type)) {
+			err = alert_fill(skb, &a, NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					 MUTEX_CMD_ALERT_GET);
+			if (err)
+				break;
+		}
+		seq = next;
+	}
+	cb->args[0] = seq;
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+int mutex_nl_alert_clear_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	mutex_alert_ring_clear(mutex_pernet(genl_info_net(info)));
+	return 0;
+}
+
+/* ------------------------------------------------------ thresholds */
+
+#define THR_PUT64(attr, v) nla_put_u64_64bit(msg, attr, v, MUTEX_A_THRESHOLDS_PAD)
+
+int mutex_nl_thresholds_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mutex_net *mn = mutex_pernet(genl_info_net(info));
+	struct mutex_ctx *ctx = NULL;
+	struct mutex_thresholds thr;
+	u32 mask = 0, active = 0;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&mutex_ctx_lock);
+	if (info->attrs[MUTEX_A_THRESHOLDS_FD_ID]) {
+		ctx = mutex_ctx_find(mn, nla_get_u32(info->attrs[MUTEX_A_THRESHOLDS_FD_ID]));
+		if (!ctx) {
+			mutex_unlock(&mutex_ctx_lock);
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MUTEX_A_THRESHOLDS_FD_ID],
+					    "no context with this id in this network namespace");
+			nlmsg_free(msg);
+			return -ENOENT;
+		}
+		mutex_thresholds_effective(mn, ctx, &thr);
+		mask = ctx->thr_mask;
+		active = ctx->alerts_active;
+	} else {
+		thr = mn->thr;
+	}
+	mutex_unlock(&mutex_ctx_lock);
+
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
+			  &mutex_genl_family, 0, MUTEX_CMD_THRESHOLDS_GET);
+	if (!hdr)
+		goto err_free;
+	if ((ctx && (nla_put_u32(msg, MUTEX_A_THRESHOLDS_FD_ID, ctx->id) ||
+		     nla_put_u32(msg, MUTEX_A_THRESHOLDS_OVERRIDDEN, mask) ||
+		     nla_put_u32(msg, MUTEX_A_THRESHOLDS_ALERTS_ACTIVE, active))) ||
+	    THR_PUT64(MUTEX_A_THRESHOLDS_LATENCY_US, thr.latency_us) ||
+	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_ERROR_RATE_PPM, thr.error_rate_ppm) ||
+	    THR_PUT64(MUTEX_A_THRESHOLDS_BANDWIDTH_BPS, thr.bandwidth_bps) ||
+	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_CONN_RATE, thr.conn_rate) ||
+	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_DROP_RATE_PPM, thr.drop_rate_ppm) ||
+	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_DISABLED, thr.disabled) ||
+	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_INTERVAL_MS,
+			READ_ONCE(mn->eval_interval_ms))) {
+		genlmsg_cancel(msg, hdr);
+		goto err_free;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/*
+ * The policy has range-checked every attribute before we get here, so the
+ * update below cannot fail half-way: it is all or nothing.
+ */
+int mutex_nl_thresholds_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mutex_net *mn = mutex_pernet(genl_info_net(info));
+	struct nlattr **attrs = info->attrs;
+	struct mutex_thresholds *thr;
+	struct mutex_ctx *ctx = NULL;
+	u32 *mask = NULL, set = 0;
+	bool interval = false;
+
+	mutex_lock(&mutex_ctx_lock);
+	if (attrs[MUTEX_A_THRESHOLDS_FD_ID]) {
+		ctx = mutex_ctx_find(mn, nla_get_u32(attrs[MUTEX_A_THRESHOLDS_FD_ID]));
+		if (!ctx) {
+			mutex_unlock(&mutex_ctx_lock);
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[MUTEX_A_THRESHOLDS_FD_ID],
+					    "no context with this id in this network namespace");
+			return -ENOENT;
+		}
+		if (attrs[MUTEX_A_THRESHOLDS_INTERVAL_MS]) {
+			mutex_unlock(&mutex_ctx_lock);
+			NL_SET_ERR_MSG_ATTR(info->extack, attrs[MUTEX_A_THRESHOLDS_INTERVAL_MS],
+					    "the evaluation interval is global, not per context");
+			return -EINVAL;
+		}
+		thr = &ctx->thr;
+		mask = &ctx->thr_mask;
+	} else {
+		thr = &mn->thr;
+	}
+
+	if (nla_get_flag(attrs[MUTEX_A_THRESHOLDS_RESET])) {
+		if (mask)
+			*mask = 0;
+		else
+			mutex_thresholds_defaults(thr);
+	}
+	if (attrs[MUTEX_A_THRESHOLDS_LATENCY_US]) {
+		thr->latency_us = nla_get_u64(attrs[MUTEX_A_THRESHOLDS_LATENCY_US]);
+		set |= MUTEX_THR_LATENCY;
+	}
+	if (attrs[MUTEX_A_THRESHOLDS_ERROR_RATE_PPM]) {
+		thr->error_rate_ppm = nla_get_u32(attrs[MUTEX_A_THRESHOLDS_ERROR_RATE_PPM]);
+		set |= MUTEX_THR_ERROR_RATE;
+	}
+	if (attrs[MUTEX_A_THRESHOLDS_BANDWIDTH_BPS]) {
+		thr->bandwidth_bps = nla_get_u64(attrs[MUTEX_A_THRESHOLDS_BANDWIDTH_BPS]);
+		set |= MUTEX_THR_BANDWIDTH;
+	}
+	if (attrs[MUTEX_A_THRESHOLDS_CONN_RATE]) {
+		thr->conn_rate = nla_get_u32(attrs[MUTEX_A_THRESHOLDS_CONN_RATE]);
+		set |= MUTEX_THR_CONN_RATE;
+	}
+	if (attrs[MUTEX_A_THRESHOLDS_DROP_RATE_PPM]) {
+		thr->drop_rate_ppm = nla_get_u32(attrs[MUTEX_A_THRESHOLDS_DROP_RATE_PPM]);
+		set |= MUTEX_THR_DROP_RATE;
+	}
+	if (attrs[MUTEX_A_THRESHOLDS_DISABLED]) {
+		thr->disabled = nla_get_u32(attrs[MUTEX_A_THRESHOLDS_DISABLED]);
+		set |= MUTEX_THR_DISABLED;
+	}
+	if (mask)
+		*mask |= set;
+	if (attrs[MUTEX_A_THRESHOLDS_INTERVAL_MS]) {
+		WRITE_ONCE(mn->eval_interval_ms,
+			   nla_get_u32(attrs[MUTEX_A_THRESHOLDS_INTERVAL_MS]));
+		interval = true;
+	} else if (!ctx && nla_get_flag(attrs[MUTEX_A_THRESHOLDS_RESET])) {
+		WRITE_ONCE(mn->eval_interval_ms, 1000);
+		interval = true;
+	}
+	mutex_unlock(&mutex_ctx_lock);
+
+	if (interval)
+		mutex_eval_reschedule(mn);
+	return 0;
 }
 
 static struct genl_family mutex_genl_family __ro_after_init = {

@@ -253,4 +253,5 @@ void mutex_stats_snapshot(struct net *net, struct mutex_stats *s)
 	s->flow_limit = READ_ONCE(mutex_max_flows);
 	s->flows_evicted = atomic64_read(&mn->evicted);
 	s->memory_bytes = mutex_flow_memory();
+	mutex_alert_ring_stats(mn, s);
 }

@@ -173,9 +173,9 @@ function policyEntry(set, a) {
 	}
 	const hasMin = checks.min !== undefined;
 	const hasMax = checks.max !== undefined;
-	if (a.type === 'u64' && hasMax) {
-		// NLA_POLICY_RANGE cannot hold a u64 bound: use a full-range struct.
-		return `\t[${name}] = NLA_POLICY_FULL_RANGE(NLA_U64, &${policyName(set.name)}_${lower(a.name)}_range),`;
+	if (needsFullRange(a)) {
+		// NLA_POLICY_RANGE holds s16 bounds only: use a full-range struct.
+		return `\t[${name}] = NLA_POLICY_FULL_RANGE(${t}, &${policyName(set.name)}_${lower(a.name)}_range),`;
 	}
 	if (hasMin && hasMax) return `\t[${name}] = NLA_POLICY_RANGE(${t}, ${limit(checks.min)}, ${limit(checks.max)}),`;
 	if (hasMin) return `\t[${name}] = NLA_POLICY_MIN(${t}, ${limit(checks.min)}),`;
@@ -211,11 +211,19 @@ function nestedRequestSets() {
 	return order;
 }
 
+const S16_MAX = 32767;
+function needsFullRange(a) {
+	const { min, max } = a.checks ?? {};
+	if (!/^u(16|32|64)$/.test(a.type) || max === undefined) return false;
+	return typeof max !== 'number' || max > S16_MAX || (typeof min === 'number' && min > S16_MAX);
+}
+
+// Not const: 6.1's nla_policy points to a mutable netlink_range_validation.
 function u64Ranges(set, attrs) {
 	const out = [];
 	for (const a of attrs) {
-		if (a.type === 'u64' && a.checks?.max !== undefined) {
-			out.push(`static const struct netlink_range_validation ${policyName(set.name)}_${lower(a.name)}_range = {`);
+		if (needsFullRange(a)) {
+			out.push(`static struct netlink_range_validation ${policyName(set.name)}_${lower(a.name)}_range = {`);
 			out.push(`\t.min = ${limit(a.checks.min ?? 0)}ULL,`);
 			out.push(`\t.max = ${limit(a.checks.max)}ULL,`);
 			out.push('};\n');

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Alerts: a periodic evaluator per netns compares each context against its
+ * effective thresholds, raises an alert when a value crosses above and clears
+ * it when the value falls back below 90 % of the threshold (one event per
+ * crossing), keeps the events in a ring and multicasts them.
+ */
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "mutex.h"
+
+static unsigned int alert_ring_size = 1000;
+module_param(alert_ring_size, uint, 0444);
+MODULE_PARM_DESC(alert_ring_size, "alerts kept per network namespace (16..1000000)");
+
+#define MUTEX_PPM		1000000ULL
+#define MUTEX_CLEAR_PERCENT	90
+
+void mutex_thresholds_defaults(struct mutex_thresholds *thr)
+{
+	thr->latency_us = 500000;		/* 500 ms */
+	thr->error_rate_ppm = 100000;		/* 10 % */
+	thr->bandwidth_bps = 1000000000;	/* 1000 Mbit/s */
+	thr->conn_rate = 10000;			/* per second */
+	thr->drop_rate_ppm = 50000;		/* 5 % */
+	thr->disabled = 0;
+}
+
+/* Caller holds mutex_ctx_lock. */
+void mutex_thresholds_effective(const struct mutex_net *mn,
+				const struct mutex_ctx *ctx,
+				struct mutex_thresholds *thr)
+{
+	const struct mutex_thresholds *o = &ctx->thr;
+	u32 m = ctx->thr_mask;
+
+	*thr = mn->thr;
+	if (m & MUTEX_THR_LATENCY)
+		thr->latency_us = o->latency_us;
+	if (m & MUTEX_THR_ERROR_RATE)
+		thr->error_rate_ppm = o->error_rate_ppm;
+	if (m & MUTEX_THR_BANDWIDTH)
+		thr->bandwidth_bps = o->bandwidth_bps;
+	if (m & MUTEX_THR_CONN_RATE)
+		thr->conn_rate = o->conn_rate;
+	if (m & MUTEX_THR_DROP_RATE)
+		thr->drop_rate_ppm = o->drop_rate_ppm;
+	if (m & MUTEX_THR_DISABLED)
+		thr->disabled = o->disabled;
+}
+
+/* --- the ring --- */
+
+static void ring_push(struct mutex_net *mn, struct mutex_alert *a)
+{
+	struct mutex_alert_ring *r = &mn->alerts;
+
+	spin_lock_bh(&r->lock);
+	a->seq = r->next_seq++;
+	r->slots[(a->seq - 1) % r->size] = *a;
+	if (r->next_seq - r->first_seq > r->size) {
+		r->first_seq++;
+		r->overwritten++;
+	}
+	if (a->state == MUTEX_ALERT_STATE_RAISED)
+		r->raised++;
+	else
+		r->cleared++;
+	spin_unlock_bh(&r->lock);
+}
+
+/*
+ * Copy the oldest kept alert with a sequence number >= seq into *out.
+ * *next is where to look next time.  False when there is none.
+ */
+bool mutex_alert_ring_get(struct mutex_net *mn, u64 seq,
+			  struct mutex_alert *out, u64 *next)
+{
+	struct mutex_alert_ring *r = &mn->alerts;
+	bool found = false;
+
+	spin_lock_bh(&r->lock);
+	seq = max(seq, r->first_seq);
+	if (seq < r->next_seq) {
+		*out = r->slots[(seq - 1) % r->size];
+		*next = seq + 1;
+		found = true;
+	}
+	spin_unlock_bh(&r->lock);
+	return found;
+}
+
+void mutex_alert_ring_clear(struct mutex_net *mn)
+{
+	struct mutex_alert_ring *r = &mn->alerts;
+
+	spin_lock_bh(&r->lock);
+	r->first_seq = r->next_seq;
+	spin_unlock_bh(&r->lock);
+}
+
+void mutex_alert_ring_stats(struct mutex_net *mn, struct mutex_stats *s)
+{
+	struct mutex_alert_ring *r = &mn->alerts;
+
+	spin_lock_bh(&r->lock);
+	s->alerts_raised = r->raised;
+	s->alerts_cleared = r->cleared;
+	s->alerts_overwritten = r->overwritten;
+	s->alerts_notify_dropped = r->notify_dropped;
+	spin_unlock_bh(&r->lock);
+}
+
+void mutex_alert_notify_failed(struct mutex_net *mn)
+{
+	spin_lock_bh(&mn->alerts.lock);
+	mn->alerts.notify_dropped++;
+	spin_unlock_bh(&mn->alerts.lock);
+}
+
+/* --- the evaluator --- */
+
+static const char * const alert_names[] = {
+	[MUTEX_ALERT_TYPE_HIGH_LATENCY]		= "high latency",
+	[MUTEX_ALERT_TYPE_HIGH_ERROR_RATE]	= "high error rate",
+	[MUTEX_ALERT_TYPE_BANDWIDTH_SPIKE]	= "bandwidth spike",
+	[MUTEX_ALERT_TYPE_CONNECTION_FLOOD]	= "connection flood",
+	[MUTEX_ALERT_TYPE_PACKET_DROP]		= "packet drops",
+};
+
+static const char * const alert_units[] = {
+	[MUTEX_ALERT_TYPE_HIGH_LATENCY]		= "us",
+	[MUTEX_ALERT_TYPE_HIGH_ERROR_RATE]	= "ppm",
+	[MUTEX_ALERT_TYPE_BANDWIDTH_SPIKE]	= "bit/s",
+	[MUTEX_ALERT_TYPE_CONNECTION_FLOOD]	= "conn/s",
+	[MUTEX_ALERT_TYPE_PACKET_DROP]		= "ppm",
+};
+
+static void alert_emit(struct mutex_net *mn, struct mutex_ctx *ctx, int type,
+		       bool raise, u64 value, u64 threshold)
+{
+	const struct mutex_selector *sel;
+	struct mutex_alert a = {
+		.time_ns = ktime_get_real_ns(),
+		.value = value,
+		.threshold = threshold,
+		.fd_id = ctx->id,
+		.type = type,
+		.state = raise ? MUTEX_ALERT_STATE_RAISED :
+				 MUTEX_ALERT_STATE_CLEARED,
+	};
+
+	if (raise)
+		a.severity = clamp_t(u64, div64_u64(5 * value, threshold), 1, 10);
+	sel = rcu_dereference_protected(ctx->sel,
+					lockdep_is_held(&mutex_ctx_lock));
+	scnprintf(a.message, sizeof(a.message), "%s %s on fd %u%s%s: %llu %s %s %llu %s",
+		  alert_names[type], raise ? "raised" : "cleared", ctx->id,
+		  sel->name[0] ? " " : "", sel->name, value, alert_units[type],
+		  raise ? "above" : "back below", threshold, alert_units[type]);
+	ring_push(mn, &a);
+	mutex_nl_alert_notify(mn, &a);
+}
+
+static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
+{
+	u64 value[MUTEX_ALERT_TYPE_MAX + 1], limit[MUTEX_ALERT_TYPE_MAX + 1];
+	struct mutex_eval_state *last = &ctx->eval, now;
+	u64 d_samples, d_packets, d_seen;
+	struct mutex_thresholds thr;
+	struct mutex_totals t;
+	int type;
+
+	mutex_ctx_totals(ctx, &t);
+	now.packets = t.packets[MUTEX_DIR_SENT] + t.packets[MUTEX_DIR_RECV];
+	now.received = t.packets[MUTEX_DIR_RECV];
+	now.errors = t.errors;
+	now.drops = t.drops;
+	now.rtt_sum_us = t.rtt_sum_us;
+	now.rtt_samples = t.rtt_samples;
+
+	/* Each value over the interval just ended; 0 when nothing happened. */
+	d_samples = now.rtt_samples - last->rtt_samples;
+	value[MUTEX_ALERT_TYPE_HIGH_LATENCY] = d_samples ?
+		div64_u64(now.rtt_sum_us - last->rtt_sum_us, d_samples) : 0;
+	d_packets = now.packets - last->packets;
+	value[MUTEX_ALERT_TYPE_HIGH_ERROR_RATE] = d_packets ?
+		div64_u64((now.errors - last->errors) * MUTEX_PPM, d_packets) : 0;
+	value[MUTEX_ALERT_TYPE_BANDWIDTH_SPIKE] =
+		8 * max(ctx->rates.bytes_per_sec[MUTEX_DIR_SENT],
+			ctx->rates.bytes_per_sec[MUTEX_DIR_RECV]);
+	value[MUTEX_ALERT_TYPE_CONNECTION_FLOOD] = ctx->rates.conns_per_sec;
+	d_seen = (now.received - last->received) + (now.drops - last->drops);
+	value[MUTEX_ALERT_TYPE_PACKET_DROP] = d_seen ?
+		div64_u64((now.drops - last->drops) * MUTEX_PPM, d_seen) : 0;
+	*last = now;
+
+	mutex_thresholds_effective(mn, ctx, &thr);
+	limit[MUTEX_ALERT_TYPE_HIGH_LATENCY] = thr.latency_us;
+	limit[MUTEX_ALERT_TYPE_HIGH_ERROR_RATE] = thr.error_rate_ppm;
+	limit[MUTEX_ALERT_TYPE_BANDWIDTH_SPIKE] = thr.bandwidth_bps;
+	limit[MUTEX_ALERT_TYPE_CONNECTION_FLOOD] = thr.conn_rate;
+	limit[MUTEX_ALERT_TYPE_PACKET_DROP] = thr.drop_rate_ppm;
+
+	for (type = 0; type <= MUTEX_ALERT_TYPE_MAX; type++) {
+		bool active = ctx->alerts_active & BIT(type);
+		bool disabled = thr.disabled & BIT(type);
+
+		if (!active && !disabled && value[type] > limit[type]) {
+			ctx->alerts_active |= BIT(type);
+			alert_emit(mn, ctx, type, true, value[type], limit[type]);
+		} else if (active && (disabled || value[type] * 100 <
+				      limit[type] * MUTEX_CLEAR_PERCENT)) {
+			ctx->alerts_active &= ~BIT(type);
+			alert_emit(mn, ctx, type, false, value[type], limit[type]);
+		}
+	}
+}
+
+static void mutex_eval_work(struct work_struct *work)
+{
+	struct mutex_net *mn = container_of(to_delayed_work(work),
+					    struct mutex_net, eval_work);
+	struct mutex_ctx *ctx;
+
+	mutex_lock(&mutex_ctx_lock);
+	list_for_each_entry(ctx, &mn->ctxs, node)
+		eval_ctx(mn, ctx);
+	mutex_unlock(&mutex_ctx_lock);
+	mutex_eval_reschedule(mn);
+}
+
+void mutex_eval_reschedule(struct mutex_net *mn)
+{
+	mod_delayed_work(system_power_efficient_wq, &mn->eval_work,
+			 msecs_to_jiffies(READ_ONCE(mn->eval_interval_ms)));
+}
+
+int mutex_alerts_net_init(struct mutex_net *mn)
+{
+	struct mutex_alert_ring *r = &mn->alerts;
+
+	r->size = clamp(alert_ring_size, 16U, 1000000U);
+	r->slots = kvcalloc(r->size, sizeof(*r->slots), GFP_KERNEL);
+	if (!r->slots)
+		return -ENOMEM;
+	spin_lock_init(&r->lock);
+	r->next_seq = 1;
+	r->first_seq = 1;
+
+	mutex_thresholds_defaults(&mn->thr);
+	mn->eval_interval_ms = 1000;
+	INIT_DELAYED_WORK(&mn->eval_work, mutex_eval_work);
+	mutex_eval_reschedule(mn);
+	return 0;
+}
+
+void mutex_alerts_net_exit(struct mutex_net *mn)
+{
+	cancel_delayed_work_sync(&mn->eval_work);
+	kvfree(mn->alerts.slots);
+}
