@@ -78,6 +78,8 @@ export const mutexFamilySpec: FamilySpec = {
 
 export interface ClientOptions {
   timeoutMs?: number;
+  /** SO_RCVBUF of the socket: how many notifications can wait to be read. */
+  receiveBufferBytes?: number;
   /** Defaults to the `mutex` family of kernel/mutex.yaml. */
   spec?: FamilySpec;
 }
@@ -161,7 +163,7 @@ export class MutexClient {
 
   /** Opens a socket and resolves the family; FamilyNotFoundError when the module is not loaded. */
   static async open(options: ClientOptions = {}): Promise<MutexClient> {
-    const connection = await NetlinkConnection.open();
+    const connection = await NetlinkConnection.open(options.receiveBufferBytes);
     try {
       return await MutexClient.attach(connection, options);
     } catch (error) {
@@ -234,9 +236,11 @@ export class MutexClient {
 
   /**
    * Joins a multicast group of the family; `onMessage` gets each notification decoded
-   * with its operation's attribute set. Returns the function that leaves the group.
+   * with its operation's attribute set, `onOverrun` is called when the socket's
+   * receive buffer overflowed (ENOBUFS: notifications were lost; the subscription
+   * goes on). Returns the function that leaves the group.
    */
-  subscribe(group: string, onMessage: (notification: Notification) => void): () => void {
+  subscribe(group: string, onMessage: (notification: Notification) => void, onOverrun?: () => void): () => void {
     const groupId = this.family.mcastGroups.get(group);
     if (groupId === undefined) {
       throw new KernelError({}, `the kernel module has no multicast group "${group}" (is it older than mutexctl?)`);
@@ -245,12 +249,19 @@ export class MutexClient {
     this.transport.addMembership(groupId);
     const stopListening = this.transport.onUnsolicited((message) => {
       if (message.header.type !== this.family.id) return;
-      const { cmd, attributes } = parseGenlPayload(message.payload);
-      const op = byCmd.get(cmd);
-      const decoded = op ? this.codec.decode(op.attributeSet, attributes) : {};
-      onMessage({ operation: op?.name, cmd, attributes: decoded });
+      let notification: Notification;
+      try {
+        const { cmd, attributes } = parseGenlPayload(message.payload);
+        const op = byCmd.get(cmd);
+        notification = { operation: op?.name, cmd, attributes: op ? this.codec.decode(op.attributeSet, attributes) : {} };
+      } catch {
+        return; // malformed: dropped like a lost one (sequence numbers show the gap)
+      }
+      onMessage(notification);
     });
+    const stopOverrun = onOverrun ? this.transport.onOverrun?.(onOverrun) : undefined;
     return () => {
+      stopOverrun?.();
       stopListening();
       this.transport.dropMembership(groupId);
     };

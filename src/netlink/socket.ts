@@ -2,6 +2,7 @@
 // raw datagrams in and out, our own framing, request/reply matched by sequence.
 // The raw socket alone: the package index also loads its rtnetlink, nl80211 and
 // WireGuard tables, which costs more start-up time than the whole request.
+import { constants } from 'node:os';
 import { RawNetlinkSocket, type ErrnoException, type MessageInfo } from 'netlink/dist/raw.js';
 import { NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
 import { describeErrno, KernelError, MutexctlError, TimeoutError } from './errors.js';
@@ -9,6 +10,8 @@ import { parseNetlinkMessages, type NetlinkMessage } from './message.js';
 import { enableExtendedAck } from './sockopt.js';
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+
+const { ENOBUFS } = constants.errno;
 
 /** Large enough for bursts of multicast alerts; dumps are paced by our reads anyway. */
 const RECEIVE_BUFFER_BYTES = 1 << 20;
@@ -31,12 +34,17 @@ interface PendingRequest {
 
 export type UnsolicitedListener = (message: NetlinkMessage) => void;
 
+/** The receive buffer overflowed (ENOBUFS): the kernel dropped messages for this socket. */
+export type OverrunListener = () => void;
+
 /** What the client needs from a socket; tests stand in for the kernel through it. */
 export interface NetlinkTransport {
   readonly extendedAck: boolean;
   allocateSequence(): number;
   transact(request: Buffer, seq: number, options: TransactOptions): Promise<NetlinkMessage[]>;
   onUnsolicited(listener: UnsolicitedListener): () => void;
+  /** Overruns of the receive buffer: multicast notifications were lost (optional for test doubles). */
+  onOverrun?(listener: OverrunListener): () => void;
   addMembership(group: number): void;
   dropMembership(group: number): void;
   close(): void;
@@ -60,6 +68,7 @@ export interface RawSocket {
 export class NetlinkConnection implements NetlinkTransport {
   private readonly pending = new Map<number, PendingRequest>();
   private readonly unsolicitedListeners = new Set<UnsolicitedListener>();
+  private readonly overrunListeners = new Set<OverrunListener>();
   private nextSequence = (Math.random() * 0x7fffffff) >>> 0 || 1;
   private closed = false;
 
@@ -73,7 +82,10 @@ export class NetlinkConnection implements NetlinkTransport {
     socket.on('truncatedMessage', () =>
       this.failAll(new KernelError({}, 'a netlink reply was larger than the receive buffer')),
     );
-    socket.on('error', (error) => this.failAll(socketError(error)));
+    socket.on('error', (error) => {
+      if (Math.abs(error.errno) === ENOBUFS) this.overrun(error);
+      else this.failAll(socketError(error));
+    });
     socket.on('close', () => {
       this.closed = true;
       this.failAll(new KernelError({}, 'the netlink socket closed while waiting for the kernel'));
@@ -81,11 +93,12 @@ export class NetlinkConnection implements NetlinkTransport {
     this.updateRef();
   }
 
-  static async open(): Promise<NetlinkConnection> {
+  /** receiveBufferBytes: the socket's SO_RCVBUF (the kernel caps it at net.core.rmem_max). */
+  static async open(receiveBufferBytes = RECEIVE_BUFFER_BYTES): Promise<NetlinkConnection> {
     let socket: RawNetlinkSocket;
     try {
       socket = new RawNetlinkSocket(NETLINK_GENERIC, {
-        recvBufferSize: RECEIVE_BUFFER_BYTES,
+        recvBufferSize: receiveBufferBytes,
         sendBufferSize: 0,
       });
     } catch (error) {
@@ -141,6 +154,13 @@ export class NetlinkConnection implements NetlinkTransport {
     };
   }
 
+  onOverrun(listener: OverrunListener): () => void {
+    this.overrunListeners.add(listener);
+    return () => {
+      this.overrunListeners.delete(listener);
+    };
+  }
+
   addMembership(group: number): void {
     this.socket.addMembership(group);
   }
@@ -154,6 +174,7 @@ export class NetlinkConnection implements NetlinkTransport {
     this.closed = true;
     this.failAll(new KernelError({}, 'the netlink socket was closed before the kernel answered'));
     this.unsolicitedListeners.clear();
+    this.overrunListeners.clear();
     this.socket.close();
   }
 
@@ -176,6 +197,20 @@ export class NetlinkConnection implements NetlinkTransport {
       const { type } = message.header;
       if (type === NLMSG_ERROR || (request.dump && type === NLMSG_DONE)) this.settle(message.header.seq);
     }
+  }
+
+  /**
+   * recvmsg() said ENOBUFS: the kernel dropped messages it could not queue for
+   * us. The socket stays usable. A dump loses nothing (the kernel fills it only
+   * as we read), so pending dumps go on; the answer to a do request may be the
+   * message that was dropped, so those fail; listeners learn that multicast
+   * notifications were lost.
+   */
+  private overrun(error: ErrnoException): void {
+    for (const [seq, request] of [...this.pending]) {
+      if (!request.dump) this.settle(seq, socketError(error, 'the netlink receive buffer overflowed, the answer may be lost'));
+    }
+    for (const listener of [...this.overrunListeners]) listener();
   }
 
   private settle(seq: number, error?: Error): void {

@@ -57,9 +57,16 @@ export function findNetlinkSocketFd(port: number, protocol = NETLINK_GENERIC): n
   return undefined;
 }
 
+const NETLINK_BROADCAST_ERROR = 4;
+const NETLINK_NO_ENOBUFS = 5;
+
 /**
- * Turns on NETLINK_EXT_ACK and NETLINK_GET_STRICT_CHK. Returns whether extended
- * ACKs are on; false means errors come back as errno names only.
+ * Turns on NETLINK_EXT_ACK and NETLINK_GET_STRICT_CHK, and for multicast:
+ * NETLINK_BROADCAST_ERROR, so the kernel learns (and counts) notifications this
+ * socket had no room for, and NETLINK_NO_ENOBUFS, so an overrun does not come
+ * back as a recvmsg() error: the netlink package aborts the process on one.
+ * Lost notifications show up as gaps in the alert sequence numbers instead.
+ * Returns whether extended ACKs are on; false means errno names only.
  */
 export async function enableExtendedAck(port: number): Promise<boolean> {
   const setsockopt = await loadSetsockopt();
@@ -71,6 +78,8 @@ export async function enableExtendedAck(port: number): Promise<boolean> {
   try {
     const extendedAck = setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one, one.length) === 0;
     setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, one, one.length);
+    setsockopt(fd, SOL_NETLINK, NETLINK_BROADCAST_ERROR, one, one.length);
+    setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, one, one.length);
     return extendedAck;
   } catch {
     return false;
