@@ -17,7 +17,6 @@ module_param(alert_ring_size, uint, 0444);
 MODULE_PARM_DESC(alert_ring_size, "alerts kept per network namespace (16..1000000)");
 
 #define MUTEX_PPM		1000000ULL
-#define MUTEX_CLEAR_PERCENT	90
 
 void mutex_thresholds_defaults(struct mutex_thresholds *thr)
 {
@@ -153,8 +152,10 @@ static void alert_emit(struct mutex_net *mn, struct mutex_ctx *ctx, int type,
 				 MUTEX_ALERT_STATE_CLEARED,
 	};
 
+	/* 5 at the threshold, 10 at twice it or more. */
 	if (raise)
-		a.severity = clamp_t(u64, div64_u64(5 * value, threshold), 1, 10);
+		a.severity = value >= 2 * threshold ? 10 :
+			     clamp_t(u64, div64_u64(5 * value, threshold), 1, 10);
 	sel = rcu_dereference_protected(ctx->sel,
 					lockdep_is_held(&mutex_ctx_lock));
 	scnprintf(a.message, sizeof(a.message), "%s %s on fd %u%s%s: %llu %s %s %llu %s",
@@ -210,11 +211,11 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 		bool disabled = thr.disabled & BIT(type);
 
 		if (!active && !disabled && value[type] > limit[type]) {
-			ctx->alerts_active |= BIT(type);
+			WRITE_ONCE(ctx->alerts_active, ctx->alerts_active | BIT(type));
 			alert_emit(mn, ctx, type, true, value[type], limit[type]);
-		} else if (active && (disabled || value[type] * 100 <
-				      limit[type] * MUTEX_CLEAR_PERCENT)) {
-			ctx->alerts_active &= ~BIT(type);
+		} else if (active && (disabled || value[type] <
+				      limit[type] - limit[type] / 10)) {
+			WRITE_ONCE(ctx->alerts_active, ctx->alerts_active & ~BIT(type));
 			alert_emit(mn, ctx, type, false, value[type], limit[type]);
 		}
 	}

@@ -190,7 +190,7 @@ static void selector_render(struct mutex_selector *sel)
 		p += scnprintf(p, end - p, "name=%s ", sel->name);
 	switch (sel->scope) {
 	case MUTEX_SCOPE_PID:
-		p += scnprintf(p, end - p, "scope=pid:%d", pid_nr(sel->pid));
+		p += scnprintf(p, end - p, "scope=pid:%d", pid_vnr(sel->pid));
 		break;
 	case MUTEX_SCOPE_CGROUP:
 		p += scnprintf(p, end - p, "scope=cgroup:");
@@ -394,16 +394,20 @@ static int mutex_dev_release(struct inode *inode, struct file *file)
 	struct mutex_ctx *ctx = file->private_data;
 	struct mutex_totals t;
 
-	mutex_lock(&mutex_ctx_lock);
-	list_del_rcu(&ctx->node);
-	WRITE_ONCE(ctx->mn->ctx_gen, ctx->mn->ctx_gen + 1);
-	mutex_unlock(&mutex_ctx_lock);
-
+	/*
+	 * No new flows from here (the hooks skip dead contexts, and inserts
+	 * check it under the bucket lock); then the flows go, then packets
+	 * already past a lookup finish counting.  Only then does the context
+	 * leave the list, in the same critical section that moves its totals
+	 * to the netns, so global totals never go backwards.
+	 */
+	WRITE_ONCE(ctx->dead, true);
 	mutex_flow_flush_ctx(ctx);
-	/* Packets already past the lookup may still count on this context. */
 	synchronize_rcu();
 
 	mutex_lock(&mutex_ctx_lock);
+	list_del_rcu(&ctx->node);
+	WRITE_ONCE(ctx->mn->ctx_gen, ctx->mn->ctx_gen + 1);
 	mutex_ctx_totals(ctx, &t);
 	mutex_totals_add(&ctx->mn->dead, &t);
 	mutex_unlock(&mutex_ctx_lock);

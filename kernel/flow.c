@@ -48,7 +48,6 @@ static u32 flow_seed __read_mostly;
 static struct kmem_cache *flow_cache;
 static atomic_t flow_count = ATOMIC_INIT(0);
 static atomic64_t flow_next_id = ATOMIC64_INIT(0);
-static atomic64_t flow_gen = ATOMIC64_INIT(0);
 static struct delayed_work flow_gc_work;
 
 #define MUTEX_GC_INTERVAL	HZ
@@ -67,11 +66,6 @@ u64 mutex_flow_memory(void)
 {
 	return (u64)atomic_read(&flow_count) * kmem_cache_size(flow_cache) +
 	       (u64)(flow_mask + 1) * sizeof(struct mutex_bucket);
-}
-
-u64 mutex_flow_generation(void)
-{
-	return atomic64_read(&flow_gen);
 }
 
 /*
@@ -135,7 +129,7 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 
 	if (atomic_inc_return(&flow_count) > READ_ONCE(mutex_max_flows))
 		goto err_count;
-	flow = kmem_cache_zalloc(flow_cache, GFP_ATOMIC);
+	flow = kmem_cache_zalloc(flow_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!flow)
 		goto err_count;
 
@@ -167,7 +161,7 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 	}
 	flow->id = atomic64_inc_return(&flow_next_id);
 	hlist_add_head_rcu(&flow->node, &b->head);
-	atomic64_inc(&flow_gen);
+	atomic_inc(&ctx->mn->flow_gen);
 	spin_unlock_bh(&b->lock);
 
 	atomic64_inc(&ctx->conns_total);
@@ -188,7 +182,7 @@ static void flow_free_rcu(struct rcu_head *head)
 static void flow_unlink(struct mutex_flow *flow)
 {
 	hlist_del_rcu(&flow->node);
-	atomic64_inc(&flow_gen);
+	atomic_inc(&flow->ctx->mn->flow_gen);
 	atomic64_dec(&flow->ctx->conns_active);
 	atomic_dec(&flow_count);
 	call_rcu(&flow->rcu, flow_free_rcu);
@@ -206,11 +200,10 @@ void mutex_flow_flush_ctx(struct mutex_ctx *ctx)
 	unsigned int i;
 
 	WRITE_ONCE(ctx->dead, true);
+	/* Every bucket under its lock: an empty-looking one may be filling. */
 	for (i = 0; i <= flow_mask; i++) {
 		struct mutex_bucket *b = &flow_table[i];
 
-		if (hlist_empty(&b->head))
-			continue;
 		spin_lock_bh(&b->lock);
 		hlist_for_each_entry_safe(flow, tmp, &b->head, node)
 			if (flow->ctx == ctx)
@@ -228,23 +221,23 @@ static unsigned long flow_timeout(const struct mutex_flow *flow)
 	if (flow->key.proto == IPPROTO_TCP) {
 		switch (READ_ONCE(flow->state)) {
 		case MUTEX_FLOW_STATE_NEW:
-			secs = timeout_tcp_new;
+			secs = READ_ONCE(timeout_tcp_new);
 			break;
 		case MUTEX_FLOW_STATE_ESTABLISHED:
-			secs = timeout_tcp_established;
+			secs = READ_ONCE(timeout_tcp_established);
 			break;
 		case MUTEX_FLOW_STATE_CLOSING:
-			secs = timeout_tcp_closing;
+			secs = READ_ONCE(timeout_tcp_closing);
 			break;
 		default:
-			secs = timeout_tcp_closed;
+			secs = READ_ONCE(timeout_tcp_closed);
 		}
 	} else if (flow->key.proto == IPPROTO_UDP) {
-		secs = timeout_udp;
+		secs = READ_ONCE(timeout_udp);
 	} else {
-		secs = timeout_other;
+		secs = READ_ONCE(timeout_other);
 	}
-	return (unsigned long)READ_ONCE(secs) * HZ;
+	return (unsigned long)secs * HZ;
 }
 
 static void flow_gc(struct work_struct *work)

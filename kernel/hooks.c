@@ -281,7 +281,7 @@ static struct sock *packet_sock(struct sk_buff *skb,
 	else
 		sk = nf_sk_lookup_slow_v6(state->net, skb, state->in);
 	*ref = !!sk;
-	return sk;
+	return sk;	/* may be a request or time-wait sock: callers check */
 }
 
 static bool scope_match(const struct mutex_selector *sel, struct sock *sk,
@@ -291,7 +291,7 @@ static bool scope_match(const struct mutex_selector *sel, struct sock *sk,
 	case MUTEX_SCOPE_ALL:
 		return true;
 	case MUTEX_SCOPE_UID:
-		return sk && uid_eq(sk->sk_uid, sel->uid);
+		return sk && sk_fullsock(sk) && uid_eq(sk->sk_uid, sel->uid);
 	case MUTEX_SCOPE_CGROUP:
 		return sk && sk_fullsock(sk) &&
 		       cgroup_is_descendant(sock_cgroup_ptr(&sk->sk_cgrp_data),
@@ -337,7 +337,8 @@ static struct mutex_ctx *ctx_match(struct mutex_net *mn, struct sk_buff *skb,
 		const struct mutex_selector *sel = rcu_dereference(ctx->sel);
 		int rank = scope_rank(sel);
 
-		if (rank < best || !filters_match(sel, pkt, local))
+		if (READ_ONCE(ctx->dead) || rank < best ||
+		    !filters_match(sel, pkt, local))
 			continue;
 		if (!looked && (sel->scope == MUTEX_SCOPE_UID ||
 				sel->scope == MUTEX_SCOPE_CGROUP)) {
@@ -386,6 +387,16 @@ static void tcp_track(struct mutex_flow *flow, const struct mutex_pkt *pkt,
 		WRITE_ONCE(flow->state, MUTEX_FLOW_STATE_CLOSED);
 		return;
 	}
+	if ((flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN &&
+	    READ_ONCE(flow->state) == MUTEX_FLOW_STATE_CLOSED) {
+		/* The 5-tuple is reused by a new connection. */
+		spin_lock_bh(&flow->lock);
+		flow->tcp_seen = MUTEX_TCP_SYN;
+		WRITE_ONCE(flow->state, MUTEX_FLOW_STATE_NEW);
+		spin_unlock_bh(&flow->lock);
+		atomic64_inc(&flow->ctx->conns_total);
+		return;
+	}
 	if (!(flags & (TCPHDR_SYN | TCPHDR_FIN)) &&
 	    READ_ONCE(flow->state) == MUTEX_FLOW_STATE_ESTABLISHED)
 		return;
@@ -420,7 +431,7 @@ static void rtt_track(struct mutex_flow *flow, struct sock *sk)
 	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP ||
 	    sk->sk_type != SOCK_STREAM)
 		return;
-	if (flow->rtt_samples &&
+	if (READ_ONCE(flow->rtt_samples) &&
 	    time_before(now, READ_ONCE(flow->last_rtt_jiffies) +
 			MUTEX_RTT_SAMPLE_GAP))
 		return;
@@ -560,10 +571,10 @@ void mutex_hooks_net_exit(struct net *net)
 /* --- tracepoints: drops and retransmissions --- */
 
 /*
- * The netns of a dropped skb, from a socket where there is one.  skb->dev is
- * trusted only for a drop with a specific reason: an skb already queued to a
- * UDP socket reuses that field as dev_scratch, and such skbs are freed on
- * close with no reason (they are not counted as socket drops either).
+ * The netns of a dropped skb, from its socket where there is one.  skb->dev
+ * holds no reference and a queued UDP skb reuses it as dev_scratch, so it is
+ * trusted only where 6.11+ would have given us rx_sk: a drop with a specific
+ * reason on the receive path, in softirq, before any queueing.
  */
 static struct net *skb_net(const struct sk_buff *skb, const struct sock *sk,
 			   enum skb_drop_reason reason)
@@ -572,8 +583,11 @@ static struct net *skb_net(const struct sk_buff *skb, const struct sock *sk,
 		return sock_net(sk);
 	if (skb->sk)
 		return sock_net(skb->sk);
-	if (reason != SKB_DROP_REASON_NOT_SPECIFIED && skb->dev)
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+	if (reason != SKB_DROP_REASON_NOT_SPECIFIED && in_serving_softirq() &&
+	    skb->dev)
 		return dev_net(skb->dev);
+#endif
 	return NULL;
 }
 

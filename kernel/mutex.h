@@ -217,6 +217,7 @@ struct mutex_net {
 	u64 ctx_gen;			/* bumped on add/remove, for dumps */
 	struct mutex_totals dead;	/* of destroyed contexts, same lock */
 	atomic64_t evicted;		/* flows ended by timeout */
+	atomic_t flow_gen;		/* bumped when a flow comes or goes */
 	struct mutex_rates rates;	/* global, worker only */
 	u64 rates_stamp_ns;
 	struct delayed_work rate_work;
@@ -308,7 +309,6 @@ void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index);
 unsigned int mutex_flow_buckets(void);
 u64 mutex_flow_count(void);
 u64 mutex_flow_memory(void);
-u64 mutex_flow_generation(void);
 
 typedef int (*mutex_flow_visit_t)(struct mutex_flow *flow, void *arg);
 int mutex_flow_walk(unsigned long *bucket, u64 *last_id,

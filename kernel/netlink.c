@@ -345,7 +345,8 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	if (attrs[MUTEX_A_CONN_STATE])
 		d.state = nla_get_u8(attrs[MUTEX_A_CONN_STATE]);
 
-	cb->seq = mutex_flow_generation();
+	/* This netns' flows only: churn elsewhere does not interrupt us. */
+	cb->seq = atomic_read(&mutex_pernet(d.net)->flow_gen);
 	rcu_read_lock();
 	err = mutex_flow_walk(&bucket, &last_id, conn_dump_one, &d);
 	rcu_read_unlock();
@@ -460,7 +461,7 @@ int mutex_nl_thresholds_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mutex_net *mn = mutex_pernet(genl_info_net(info));
 	struct mutex_ctx *ctx = NULL;
 	struct mutex_thresholds thr;
-	u32 mask = 0, active = 0;
+	u32 mask = 0, active = 0, id = 0;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -479,6 +480,7 @@ int mutex_nl_thresholds_get_doit(struct sk_buff *skb, struct genl_info *info)
 			return -ENOENT;
 		}
 		mutex_thresholds_effective(mn, ctx, &thr);
+		id = ctx->id;
 		mask = ctx->thr_mask;
 		active = ctx->alerts_active;
 	} else {
@@ -490,7 +492,8 @@ int mutex_nl_thresholds_get_doit(struct sk_buff *skb, struct genl_info *info)
 			  &mutex_genl_family, 0, MUTEX_CMD_THRESHOLDS_GET);
 	if (!hdr)
 		goto err_free;
-	if ((ctx && (nla_put_u32(msg, MUTEX_A_THRESHOLDS_FD_ID, ctx->id) ||
+	/* ctx may be gone by now: only the copies above are used. */
+	if ((id && (nla_put_u32(msg, MUTEX_A_THRESHOLDS_FD_ID, id) ||
 		     nla_put_u32(msg, MUTEX_A_THRESHOLDS_OVERRIDDEN, mask) ||
 		     nla_put_u32(msg, MUTEX_A_THRESHOLDS_ALERTS_ACTIVE, active))) ||
 	    THR_PUT64(MUTEX_A_THRESHOLDS_LATENCY_US, thr.latency_us) ||

@@ -133,15 +133,18 @@ void mutex_rates_update(struct mutex_rates *r, const struct mutex_totals *t,
 	if (!elapsed_ns)
 		return;
 	for (dir = 0; dir < 2; dir++) {
-		u64 delta = t->bytes[dir] - r->last_bytes[dir];
+		u64 delta = t->bytes[dir] > r->last_bytes[dir] ?
+			    t->bytes[dir] - r->last_bytes[dir] : 0;
 
-		r->bytes_per_sec[dir] = div64_u64(delta * NSEC_PER_SEC, elapsed_ns);
+		r->bytes_per_sec[dir] = mul_u64_u64_div_u64(delta, NSEC_PER_SEC,
+							    elapsed_ns);
 		r->bytes_per_sec_peak[dir] = max(r->bytes_per_sec_peak[dir],
 						 r->bytes_per_sec[dir]);
 		r->last_bytes[dir] = t->bytes[dir];
 	}
-	r->conns_per_sec = div64_u64((t->conns_total - r->last_conns) *
-				     NSEC_PER_SEC, elapsed_ns);
+	r->conns_per_sec = t->conns_total > r->last_conns ?
+		mul_u64_u64_div_u64(t->conns_total - r->last_conns,
+				    NSEC_PER_SEC, elapsed_ns) : 0;
 	r->conns_per_sec_peak = max(r->conns_per_sec_peak, r->conns_per_sec);
 	r->last_conns = t->conns_total;
 }

@@ -55,6 +55,23 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['fd', 'run', '--proto', 'gre', '--', 'true'], /^mutexctl: --proto: unknown protocol "gre"/],
   [['fd', 'run', '--scope', 'cgroup:relative', '--', 'true'], /^mutexctl: --scope cgroup: "relative" must be an absolute/],
   [['fd', 'run', '--bogus', '--', 'true'], /^mutexctl: Nonexistent flag: --bogus/],
+  [['alerts', '--type', 'slow'], /^mutexctl: --type: unknown alert type "slow"; one of: high_latency, high_error_rate/],
+  [['alerts', '--since', '5 fortnights'], /^mutexctl: --since: unknown unit "fortnights"/],
+  [['alerts', '--follow', '--limit', '1'], /^mutexctl: --sort and --limit do not go with --follow/],
+  [['alerts', '--sort', 'speed'], /^mutexctl: --sort: unknown column "speed"; one of: seq, time_ns,/],
+  [['thresholds', '--fd', 'x'], /^mutexctl: --fd: Expected an integer but received: x/],
+  [['thresholds', 'set'], /^mutexctl: nothing to set: give KEY=VALUE pairs/],
+  [['thresholds', 'set', 'latency=200'], /^mutexctl: latency: "200" needs a unit; write e\.g\. 200ms, 1\.5s or 750us/],
+  [['thresholds', 'set', 'latency=-5ms'], /^mutexctl: latency: "-5ms" is negative/],
+  [['thresholds', 'set', 'error-rate=0%'], /^mutexctl: error-rate: "0%" is zero/],
+  [['thresholds', 'set', 'bandwidth=20Tbit/s'], /^mutexctl: bandwidth: "20Tbit\/s" is above the maximum of 10 Tbit\/s/],
+  [['thresholds', 'set', 'latency=5parsecs'], /^mutexctl: latency: unknown unit "parsecs"/],
+  [['thresholds', 'set', 'speed=5'], /^mutexctl: speed: unknown threshold "speed"/],
+  [['thresholds', 'set', '--fd', '3', 'interval=2s'], /^mutexctl: interval: the interval is global only/],
+  [['thresholds', 'set', '--bogus', 'latency=1ms'], /^mutexctl: Nonexistent flag: --bogus/],
+  [['thresholds', 'apply'], /^mutexctl: Missing required flag file/],
+  [['thresholds', 'apply', '-f', 'no/such/file.yaml'], /^mutexctl: cannot read no\/such\/file\.yaml: no such file/],
+  [['thresholds', 'apply', '-f', 'package.json'], /^mutexctl: package\.json: name: unknown section; expected "global" and\/or "fd"/],
 ];
 
 describe('usage errors: exit 2, one line, nothing on stdout', { timeout: 120_000 }, () => {
@@ -70,7 +87,18 @@ describe('usage errors: exit 2, one line, nothing on stdout', { timeout: 120_000
 });
 
 describe('--help', { timeout: 60_000 }, () => {
-  for (const command of [['stats'], ['conn'], ['fd'], ['fd', 'run']]) {
+  for (const command of [
+    ['stats'],
+    ['conn'],
+    ['fd'],
+    ['fd', 'run'],
+    ['alerts'],
+    ['alerts', 'clear'],
+    ['thresholds'],
+    ['thresholds', 'set'],
+    ['thresholds', 'apply'],
+    ['thresholds', 'reset'],
+  ]) {
     it(`${command.join(' ')} --help shows usage and examples`, async () => {
       const result = await mutexctl([...command, '--help']);
       assert.equal(result.code, 0);

@@ -194,6 +194,24 @@ describe('multicast', () => {
     assert.equal(fake.memberships.size, 0);
   });
 
+  it('passes receive-buffer overruns on, and drops a malformed notification instead of throwing', async () => {
+    const fake = kernel(() => []);
+    const client = await MutexClient.attach(fake, { spec });
+    const seen: unknown[] = [];
+    let overruns = 0;
+    const leave = client.subscribe('alerts', (notification) => seen.push(notification.attributes), () => overruns++);
+    fake.overrun();
+    assert.equal(overruns, 1);
+    const truncated = genlReply(FAMILY_ID, 3, 0, Buffer.from([8, 0, 2, 0]));
+    truncated.writeUInt32LE(truncated.length, 0);
+    fake.notify(truncated);
+    fake.notify(genlReply(FAMILY_ID, 3, 0, item({ id: 5 })));
+    assert.deepEqual(seen, [{ id: 5 }]);
+    leave();
+    fake.overrun();
+    assert.equal(overruns, 1);
+  });
+
   it('refuses a group the module does not have', async () => {
     const client = await MutexClient.attach(kernel(() => []), { spec });
     assert.throws(() => client.subscribe('nope', () => undefined), KernelError);

@@ -46,6 +46,7 @@ const web = {
   received_bytes_per_sec_peak: 250_000n,
   conns_per_sec: 1n,
   conns_per_sec_peak: 10n,
+  alerts_active: 0b10001,
 };
 
 /** A context without a name or RTT samples (UDP only). */
@@ -71,6 +72,7 @@ const idle = {
   rtt_hist: histogram({}),
   sent_bytes_per_sec: 0n,
   received_bytes_per_sec: 0n,
+  alerts_active: 0,
 };
 
 const view = fdView();
@@ -82,7 +84,7 @@ const KEYS = [
   'conns_active', 'conns_total', 'bytes_sent', 'bytes_received', 'packets_sent', 'packets_received',
   'retransmits', 'errors', 'drops', 'rtt_samples', 'rtt_sum_us', 'rtt_min_us', 'rtt_max_us', 'rtt_avg_us',
   'rtt_p50_us', 'rtt_p90_us', 'rtt_p99_us', 'rtt_hist', 'sent_bytes_per_sec', 'sent_bytes_per_sec_peak',
-  'received_bytes_per_sec', 'received_bytes_per_sec_peak', 'conns_per_sec', 'conns_per_sec_peak',
+  'received_bytes_per_sec', 'received_bytes_per_sec_peak', 'conns_per_sec', 'conns_per_sec_peak', 'alerts_active',
 ];
 
 describe('fd rows', () => {
@@ -101,11 +103,21 @@ describe('fd rows', () => {
     assert.equal(parsed.selector, web.selector);
     assert.equal(parsed.name, 'web');
     assert.equal(parsed.uptime_ns, 3_700_000_000_000);
+    assert.deepEqual(parsed.alerts_active, ['high_latency', 'packet_drop']);
   });
 
   it('JSON list: an array; rtt_avg_us is 0 without samples', () => {
     const parsed = JSON.parse(render([fdRow(web), fdRow(idle)], 'json')) as Record<string, unknown>[];
     assert.deepEqual(parsed.map((fd) => fd.rtt_avg_us), [11538, 0]);
+    assert.deepEqual(parsed.map((fd) => fd.alerts_active), [['high_latency', 'packet_drop'], []]);
+  });
+
+  it('alerts_active: an unknown bit (a newer module) by its number; absent when the kernel does not send it', () => {
+    assert.deepEqual(fdRow({ ...web, alerts_active: 0b100100 }).alerts_active, ['bandwidth_spike', '5']);
+    const older: Partial<typeof web> = { ...web };
+    delete older.alerts_active;
+    const parsed = JSON.parse(render([fdRow(older)], 'json', 'record')) as Record<string, unknown>;
+    assert.equal('alerts_active' in parsed, false);
   });
 
   it("CSV: the documented header; the histogram is one field of ';'-separated buckets", () => {
@@ -117,8 +129,10 @@ describe('fd rows', () => {
       `3,web,name=web scope=cgroup:/mutexctl-1-ab proto=tcp port=443,1234,0,mutexctl,${NOW_NS - 3_700_000_000_000n},3700000000000,` +
         '2,1500,1000000000,18446744073709551615,1000,2000,3,1,0,26,300000,600,30000,11538,16384,32768,32768,' +
         '0;0;0;0;0;0;0;0;0;0;5;0;0;0;20;1;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0,' +
-        '1250000,5000000,125000,250000,1,10',
+        '1250000,5000000,125000,250000,1,10,high_latency;packet_drop',
     );
+    const [, idleRow] = render([fdRow(idle)], 'csv').split('\r\n');
+    assert.match(idleRow!, /,1,10,$/, 'no alert raised: an empty field');
   });
 
   it('table: compact columns in human units', () => {
@@ -128,9 +142,9 @@ describe('fd rows', () => {
       .filter((line) => line.startsWith('│'))
       .map((line) => line.split('│').slice(1, -1).map((cell) => cell.trim()));
     assert.deepEqual(rows, [
-      ['ID', 'NAME', 'SELECTOR', 'OWNER', 'CONNS ACT/TOT', 'SENT', 'RECV', 'BW NOW OUT/IN', 'RTT P50/P99', 'RETR', 'ERR', 'DROP', 'UPTIME'],
-      ['3', 'web', 'scope=cgroup:/mutexctl-1-ab proto=tcp port=443', 'mutexctl/1234', '2/1,500', '953.7 MiB', '16 EiB', '10 Mbit/s / 1 Mbit/s', '16.38 ms / 32.77 ms', '3', '1', '0', '1h01m'],
-      ['9', '-', 'scope=pid:77', 'python3/77', '0/1', '640 B', '0 B', '0 bit/s / 0 bit/s', '-', '3', '1', '0', '4s'],
+      ['ID', 'NAME', 'SELECTOR', 'OWNER', 'CONNS ACT/TOT', 'SENT', 'RECV', 'BW NOW OUT/IN', 'RTT P50/P99', 'RETR', 'ERR', 'DROP', 'UPTIME', 'ALERTS'],
+      ['3', 'web', 'scope=cgroup:/mutexctl-1-ab proto=tcp port=443', 'mutexctl/1234', '2/1,500', '953.7 MiB', '16 EiB', '10 Mbit/s / 1 Mbit/s', '16.38 ms / 32.77 ms', '3', '1', '0', '1h01m', 'high_latency,packet_drop'],
+      ['9', '-', 'scope=pid:77', 'python3/77', '0/1', '640 B', '0 B', '0 bit/s / 0 bit/s', '-', '3', '1', '0', '4s', '-'],
     ]);
   });
 
@@ -141,6 +155,8 @@ describe('fd rows', () => {
     assert.match(text, /│ created\s+│\s+2025-01-01T10:58:20Z \(1 h ago\) │/);
     assert.match(text, /│ owner pid\s+│\s+1234 │/);
     assert.match(text, /│ sent rate\s+│\s+10 Mbit\/s │/);
+    assert.match(text, /│ alerts raised\s+│\s+high_latency, packet_drop │/);
+    assert.match(render([fdRow(idle)], 'table', 'record'), /│ alerts raised\s+│\s+- │/);
   });
 
   it('helpers: histogram labels and the selector without its name', () => {
@@ -154,6 +170,7 @@ describe('fd rows', () => {
     assert.deepEqual(sortRows(rows, parseSort(view, '-sent_bytes_per_sec')).map((row) => row.id), [3, 9]);
     assert.deepEqual(sortRows(rows, parseSort(view, 'name')).map((row) => row.id), [9, 3]);
     assert.throws(() => parseSort(view, 'rtt_hist'), /--sort: unknown column "rtt_hist"/);
+    assert.throws(() => parseSort(view, 'alerts_active'), /--sort: unknown column "alerts_active"/);
   });
 });
 

@@ -88,6 +88,30 @@ describe('NetlinkConnection', () => {
     connection.close();
   });
 
+  it('ENOBUFS is an overrun: dumps go on, do requests fail (their answer may be lost), listeners are told', async () => {
+    const { raw, connection, seq, request } = setup();
+    const doSeq = connection.allocateSequence();
+    const doRequest = buildGenlMessage({ type: 0x1c, flags: 5, seq: doSeq, cmd: 1, version: 1 }, Buffer.alloc(0));
+    const dump = connection.transact(request, seq, { dump: true, what: 'dump' });
+    const pendingDo = connection.transact(doRequest, doSeq, { dump: false, what: 'do' });
+    let overruns = 0;
+    const stop = connection.onOverrun(() => overruns++);
+    const notifications: number[] = [];
+    connection.onUnsolicited((message) => notifications.push(message.header.type));
+    raw.emit('error', errnoException(105, 'ENOBUFS'));
+    await assert.rejects(pendingDo, (error: unknown) => error instanceof KernelError && /receive buffer overflowed.*ENOBUFS/.test(error.message));
+    assert.equal(overruns, 1);
+    raw.deliver(Buffer.concat([genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI), doneReply(seq)]));
+    assert.equal((await dump).length, 2, 'the dump completed after the overrun');
+    raw.deliver(genlReply(0x1c, 3, 0, Buffer.alloc(0)));
+    assert.deepEqual(notifications, [0x1c], 'notifications still arrive');
+    stop();
+    raw.emit('error', errnoException(105, 'ENOBUFS'));
+    assert.equal(overruns, 1);
+    assert.equal(raw.closed, false);
+    connection.close();
+  });
+
   it('rejects cleanly when the socket closes while a request waits', async () => {
     const { connection, seq, request } = setup();
     const pending = connection.transact(request, seq, { dump: false, what: 'test' });

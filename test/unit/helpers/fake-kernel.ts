@@ -27,7 +27,7 @@ import {
   parseNetlinkMessages,
   type NetlinkMessage,
 } from '../../../src/netlink/message.js';
-import type { NetlinkTransport, TransactOptions, UnsolicitedListener } from '../../../src/netlink/socket.js';
+import type { NetlinkTransport, OverrunListener, TransactOptions, UnsolicitedListener } from '../../../src/netlink/socket.js';
 
 export function u32(value: number): Buffer {
   const out = Buffer.alloc(4);
@@ -108,6 +108,7 @@ export class FakeKernel implements NetlinkTransport {
   readonly sent: SentRequest[] = [];
   readonly memberships = new Set<number>();
   readonly listeners = new Set<UnsolicitedListener>();
+  readonly overrunListeners = new Set<OverrunListener>();
   closed = false;
   private seq = 100;
 
@@ -136,6 +137,16 @@ export class FakeKernel implements NetlinkTransport {
 
   notify(datagram: Buffer): void {
     for (const message of parseNetlinkMessages(datagram)) for (const listener of this.listeners) listener(message);
+  }
+
+  onOverrun(listener: OverrunListener): () => void {
+    this.overrunListeners.add(listener);
+    return () => this.overrunListeners.delete(listener);
+  }
+
+  /** The socket's receive buffer overflowed (ENOBUFS): notifications were lost. */
+  overrun(): void {
+    for (const listener of this.overrunListeners) listener();
   }
 
   addMembership(group: number): void {
