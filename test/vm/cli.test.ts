@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { Context, PYTHON, UDP_ROUND_TRIP, freshPort, mutexctl, python, withParam } from './lib.js';
+import { CONNECT_REFUSED, Context, PYTHON, UDP_ROUND_TRIP, freshPort, mutexctl, python, withParam } from './lib.js';
 
 describe('mutexctl fd run', () => {
   it("reports its command's own traffic even next to a broader context, and keeps its exit code", () => {
@@ -34,14 +34,7 @@ describe('mutexctl conn filters and fd views', () => {
     const ctx = Context.open(`name=mixed scope=all port=${udpPort},${tcpPort}`);
     try {
       python(UDP_ROUND_TRIP, ['4', String(udpPort), '3', '100']);
-      python(
-        `import socket, sys
-try:
-    socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-except ConnectionRefusedError:
-    pass`,
-        [String(tcpPort)],
-      );
+      python(CONNECT_REFUSED, [String(tcpPort)]);
       const udp = mutexctl(['conn', '--fd', String(ctx.id), '--proto', 'udp', '--json']);
       assert.equal(udp.status, 0, udp.stderr);
       const udpRows = JSON.parse(udp.stdout) as Record<string, unknown>[];

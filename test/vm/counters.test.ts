@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 
 import {
+  CONNECT_REFUSED,
   Context,
   UDP_ROUND_TRIP,
   connsOf,
@@ -260,14 +261,7 @@ describe('retransmits and errors', () => {
     const port = freshPort();
     const ctx = Context.open(`scope=all proto=tcp port=${port}`);
     try {
-      python(
-        `import socket, sys
-try:
-    socket.create_connection(('127.0.0.1', int(sys.argv[1])))
-except ConnectionRefusedError:
-    pass`,
-        [String(port)],
-      );
+      python(CONNECT_REFUSED, [String(port)]);
       const conns = await connsOf(ctx.id);
       assert.equal(conns.length, 1);
       assert.equal(conns[0]!.errors, 1n);

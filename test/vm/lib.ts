@@ -109,6 +109,15 @@ export function freshPort(): number {
   return nextPort++;
 }
 
+/** A TCP connect to a closed port: one SYN, one RST. */
+export const CONNECT_REFUSED = `
+import socket, sys
+try:
+    socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+except ConnectionRefusedError:
+    pass
+`;
+
 /** Sends n UDP datagrams of size bytes to a bound receiver that reads them all. */
 export const UDP_ROUND_TRIP = `
 import socket, sys
