@@ -44,5 +44,16 @@ r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(('127.0.0.1', 9100)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(100): s.sendto(b'y' * 1000, ('127.0.0.1', 9100)); r.recv(2048)
 "
+
+# Alerts: a low bandwidth threshold for the demo context, then a burst over it.
+id=$(mutexctl fd --json | /usr/bin/python3 -c 'import json,sys; print([f["id"] for f in json.load(sys.stdin) if f["name"] == "demo"][0])')
+run mutexctl thresholds set --fd "$id" bandwidth=20Mbit
+say "iperf3 for 3 s, then quiet for 3 s"
+iperf3 -s -1 -p 5202 >/dev/null 2>&1 &
+for _ in $(seq 60); do ss -Htln sport = :5202 | grep -q . && break; sleep 0.5; done
+iperf3 -c 127.0.0.1 -p 5202 -t 3 >/dev/null
+sleep 3
+run mutexctl alerts --fd "$id"
+
 kill "$http" 2>/dev/null || true
 exec 3>&-

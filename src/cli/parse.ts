@@ -1,6 +1,7 @@
 // Client-side checks of arguments, so that bad usage fails with exit 2 before
 // anything reaches the kernel.
 import { UsageError } from '../netlink/errors.js';
+import { DURATION_NS, parseQuantity } from '../thresholds/units.js';
 
 const U32_MAX = 0xffff_ffffn;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -27,4 +28,18 @@ export function parseChoice(what: string, text: string, names: readonly string[]
   const value = text.toLowerCase();
   if (!names.includes(value)) throw new UsageError(`${what}: unknown value "${text}"; one of: ${names.join(', ')}`);
   return value;
+}
+
+/** `--since`: a sequence number (digits only), or a look-back such as 90s, 5m, 2h, 1d. */
+export type Since = { kind: 'seq'; seq: bigint } | { kind: 'duration'; ns: bigint };
+
+export function parseSince(text: string, what = '--since'): Since {
+  const trimmed = text.trim();
+  if (/^[0-9]+$/.test(trimmed)) {
+    const seq = BigInt(trimmed);
+    if (seq > U64_MAX) throw new UsageError(`${what}: sequence number ${trimmed} is above ${U64_MAX}`);
+    return { kind: 'seq', seq };
+  }
+  const ns = parseQuantity(DURATION_NS, trimmed, what, { min: 1n, max: U64_MAX }, (value) => `${value} ns`);
+  return { kind: 'duration', ns };
 }

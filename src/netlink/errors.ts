@@ -158,7 +158,7 @@ function usageProblem(text: string): string {
   const lines = text
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !/^See more help with/i.test(line) && !/following errors occurred/i.test(line));
+    .filter((line) => line !== '' && !/^See more help with/i.test(line) && !/following errors? occurred/i.test(line));
   // "Parsing --limit" followed by the reason on the next line: keep both, on one line.
   const parsing = /^Parsing (--[\w-]+)$/.exec(lines[0] ?? '');
   if (parsing && lines[1] !== undefined) return `${parsing[1]}: ${lines[1]}`;

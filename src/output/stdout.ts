@@ -31,3 +31,33 @@ export function writeOutput(text: string, stream: NodeJS.WritableStream = proces
     });
   });
 }
+
+/** Whether a write to `stream` already found its reader gone (EPIPE). */
+export function outputClosed(stream: NodeJS.WritableStream = process.stdout): boolean {
+  return brokenPipes.has(stream);
+}
+
+/**
+ * Calls `onClosed` once when `stream` can take no more output: an EPIPE (or
+ * other) 'error' or a 'close'. For streams (`--follow`) that would otherwise
+ * only notice on their next write. Returns the function that stops watching.
+ */
+export function watchOutputClosed(stream: NodeJS.WritableStream, onClosed: () => void): () => void {
+  watchForBrokenPipe(stream);
+  let fired = false;
+  const fire = (): void => {
+    if (fired) return;
+    fired = true;
+    onClosed();
+  };
+  const onError = (error: unknown): void => {
+    if (isBrokenPipe(error)) brokenPipes.add(stream);
+    fire();
+  };
+  stream.on('error', onError);
+  stream.on('close', fire);
+  return () => {
+    stream.off('error', onError);
+    stream.off('close', fire);
+  };
+}

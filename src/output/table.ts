@@ -16,7 +16,10 @@ export function humanValue(column: Column, value: CellValue, nowMs = Date.now(),
   if (value === null || value === undefined) return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string') return value === '' ? '-' : value;
-  if (Array.isArray(value)) return value.map((item) => formatCount(item as bigint)).join(' ');
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '-';
+    return value.map((item: bigint | string) => (typeof item === 'string' ? item : formatCount(item))).join(typeof value[0] === 'string' ? ', ' : ' ');
+  }
   const scalar = value as bigint | number;
   switch (column.kind) {
     case 'count':

@@ -43,7 +43,12 @@ const BIT_RATE_UNITS = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
 
 /** Bytes per second shown as a bit rate, 1000-based: 125000 B/s → "1 Mbit/s". */
 export function formatBitRate(bytesPerSecond: Numeric): string {
-  let scaled = toNumber(bytesPerSecond) * 8;
+  return formatBitsPerSecond(toNumber(bytesPerSecond) * 8);
+}
+
+/** Bits per second, 1000-based, up to 2 decimals: 1500000 → "1.5 Mbit/s". */
+export function formatBitsPerSecond(bitsPerSecond: Numeric): string {
+  let scaled = toNumber(bitsPerSecond);
   let unit = 0;
   while (scaled >= 1000 && unit < BIT_RATE_UNITS.length - 1) {
     scaled /= 1000;

@@ -7,7 +7,7 @@
  */
 export type ColumnKind = 'count' | 'bytes' | 'usec' | 'bytes-per-sec' | 'time-ns' | 'duration-ns' | 'id' | 'address' | 'text';
 
-export type CellValue = bigint | number | string | boolean | null | undefined | readonly bigint[];
+export type CellValue = bigint | number | string | boolean | null | undefined | readonly bigint[] | readonly string[];
 
 export interface Column {
   /** JSON key and CSV header: snake_case, stable, part of the documented schema. */
@@ -15,7 +15,7 @@ export interface Column {
   /** Heading in the table (the only place for human wording). */
   readonly header: string;
   readonly kind: ColumnKind;
-  /** The value is a list of integers (a histogram): a JSON array, one CSV field joined by ';'. */
+  /** The value is a list (a histogram, names of alert types): a JSON array, one CSV field joined by ';'. */
   readonly list?: boolean;
   /** How the value reads in a table, when the kind's default does not fit. */
   readonly human?: (value: CellValue, row: Row, nowMs: number) => string;

@@ -54,3 +54,16 @@ export function pair(a: string | undefined, b: string | undefined): string {
   if (a === undefined && b === undefined) return '-';
   return `${a ?? '-'}/${b ?? '-'}`;
 }
+
+/** An alert type as JSON and CSV name it: the spec's name in snake_case (`high_latency`). */
+export function alertTypeName(value: number | undefined): string | undefined {
+  return enumName('alert-type', value)?.replace(/-/g, '_');
+}
+
+/** The alert types of a bit mask (bit n = alert-type n), in type order; an unknown bit as its number. */
+export function alertTypesOfMask(mask: number | undefined): string[] | undefined {
+  if (mask === undefined) return undefined;
+  const names: string[] = [];
+  for (let bit = 0; bit < 32; bit++) if ((mask >>> bit) & 1) names.push(alertTypeName(bit)!);
+  return names;
+}

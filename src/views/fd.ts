@@ -14,7 +14,7 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { pair, rttAverageUs, withRttAverage } from './common.js';
+import { alertTypesOfMask, pair, rttAverageUs, withRttAverage } from './common.js';
 
 const isInteger = (value: CellValue): value is bigint | number => typeof value === 'bigint' || typeof value === 'number';
 const text = (value: CellValue): string | undefined => (value === undefined || value === null || value === '' ? undefined : String(value));
@@ -81,7 +81,13 @@ const FD_TABLE: readonly TableColumn[] = [
   { header: 'ERR', align: 'right', cell: (row) => count(row.errors) ?? '-' },
   { header: 'DROP', align: 'right', cell: (row) => count(row.drops) ?? '-' },
   { header: 'UPTIME', align: 'right', cell: (row) => (isInteger(row.uptime_ns) ? formatDurationNs(row.uptime_ns) : '-') },
+  { header: 'ALERTS', align: 'left', cell: (row) => formatAlertNames(row.alerts_active, ',') },
 ];
+
+/** The alert types raised now, by name; '-' when none (or the kernel did not say). */
+export function formatAlertNames(value: CellValue, separator = ', '): string {
+  return Array.isArray(value) && value.length > 0 ? value.join(separator) : '-';
+}
 
 /**
  * The data columns, in this order (the documented JSON/CSV schema):
@@ -90,7 +96,9 @@ const FD_TABLE: readonly TableColumn[] = [
  * packets_received, retransmits, errors, drops, rtt_samples, rtt_sum_us,
  * rtt_min_us, rtt_max_us, rtt_avg_us, rtt_p50_us, rtt_p90_us, rtt_p99_us,
  * rtt_hist, sent_bytes_per_sec, sent_bytes_per_sec_peak, received_bytes_per_sec,
- * received_bytes_per_sec_peak, conns_per_sec, conns_per_sec_peak.
+ * received_bytes_per_sec_peak, conns_per_sec, conns_per_sec_peak, alerts_active.
+ * alerts_active is the list of alert types raised now (`["high_latency"]`):
+ * a JSON array of names, one CSV field with ';' between them.
  */
 export function fdView(): View {
   const columns = columnsFromAttributeSet('fd', {
@@ -102,6 +110,7 @@ export function fdView(): View {
         header: 'rtt histogram',
         human: (value) => (Array.isArray(value) ? formatRttHistogram(value as readonly bigint[]) : '-'),
       },
+      alerts_active: { header: 'alerts raised', kind: 'text', list: true, human: (value) => formatAlertNames(value) },
     },
   });
   return { columns: withRttAverage(columns), table: FD_TABLE };
@@ -109,5 +118,5 @@ export function fdView(): View {
 
 /** A context as the view's row; the kernel sends every histogram bucket, absent means none. */
 export function fdRow(fd: FdAttrs): Row {
-  return { ...fd, rtt_avg_us: rttAverageUs(fd) };
+  return { ...fd, rtt_avg_us: rttAverageUs(fd), alerts_active: alertTypesOfMask(fd.alerts_active) };
 }

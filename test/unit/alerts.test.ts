@@ -3,10 +3,13 @@
 // from the ring, overwritten ones reported lost, NDJSON one flushed line each.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { AlertFollower, followAlerts, type AlertSink } from '../../src/cli/alert-follow.js';
 import { alertStreamSink, listAlerts, lostMessage } from '../../src/commands/alerts/index.js';
 import { mutexCodec } from '../../src/netlink/codec.js';
+import { KernelError } from '../../src/netlink/errors.js';
 import { operations, type AlertAttrs } from '../../src/netlink/generated.js';
 import { renderView, type Row } from '../../src/output/index.js';
 import { alertRow, alertView, formatAlertLine, formatAlertValue } from '../../src/views/alerts.js';
@@ -116,6 +119,21 @@ describe('alerts list', () => {
     assert.deepEqual(recent.map((a) => a.seq), [98n, 99n]);
     await listAlerts(client, { since: { kind: 'seq', seq: 2n } });
     assert.deepEqual(requests[1], { operation: 'alert-get', dump: true, attributes: { since_seq: 2n } });
+  });
+});
+
+describe('alerts clear', () => {
+  it('one alert-clear request; EPERM is the CAP_NET_ADMIN message (exit 1)', async () => {
+    const allowed = await mutexKernel(() => ({ items: [] }));
+    await allowed.client.doRequest('alert-clear');
+    assert.deepEqual(allowed.requests, [{ operation: 'alert-clear', dump: false, attributes: {} }]);
+    const denied = await mutexKernel(() => ({ errno: 1 }));
+    await assert.rejects(denied.client.doRequest('alert-clear'), (error: unknown) => {
+      assert.ok(error instanceof KernelError);
+      assert.equal(error.exitCode, 1);
+      assert.equal(error.message, 'permission denied: this operation needs CAP_NET_ADMIN (run as root)');
+      return true;
+    });
   });
 });
 
@@ -352,5 +370,60 @@ describe('alerts --follow output', () => {
     assert.equal(stdout.writes.length, 1);
     assert.equal(sink.closed, true);
     assert.equal(kernel.fake.memberships.size, 0);
+  });
+});
+
+describe('alerts --follow as a process', { timeout: 30_000 }, () => {
+  const harness = fileURLToPath(new URL('./helpers/follow-process.js', import.meta.url));
+
+  interface Started {
+    child: ChildProcessWithoutNullStreams;
+    firstLines: Promise<string>;
+    ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  }
+
+  function start(format: string, lines: number): Started {
+    const child = spawn(process.execPath, [harness, 'run', format], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let resolveLines: (text: string) => void = () => undefined;
+    const firstLines = new Promise<string>((resolve) => (resolveLines = resolve));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.split('\n').length > lines) resolveLines(stdout);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+    );
+    return { child, firstLines, ended };
+  }
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} ends it with exit 0, every line whole`, async () => {
+      const { child, firstLines, ended } = start('json', 4);
+      await firstLines;
+      child.kill(signal);
+      const result = await ended;
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      const lines = result.stdout.split('\n');
+      assert.equal(lines.pop(), '', 'ends with a newline');
+      assert.deepEqual(
+        lines.map((line) => (JSON.parse(line) as { seq: number }).seq),
+        lines.map((_, i) => i + 1),
+      );
+    });
+  }
+
+  it('a reader that goes away (| head -1) ends it quietly with exit 0', async () => {
+    const { child, firstLines, ended } = start('json', 1);
+    const first = await firstLines;
+    assert.equal((JSON.parse(first.split('\n')[0]!) as { seq: number }).seq, 1);
+    child.stdout.destroy();
+    const result = await ended;
+    assert.equal(result.code, 0);
+    assert.equal(result.signal, null);
+    assert.equal(result.stderr, '');
   });
 });

@@ -14,7 +14,7 @@ import { ApplyError, applyPlans, describeChange, planFile, planScope, rollbackRe
 import { parseAssignments, parseSettings } from '../../src/thresholds/settings.js';
 import { renderView } from '../../src/output/index.js';
 import { thresholdChangeRow, thresholdChangesView } from '../../src/views/thresholds.js';
-import { SEED, snapshot, thresholdsKernel } from './helpers/thresholds-kernel.js';
+import { SEED, snapshot, thresholdsKernel, type GlobalValues } from './helpers/thresholds-kernel.js';
 
 const flags = (format: 'json' | 'csv' | 'table') => ({ json: format === 'json', csv: format === 'csv', header: true });
 
@@ -160,7 +160,7 @@ describe('thresholds files', () => {
     ],
   };
 
-  it('YAML with units, raw integers, and contexts in id order', () => {
+  it('YAML with units, raw integers, and contexts in id order', async () => {
     const path = file(
       'thresholds.yaml',
       [
@@ -178,25 +178,25 @@ describe('thresholds files', () => {
         '',
       ].join('\n'),
     );
-    assert.deepEqual(loadThresholdsFile(path), expected);
+    assert.deepEqual(await loadThresholdsFile(path), expected);
   });
 
-  it('JSON, by extension or by content', () => {
+  it('JSON, by extension or by content', async () => {
     const text = JSON.stringify({
       global: { latency: '200ms', 'error-rate': '2%', disabled: ['packet_drop'] },
       fd: { '3': { latency: '100ms', bandwidth_bps: 50_000_000 }, '12': { conn_rate: '100/s', disable: ['high-latency'] } },
     });
-    assert.deepEqual(loadThresholdsFile(file('t.json', text)), expected);
-    assert.deepEqual(loadThresholdsFile(file('t.conf', text)), expected);
+    assert.deepEqual(await loadThresholdsFile(file('t.json', text)), expected);
+    assert.deepEqual(await loadThresholdsFile(file('t.conf', text)), expected);
   });
 
-  it('malformed files are usage errors (exit 2) in one line', () => {
-    assert.throws(() => loadThresholdsFile(file('bad.json', '{"global": {"latency": "1ms",}}')), usageError(/bad\.json: invalid JSON: /));
-    assert.throws(() => loadThresholdsFile(file('bad.yaml', 'global:\n  latency: [1ms\n')), usageError(/bad\.yaml: invalid YAML: /));
-    assert.throws(() => loadThresholdsFile(file('dup.yaml', 'global:\n  latency: 1ms\n  latency: 2ms\n')), usageError(/dup\.yaml: invalid YAML: .*unique/i));
-    assert.throws(() => loadThresholdsFile(join(dir, 'missing.yaml')), usageError(/cannot read .*missing\.yaml: no such file/));
-    assert.throws(() => loadThresholdsFile(file('list.yaml', '- 1\n- 2\n')), usageError(/list\.yaml: expected a mapping/));
-    assert.throws(() => loadThresholdsFile(file('empty.yaml', '')), usageError(/empty\.yaml: expected a mapping/));
+  it('malformed files are usage errors (exit 2) in one line', async () => {
+    await assert.rejects(loadThresholdsFile(file('bad.json', '{"global": {"latency": "1ms",}}')), usageError(/bad\.json: invalid JSON: /));
+    await assert.rejects(loadThresholdsFile(file('bad.yaml', 'global:\n  latency: [1ms\n')), usageError(/bad\.yaml: invalid YAML: /));
+    await assert.rejects(loadThresholdsFile(file('dup.yaml', 'global:\n  latency: 1ms\n  latency: 2ms\n')), usageError(/dup\.yaml: invalid YAML: .*unique/i));
+    await assert.rejects(loadThresholdsFile(join(dir, 'missing.yaml')), usageError(/cannot read .*missing\.yaml: no such file/));
+    await assert.rejects(loadThresholdsFile(file('list.yaml', '- 1\n- 2\n')), usageError(/list\.yaml: expected a mapping/));
+    await assert.rejects(loadThresholdsFile(file('empty.yaml', '')), usageError(/empty\.yaml: expected a mapping/));
   });
 
   it('every problem is named by its path in the file', () => {
@@ -217,8 +217,8 @@ describe('thresholds files', () => {
     assert.throws(check({}), usageError(/^f\.yaml: nothing to apply/));
   });
 
-  it('parseFileText keeps YAML strings as strings', () => {
-    assert.deepEqual(parseFileText('x.yml', 'global: {latency: 200ms, error-rate: 2.5%}'), { global: { latency: '200ms', 'error-rate': '2.5%' } });
+  it('parseFileText keeps YAML strings as strings', async () => {
+    assert.deepEqual(await parseFileText('x.yml', 'global: {latency: 200ms, error-rate: 2.5%}'), { global: { latency: '200ms', 'error-rate': '2.5%' } });
   });
 });
 
@@ -342,7 +342,7 @@ describe('thresholds apply: all or nothing', () => {
   it('re-reading after set gives the thresholds object', async () => {
     const kernel = await thresholdsKernel({ contexts: { 3: { latency_us: 1n, alertsActive: 1 } } });
     const attrs = await getThresholds(kernel.client, 3);
-    const defaults: Partial<typeof SEED> = { ...SEED };
+    const defaults: Partial<GlobalValues> = { ...SEED };
     delete defaults.interval_ms;
     assert.deepEqual(attrs, { fd_id: 3, ...defaults, latency_us: 1n, overridden: 1, alerts_active: 1 });
   });

@@ -1,0 +1,62 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand, type OutputFlags } from '../../cli/base-command.js';
+import { withMutexClient } from '../../netlink/client.js';
+import type { ThresholdsAttrs } from '../../netlink/generated.js';
+import { colorEnabled, renderView, writeOutput, type OutputFormat } from '../../output/index.js';
+import { getThresholds } from '../../thresholds/kernel.js';
+import { thresholdsRow, thresholdsTableRows, thresholdsTableView, thresholdsView, type ThresholdsScope } from '../../views/thresholds.js';
+
+/** The `--fd` flag of the thresholds commands. */
+export const fdFlag = Flags.integer({
+  description: "A context's thresholds (fd id) instead of the global defaults.",
+  helpValue: 'ID',
+  min: 1,
+  max: 0xffff_ffff,
+});
+
+function formatOf(flags: OutputFlags): OutputFormat {
+  return flags.json ? 'json' : flags.csv ? 'csv' : 'table';
+}
+
+/** A thresholds-get reply as `mutexctl thresholds` prints it, in the format the flags ask for. */
+export function renderThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags, color = false): string {
+  const format = formatOf(flags);
+  if (format === 'table') {
+    return renderView(thresholdsTableView(scope), thresholdsTableRows(attrs, scope), { format, shape: 'list', header: flags.header, color });
+  }
+  return renderView(thresholdsView(scope), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, color });
+}
+
+export async function printThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags): Promise<void> {
+  await writeOutput(renderThresholds(attrs, scope, flags, colorEnabled({ isTTY: process.stdout.isTTY === true })));
+}
+
+export default class Thresholds extends BaseCommand {
+  static override summary = 'Show the alert thresholds: the global defaults, or one context\'s effective values.';
+
+  static override description = `Every evaluation interval the module compares each context against its thresholds and raises an alert when a value goes above one (cleared when it falls back below): average latency (RTT), error rate (errors per packet), bandwidth (either direction), new connections per second, and drop rate. The global values are the defaults; a context can override any of them (\`mutexctl thresholds set --fd ID\`), and each alert type can be disabled.
+
+The table shows one row per threshold in human units, the alert type it raises and whether that type is enabled; with --fd also what the context overrides and whether the alert is raised now.
+
+--json prints one object, --csv a header row and one row, with raw integers and the unit in the key, in this order:
+- global: latency_us, error_rate_ppm (10 % = 100000), bandwidth_bps (bits/s), conn_rate (new connections/s), drop_rate_ppm, disabled, interval_ms;
+- --fd: fd_id, latency_us, error_rate_ppm, bandwidth_bps, conn_rate, drop_rate_ppm, disabled, overridden, alerts_active.
+disabled and alerts_active are lists of alert types (high_latency, high_error_rate, bandwidth_spike, connection_flood, packet_drop); overridden lists the keys the context overrides (latency_us, error_rate_ppm, bandwidth_bps, conn_rate, drop_rate_ppm, disabled). In CSV a list is one field with ';' between the items.`;
+
+  static override examples = [
+    { description: 'The global thresholds.', command: '<%= config.bin %> <%= command.id %>' },
+    { description: "Context 3's effective thresholds, and which it overrides.", command: '<%= config.bin %> <%= command.id %> --fd 3' },
+    { description: 'The latency threshold in microseconds, from a script.', command: "<%= config.bin %> <%= command.id %> --json | jq '.latency_us'" },
+    { description: 'Change them.', command: 'sudo <%= config.bin %> thresholds set latency=200ms error-rate=2%' },
+  ];
+
+  static override flags = {
+    fd: fdFlag,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Thresholds);
+    const attrs = await withMutexClient((client) => getThresholds(client, flags.fd));
+    await printThresholds(attrs, flags.fd === undefined ? 'global' : 'context', flags);
+  }
+}

@@ -1,0 +1,88 @@
+import { BaseCommand } from '../../cli/base-command.js';
+import { withMutexClient, type MutexClient } from '../../netlink/client.js';
+import { UsageError } from '../../netlink/errors.js';
+import type { ThresholdsAttrs } from '../../netlink/generated.js';
+import { writeOutput } from '../../output/index.js';
+import { getThresholds, setThresholds } from '../../thresholds/kernel.js';
+import {
+  describeSettings,
+  isEmpty,
+  needsCurrentMask,
+  parseAssignments,
+  parseSettings,
+  requestAttrs,
+  resolveDisabled,
+  type ThresholdSettings,
+} from '../../thresholds/settings.js';
+import { fdFlag, printThresholds } from './index.js';
+
+export interface SetResult {
+  /** The request sent. */
+  request: Partial<ThresholdsAttrs>;
+  /** The normalised echo: "latency 200 ms (200000 us)", … */
+  lines: string[];
+}
+
+/**
+ * Sends `settings` for one scope in a single thresholds-set request (the kernel
+ * applies all of it or none). disable=/enable= change the mask in force, read first.
+ */
+export async function applySettings(client: MutexClient, fdId: number | undefined, settings: ThresholdSettings): Promise<SetResult> {
+  const current = needsCurrentMask(settings) ? (await getThresholds(client, fdId)).disabled : undefined;
+  const disabled = resolveDisabled(settings, current);
+  const request = requestAttrs(fdId, settings.values, disabled);
+  await setThresholds(client, request);
+  return { request, lines: describeSettings(settings.values, disabled) };
+}
+
+export default class ThresholdsSet extends BaseCommand {
+  static override summary = 'Change alert thresholds: the global defaults, or a context\'s overrides (needs CAP_NET_ADMIN).';
+
+  static override description = `Each KEY=VALUE sets one threshold; all of them go to the kernel in one request, which applies all or none. Values need their unit:
+- latency=200ms (also 750us, 1.5s; 1 µs to 1 h)
+- error-rate=2.5% or error-rate=25000ppm (errors per packet; 1 ppm to 100 %)
+- bandwidth=500Mbit/s (also 500Mbit, 1Gbit, 800kbit, 10Mbps; bytes: 100MB/s; 1e9bit/s; up to 10 Tbit/s)
+- conn-rate=1000/s or conn-rate=1000 (new connections per second)
+- drop-rate=5% or drop-rate=50000ppm (dropped per received-or-dropped packet)
+- interval=500ms or interval=2s (the evaluation interval, 100 ms to 60 s; global only)
+- disable=TYPE[,TYPE] / enable=TYPE[,TYPE]: switch alert types off / on, the others as they are; disabled=TYPE[,TYPE] (or none) sets the whole list. TYPE: high-latency, high-error-rate, bandwidth-spike, connection-flood, packet-drop, or by threshold: latency, error-rate, bandwidth, conn-rate, drop-rate; all.
+Raw integers in base units also work: latency_us=200000, error_rate_ppm=25000, bandwidth_bps=500000000, drop_rate_ppm=50000, interval_ms=500.
+
+Every value is checked before anything is sent: a bad one is a usage error (exit 2). On success the values are printed back normalised ("latency 200 ms (200000 us)"); with --json or --csv the resulting thresholds instead, as \`mutexctl thresholds\` prints them.`;
+
+  static override examples = [
+    { description: 'Global defaults.', command: 'sudo <%= config.bin %> <%= command.id %> latency=200ms error-rate=2.5% bandwidth=500Mbit/s' },
+    { description: 'Overrides for context 3, and no packet-drop alerts for it.', command: 'sudo <%= config.bin %> <%= command.id %> --fd 3 latency=50ms conn-rate=100/s disable=packet-drop' },
+    { description: 'Evaluate every 2 seconds.', command: 'sudo <%= config.bin %> <%= command.id %> interval=2s' },
+    { description: 'Re-enable every alert type.', command: 'sudo <%= config.bin %> <%= command.id %> disabled=none' },
+    { description: 'The resulting thresholds as JSON.', command: 'sudo <%= config.bin %> <%= command.id %> --fd 3 latency=100ms --json' },
+  ];
+
+  static override usage = '<%= command.id %> [--fd ID] KEY=VALUE...';
+
+  static override flags = {
+    fd: fdFlag,
+  };
+
+  // KEY=VALUE pairs, any number of them.
+  static override strict = false;
+
+  async run(): Promise<void> {
+    const { flags, argv } = await this.parse(ThresholdsSet);
+    const args = argv.map(String);
+    const unknownFlag = args.find((arg) => arg.startsWith('-'));
+    if (unknownFlag !== undefined) throw new UsageError(`Nonexistent flag: ${unknownFlag}`);
+    if (args.length === 0) throw new UsageError('nothing to set: give KEY=VALUE pairs, e.g. `mutexctl thresholds set latency=200ms`');
+    const settings = parseSettings(parseAssignments(args), { context: flags.fd !== undefined });
+    if (isEmpty(settings)) throw new UsageError('nothing to set');
+    const scope = flags.fd === undefined ? 'global' : 'context';
+    await withMutexClient(async (client) => {
+      const result = await applySettings(client, flags.fd, settings);
+      if (flags.json || flags.csv) {
+        await printThresholds(await getThresholds(client, flags.fd), scope, flags);
+      } else {
+        await writeOutput(result.lines.map((line) => `${line}\n`).join(''));
+      }
+    });
+  }
+}
