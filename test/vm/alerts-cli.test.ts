@@ -4,12 +4,18 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-import { Context, cliPath, freshPort, mutexctl, python, sh, sleep, withClient } from './lib.js';
+import { Context, PYTHON, cliPath, freshPort, mutexctl, python, sh, sleep, withClient } from './lib.js';
 
 const FLOOD = `import socket, sys
 for p in sys.argv[1:]:
     for i in range(30):
         socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'f', ('127.0.0.1', int(p)))`;
+
+const FLOOD_LOOP = `import socket, sys, time
+while True:
+    for i in range(30):
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'f', ('127.0.0.1', int(sys.argv[1])))
+    time.sleep(0.2)`;
 
 describe('mutexctl thresholds', () => {
   it('refuses bad values before sending, with exit 2', () => {
@@ -49,10 +55,11 @@ describe('mutexctl alerts --follow', () => {
     const port = freshPort();
     const ctx = Context.open(`name=follow scope=all proto=udp port=${port}`);
     try {
-      await withClient((c) => c.doRequest('thresholds-set', { fd_id: ctx.id, conn_rate: 5 }));
-      python(FLOOD, [String(port)]);
-      // The raise is in the ring before the follower starts: its first line
-      // (replayed from the ring) tells us it has subscribed.
+      // UDP to a closed port also makes ICMP errors and drops: watch floods only.
+      await withClient((c) => c.doRequest('thresholds-set', { fd_id: ctx.id, conn_rate: 5, disabled: 0b10111 }));
+      // The flood goes on until the follower has printed the raise (replayed
+      // from the ring, which tells us it has subscribed); the clear is live.
+      const floodLoop = spawn(PYTHON, ['-c', FLOOD_LOOP, String(port)], { stdio: 'ignore' });
       const follower = spawn(process.execPath, [cliPath, 'alerts', '--follow', '--json', '--fd', String(ctx.id)], {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, NO_COLOR: '1' },
@@ -71,6 +78,8 @@ describe('mutexctl alerts --follow', () => {
       follower.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((r) => follower.on('exit', (code) => r(code)));
       const deadline = Date.now() + 90_000;
+      while (lines.length === 0 && Date.now() < deadline) await sleep(100);
+      floodLoop.kill();
       while (!lines.some((l) => l.alert['state'] === 'cleared') && Date.now() < deadline) await sleep(100);
       assert.equal(lines[0]?.alert['state'], 'raised', `replayed raise first; stderr: ${stderr}`);
       assert.equal(lines[0]?.alert['type'], 'connection_flood');
@@ -91,7 +100,8 @@ describe('mutexctl alerts --follow', () => {
     const port = freshPort();
     const ctx = Context.open(`scope=all proto=udp port=${port}`);
     try {
-      await withClient((c) => c.doRequest('thresholds-set', { fd_id: ctx.id, conn_rate: 5 }));
+      // UDP to a closed port also makes ICMP errors and drops: watch floods only.
+      await withClient((c) => c.doRequest('thresholds-set', { fd_id: ctx.id, conn_rate: 5, disabled: 0b10111 }));
       python(FLOOD, [String(port)]);
       const out = sh(`${process.execPath} ${cliPath} alerts --follow --json --fd ${ctx.id} 2>/tmp/follow.err | head -1; echo "status=$?"`);
       assert.match(out, /"connection_flood"/);
