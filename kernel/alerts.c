@@ -158,10 +158,11 @@ static void alert_emit(struct mutex_net *mn, struct mutex_ctx *ctx, int type,
 			     clamp_t(u64, div64_u64(5 * value, threshold), 1, 10);
 	sel = rcu_dereference_protected(ctx->sel,
 					lockdep_is_held(&mutex_ctx_lock));
-	scnprintf(a.message, sizeof(a.message), "%s %s on fd %u%s%s: %llu %s %s %llu %s",
+	scnprintf(a.message, sizeof(a.message), "%s %s on fd %u%s%s%s: %llu %s %s %llu %s",
 		  alert_names[type], raise ? "raised" : "cleared", ctx->id,
-		  sel->name[0] ? " " : "", sel->name, value, alert_units[type],
-		  raise ? "above" : "back below", threshold, alert_units[type]);
+		  sel->name[0] ? " (" : "", sel->name, sel->name[0] ? ")" : "",
+		  value, alert_units[type], raise ? "above" : "back below",
+		  threshold, alert_units[type]);
 	ring_push(mn, &a);
 	mutex_nl_alert_notify(mn, &a);
 }

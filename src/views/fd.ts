@@ -110,7 +110,7 @@ export function fdView(): View {
         header: 'rtt histogram',
         human: (value) => (Array.isArray(value) ? formatRttHistogram(value as readonly bigint[]) : '-'),
       },
-      alerts_active: { header: 'alerts raised', kind: 'text', list: true, human: (value) => formatAlertNames(value) },
+      alerts_active: { header: 'alerts raised now', kind: 'text', list: true, human: (value) => formatAlertNames(value) },
     },
   });
   return { columns: withRttAverage(columns), table: FD_TABLE };

@@ -39,7 +39,7 @@ export function thresholdsView(scope: ThresholdsScope): View {
       ...values,
       listColumn('disabled', 'disabled alerts'),
       listColumn('overridden', 'overridden'),
-      listColumn('alerts_active', 'alerts raised'),
+      listColumn('alerts_active', 'alerts raised now'),
     ],
   };
 }

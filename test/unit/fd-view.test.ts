@@ -155,8 +155,8 @@ describe('fd rows', () => {
     assert.match(text, /│ created\s+│\s+2025-01-01T10:58:20Z \(1 h ago\) │/);
     assert.match(text, /│ owner pid\s+│\s+1234 │/);
     assert.match(text, /│ sent rate\s+│\s+10 Mbit\/s │/);
-    assert.match(text, /│ alerts raised\s+│\s+high_latency, packet_drop │/);
-    assert.match(render([fdRow(idle)], 'table', 'record'), /│ alerts raised\s+│\s+- │/);
+    assert.match(text, /│ alerts raised now\s+│\s+high_latency, packet_drop │/);
+    assert.match(render([fdRow(idle)], 'table', 'record'), /│ alerts raised now\s+│\s+- │/);
   });
 
   it('helpers: histogram labels and the selector without its name', () => {
