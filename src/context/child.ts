@@ -30,17 +30,30 @@ export function exitStatus(outcome: ChildOutcome): number {
  */
 const JOIN_SCRIPT = '{ echo $$ > "$0/cgroup.procs"; } 2>/dev/null || exit 1; echo joined >&3; exec "$@" 3>&-';
 
-function forwardSignals(child: ChildProcess): () => void {
+/**
+ * Installed before the spawn: the command can print (and be signalled about)
+ * before spawn() returns, and a signal in that window must not kill us instead.
+ */
+function forwardSignals(): { attach: (child: ChildProcess) => void; stop: () => void } {
+  let target: ChildProcess | undefined;
+  let early: NodeJS.Signals | undefined;
   const handlers = FORWARDED_SIGNALS.map((signal) => {
     const handler = () => {
+      if (!target) early = signal;
       // Gone already: nothing to pass on.
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      else if (target.exitCode === null && target.signalCode === null) target.kill(signal);
     };
     process.on(signal, handler);
     return [signal, handler] as const;
   });
-  return () => {
-    for (const [signal, handler] of handlers) process.off(signal, handler);
+  return {
+    attach: (child) => {
+      target = child;
+      if (early) child.kill(early);
+    },
+    stop: () => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    },
   };
 }
 
@@ -51,13 +64,15 @@ function forwardSignals(child: ChildProcess): () => void {
 export function runChild(argv: readonly string[], options: { cgroup?: string } = {}): Promise<ChildOutcome> {
   const [command, ...args] = argv;
   if (command === undefined) throw new Error('runChild: no command');
+  const forwarding = forwardSignals();
   const child =
     options.cgroup === undefined
       ? spawn(command, args, { stdio: 'inherit' })
       : spawn('/bin/sh', ['-c', JOIN_SCRIPT, options.cgroup, command, ...args], {
           stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
         });
-  const stopForwarding = forwardSignals(child);
+  forwarding.attach(child);
+  const stopForwarding = forwarding.stop;
   let report = '';
   child.stdio[3]?.on('data', (chunk: Buffer) => (report += chunk.toString()));
   return new Promise<ChildOutcome>((resolve) => {
