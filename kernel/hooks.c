@@ -370,6 +370,25 @@ static void ctx_count(struct mutex_ctx *ctx, int dir, unsigned int len)
 	put_cpu_ptr(ctx->pcpu);
 }
 
+/*
+ * Retransmissions as the socket itself counts them (tcpi_total_retrans, which
+ * ss shows): the kernel adds to it before transmitting, and a failed
+ * transmission does not reach the tracepoint on 6.1, so follow the counter of
+ * each side rather than the events.
+ */
+static void retrans_sync(struct mutex_flow *flow, u8 side, u32 total)
+{
+	u32 old = READ_ONCE(flow->retrans_seen[side]);
+
+	while (total > old) {
+		if (try_cmpxchg(&flow->retrans_seen[side], &old, total)) {
+			atomic_add(total - old, &flow->retransmits);
+			atomic64_add(total - old, &flow->ctx->retransmits);
+			return;
+		}
+	}
+}
+
 static void flow_error(struct mutex_flow *flow)
 {
 	atomic_inc(&flow->errors);
@@ -393,6 +412,8 @@ static void tcp_track(struct mutex_flow *flow, const struct mutex_pkt *pkt,
 		spin_lock_bh(&flow->lock);
 		flow->tcp_seen = MUTEX_TCP_SYN;
 		WRITE_ONCE(flow->state, MUTEX_FLOW_STATE_NEW);
+		WRITE_ONCE(flow->retrans_seen[0], 0);
+		WRITE_ONCE(flow->retrans_seen[1], 0);
 		spin_unlock_bh(&flow->lock);
 		atomic64_inc(&flow->ctx->conns_total);
 		return;
@@ -512,8 +533,16 @@ static void mutex_account(struct sk_buff *skb, const struct nf_hook_state *state
 
 	if (pkt.key.proto == IPPROTO_TCP) {
 		tcp_track(flow, &pkt, out || !from_loopback(state));
-		if (out)
-			rtt_track(flow, skb_to_full_sk(skb));
+		if (out) {
+			struct sock *sk = skb_to_full_sk(skb);
+
+			rtt_track(flow, sk);
+			/* Not the netns' raw TCP control sock of RSTs and ACKs. */
+			if (sk && sk_fullsock(sk) && sk->sk_type == SOCK_STREAM &&
+			    sk->sk_protocol == IPPROTO_TCP)
+				retrans_sync(flow, pkt.src,
+					     READ_ONCE(tcp_sk(sk)->total_retrans));
+		}
 	} else if (READ_ONCE(flow->state) == MUTEX_FLOW_STATE_NEW) {
 		u8 origin = flow->direction == MUTEX_DIRECTION_OUTBOUND ?
 			    flow->local : !flow->local;
@@ -643,10 +672,10 @@ static void mutex_kfree_skb_probe(void *data, struct sk_buff *skb,
 }
 
 /* The key of a TCP socket's connection, as its packets would produce it. */
-static bool sock_key(const struct sock *sk, struct mutex_flow_key *key)
+static bool sock_key(const struct sock *sk, struct mutex_flow_key *key,
+		     u8 *src)
 {
 	const struct inet_sock *inet = inet_sk(sk);
-	u8 src;
 
 	memset(key, 0, sizeof(*key));
 	key->net = sock_net(sk);
@@ -672,7 +701,7 @@ static bool sock_key(const struct sock *sk, struct mutex_flow_key *key)
 	} else {
 		return false;
 	}
-	mutex_flow_key_normalise(key, &src);
+	mutex_flow_key_normalise(key, src);
 	return true;
 }
 
@@ -681,17 +710,14 @@ static void mutex_retransmit_probe(void *data, const struct sock *sk,
 {
 	struct mutex_flow_key key;
 	struct mutex_flow *flow;
-	int segs;
+	u8 side;
 
-	if (!static_branch_unlikely(&mutex_active) || !sock_key(sk, &key))
+	if (!static_branch_unlikely(&mutex_active) || !sock_key(sk, &key, &side))
 		return;
-	segs = max_t(int, tcp_skb_pcount(skb), 1);
 	rcu_read_lock();
 	flow = mutex_flow_lookup(&key);
-	if (flow) {
-		atomic_add(segs, &flow->retransmits);
-		atomic64_add(segs, &flow->ctx->retransmits);
-	}
+	if (flow)
+		retrans_sync(flow, side, READ_ONCE(tcp_sk(sk)->total_retrans));
 	rcu_read_unlock();
 }
 

@@ -247,6 +247,7 @@ struct mutex_flow {
 	atomic_t retransmits;
 	atomic_t errors;
 	atomic_t drops;
+	u32 retrans_seen[2];		/* tcpi_total_retrans of each side */
 	spinlock_t lock;		/* rtt fields and TCP state */
 	u32 rtt_samples;
 	u32 rtt_min_us;
