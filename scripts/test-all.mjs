@@ -24,7 +24,9 @@ if (only !== 'host') {
 function run({ name, argv }) {
   return new Promise((resolve) => {
     console.log(`\n=== ${name}: ${argv.join(' ')}`);
-    const child = spawn(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    // A whole VM suite takes 8-10 minutes under TCG: more than the runner's default limit.
+    const env = { ...process.env, VM_TIMEOUT: process.env.VM_TIMEOUT ?? '2400' };
+    const child = spawn(argv[0], argv.slice(1), { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let tail = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
