@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { ExitCode, UsageError } from '../../src/netlink/errors.js';
+import { usageError } from './helpers/usage-error.js';
 import { FIELDS, fieldByName, parseAlertType, parseAlertTypeMask, parseFieldValue, type FieldName } from '../../src/thresholds/fields.js';
 import {
   describeSettings,
@@ -19,15 +19,6 @@ import { parseSince } from '../../src/cli/parse.js';
 
 const parseValue = (name: FieldName, text: string) => parseFieldValue(fieldByName(name), text, name);
 
-function usageError(pattern: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof UsageError, `a UsageError, got ${String(error)}`);
-    assert.equal(error.exitCode, ExitCode.usage);
-    assert.match(error.message, pattern);
-    assert.equal(error.message.includes('\n'), false, 'one line');
-    return true;
-  };
-}
 
 describe('threshold values: accepted', () => {
   const cases: [FieldName, string, bigint][] = [

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, KernelError, UsageError } from '../../src/netlink/errors.js';
+import { ExitCode, KernelError } from '../../src/netlink/errors.js';
+import { usageError } from './helpers/usage-error.js';
 import { renderThresholds } from '../../src/commands/thresholds/index.js';
 import { applySettings } from '../../src/commands/thresholds/set.js';
 import { loadThresholdsFile, parseFileText, thresholdsFromData } from '../../src/thresholds/file.js';
@@ -18,15 +19,6 @@ import { SEED, snapshot, thresholdsKernel, type GlobalValues } from './helpers/t
 
 const flags = (format: 'json' | 'csv' | 'table') => ({ json: format === 'json', csv: format === 'csv', header: true });
 
-function usageError(pattern: RegExp) {
-  return (error: unknown) => {
-    assert.ok(error instanceof UsageError, `a UsageError, got ${String(error)}`);
-    assert.equal(error.exitCode, ExitCode.usage);
-    assert.match(error.message, pattern);
-    assert.equal(error.message.includes('\n'), false, 'one line');
-    return true;
-  };
-}
 
 const tableCells = (text: string) =>
   text
