@@ -1,41 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, listFlags } from '../cli/base-command.js';
 import { parseConnId } from '../cli/parse.js';
-import { KernelError, UsageError } from '../netlink/errors.js';
-import { withMutexClient, type MutexClient } from '../netlink/client.js';
-import type { ConnAttrs } from '../netlink/generated.js';
+import { UsageError } from '../netlink/errors.js';
+import { withMutexClient } from '../netlink/client.js';
+import { getConn, listConns, type ConnFilters } from '../netlink/queries.js';
 import { enumNames, enumValue, PROTOCOLS } from '../views/common.js';
 import { connRow, connView } from '../views/conn.js';
-import { constants } from 'node:os';
-
-export interface ConnFilters {
-  fdId?: number;
-  /** IP protocol number. */
-  protocol?: number;
-  /** flow-state value. */
-  state?: number;
-}
-
-/** Every flow matching `filters` (the kernel filters; an interrupted dump is retried). */
-export async function listConns(client: MutexClient, filters: ConnFilters = {}): Promise<ConnAttrs[]> {
-  const request: Partial<ConnAttrs> = {};
-  if (filters.fdId !== undefined) request.fd_id = filters.fdId;
-  if (filters.protocol !== undefined) request.protocol = filters.protocol;
-  if (filters.state !== undefined) request.state = filters.state;
-  return client.dumpConsistent<'conn'>('conn-get', request);
-}
-
-/** One flow by id; a plain "no connection" error when the kernel has none. */
-export async function getConn(client: MutexClient, id: bigint): Promise<ConnAttrs> {
-  try {
-    return await client.doRequest<'conn'>('conn-get', { id });
-  } catch (error) {
-    if (error instanceof KernelError && error.errno === constants.errno.ENOENT) {
-      throw new KernelError({ errno: error.errno }, `no connection with id ${id} in this network namespace`);
-    }
-    throw error;
-  }
-}
 
 export default class Conn extends BaseCommand {
   static override summary = 'List tracked connections (flows), or show one.';

@@ -4,7 +4,7 @@ import { DumpInconsistentError, KernelError } from '../../src/netlink/errors.js'
 import { NLM_F_DUMP_INTR } from '../../src/netlink/constants.js';
 import { parseAddress, renderView, sortRows, parseSort, type Row } from '../../src/output/index.js';
 import { connRow, connView } from '../../src/views/conn.js';
-import { getConn, listConns } from '../../src/commands/conn.js';
+import { getConn, listConns } from '../../src/netlink/queries.js';
 import { mutexKernel } from './helpers/mutex-kernel.js';
 
 const NOW_MS = Date.UTC(2025, 0, 1, 12, 0, 0);

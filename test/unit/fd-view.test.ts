@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { KernelError } from '../../src/netlink/errors.js';
 import { parseSort, renderView, sortRows, type Row } from '../../src/output/index.js';
 import { fdRow, fdView, formatRttHistogram, selectorWithoutName } from '../../src/views/fd.js';
-import { getFd, listFds } from '../../src/commands/fd/index.js';
+import { getFd, listFds } from '../../src/netlink/queries.js';
 import { mutexKernel } from './helpers/mutex-kernel.js';
 
 const NOW_MS = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -1,28 +1,9 @@
 import { Args } from '@oclif/core';
-import { constants } from 'node:os';
 import { BaseCommand, listFlags } from '../../cli/base-command.js';
 import { parseFdId } from '../../cli/parse.js';
-import { KernelError } from '../../netlink/errors.js';
-import { withMutexClient, type MutexClient } from '../../netlink/client.js';
-import type { FdAttrs } from '../../netlink/generated.js';
+import { withMutexClient } from '../../netlink/client.js';
+import { getFd, listFds } from '../../netlink/queries.js';
 import { fdRow, fdView } from '../../views/fd.js';
-
-/** Every context of this network namespace (an interrupted dump is retried). */
-export async function listFds(client: MutexClient): Promise<FdAttrs[]> {
-  return client.dumpConsistent<'fd'>('fd-get');
-}
-
-/** One context by id; a plain "no context" error when the kernel has none. */
-export async function getFd(client: MutexClient, id: number): Promise<FdAttrs> {
-  try {
-    return await client.doRequest<'fd'>('fd-get', { id });
-  } catch (error) {
-    if (error instanceof KernelError && error.errno === constants.errno.ENOENT) {
-      throw new KernelError({ errno: error.errno }, `no context with id ${id} in this network namespace`);
-    }
-    throw error;
-  }
-}
 
 export default class Fd extends BaseCommand {
   static override summary = 'List proxy contexts ("fds") with their aggregate statistics, or show one.';

@@ -15,7 +15,7 @@ import { describeErrno, describeError, ExitCode, MutexctlError, UsageError } fro
 import { withMutexClient } from '../../netlink/client.js';
 import { writeOutput } from '../../output/index.js';
 import { fdRow, fdView } from '../../views/fd.js';
-import { getFd } from './index.js';
+import { getFd } from '../../netlink/queries.js';
 
 interface Placement {
   /** The cgroup made for the command, to start it in and remove afterwards. */
