@@ -1,0 +1,85 @@
+// `--fd 3,5,7 --aggregate`: several contexts as one. Counters and histograms
+// are summed; the RTT average is the summed sum over the summed samples (sample-
+// weighted, never an average of averages); percentiles are read off the summed
+// histogram exactly as the kernel reads them off one context's histogram.
+import type { FdAttrs } from '../netlink/generated.js';
+import type { Column, Row, View } from '../output/index.js';
+import { fdRow, fdView } from '../views/fd.js';
+
+/** Columns of a context that do not add up: its identity, and peaks (the peak of a sum is not known). */
+const NOT_AGGREGATED = new Set([
+  'id',
+  'name',
+  'selector',
+  'owner_tgid',
+  'owner_uid',
+  'owner_comm',
+  'created_ns',
+  'uptime_ns',
+  'sent_bytes_per_sec_peak',
+  'received_bytes_per_sec_peak',
+  'conns_per_sec_peak',
+]);
+
+const SUMMED = [
+  'conns_active',
+  'conns_total',
+  'bytes_sent',
+  'bytes_received',
+  'packets_sent',
+  'packets_received',
+  'retransmits',
+  'errors',
+  'drops',
+  'rtt_samples',
+  'rtt_sum_us',
+  'sent_bytes_per_sec',
+  'received_bytes_per_sec',
+  'conns_per_sec',
+] as const satisfies readonly (keyof FdAttrs)[];
+
+const FD_IDS: Column = { key: 'fd_ids', header: 'contexts', kind: 'id', list: true };
+
+/** fd_ids, then the context columns that add up, in the fd view's order. */
+export function aggregateView(): View {
+  return { columns: [FD_IDS, ...fdView().columns.filter((column) => !NOT_AGGREGATED.has(column.key))] };
+}
+
+/** Upper bound in µs of the log2 bucket holding the pct-th percentile sample (kernel/stats.c). */
+export function histogramPercentile(hist: readonly bigint[], samples: bigint, pct: number): bigint {
+  if (samples === 0n) return 0n;
+  const rank = (samples * BigInt(pct) + 99n) / 100n;
+  let seen = 0n;
+  for (let i = 0; i < hist.length; i++) {
+    seen += hist[i]!;
+    if (seen >= rank) return i === 0 ? 0n : (1n << BigInt(i)) - 1n;
+  }
+  return (1n << BigInt(Math.max(hist.length - 1, 0))) - 1n;
+}
+
+export function aggregateFds(fds: readonly FdAttrs[]): FdAttrs {
+  const total: FdAttrs = {};
+  for (const key of SUMMED) {
+    total[key] = fds.reduce((sum, fd) => sum + BigInt(fd[key] ?? 0n), 0n);
+  }
+  const withSamples = fds.filter((fd) => (fd.rtt_samples ?? 0n) > 0n);
+  total.rtt_min_us = withSamples.reduce<bigint | undefined>(
+    (min, fd) => (min === undefined || (fd.rtt_min_us ?? 0n) < min ? (fd.rtt_min_us ?? 0n) : min),
+    undefined,
+  ) ?? 0n;
+  total.rtt_max_us = fds.reduce((max, fd) => ((fd.rtt_max_us ?? 0n) > max ? (fd.rtt_max_us ?? 0n) : max), 0n);
+  const length = Math.max(0, ...fds.map((fd) => fd.rtt_hist?.length ?? 0));
+  const hist = Array.from({ length }, (_, i) => fds.reduce((sum, fd) => sum + (fd.rtt_hist?.[i] ?? 0n), 0n));
+  total.rtt_hist = hist;
+  const samples = total.rtt_samples ?? 0n;
+  total.rtt_p50_us = histogramPercentile(hist, samples, 50);
+  total.rtt_p90_us = histogramPercentile(hist, samples, 90);
+  total.rtt_p99_us = histogramPercentile(hist, samples, 99);
+  total.alerts_active = fds.reduce((mask, fd) => mask | (fd.alerts_active ?? 0), 0);
+  return total;
+}
+
+/** The aggregate as a row of aggregateView(). */
+export function aggregateRow(fds: readonly FdAttrs[]): Row {
+  return { ...fdRow(aggregateFds(fds)), fd_ids: fds.map((fd) => BigInt(fd.id ?? 0)) };
+}

@@ -1,0 +1,278 @@
+// The Prometheus text exposition format (version 0.0.4), as node_exporter's
+// textfile collector reads it: every family once with HELP and TYPE, names
+// under `mutex_`, counters ending in `_total`, base units (bytes, seconds).
+// Per-connection series only when the conn scope is asked for (cardinality).
+import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../netlink/generated.js';
+import { formatAddress, formatEndpoint } from '../output/index.js';
+import { alertTypeName, enumName, enumNames, protocolName } from '../views/common.js';
+import type { Snapshot } from './snapshot.js';
+
+type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
+type Labels = Readonly<Record<string, string>>;
+
+interface Sample {
+  readonly suffix: string;
+  readonly labels: Labels;
+  readonly value: string;
+}
+
+interface Family {
+  readonly help: string;
+  readonly type: MetricType;
+  readonly samples: Sample[];
+}
+
+/** A plain number sample, with µs or ns scaled to seconds. */
+interface SimpleMetric {
+  readonly name: string;
+  readonly type: 'counter' | 'gauge';
+  readonly help: string;
+  readonly unit?: 'us' | 'ns';
+  /** Extra constant labels, e.g. result="hit". */
+  readonly labels?: Labels;
+}
+
+/** What each attribute of the stats set becomes; the RTT sum and samples become the mutex_rtt_seconds summary. */
+export const GLOBAL_METRICS: Readonly<Partial<Record<keyof StatsAttrs, SimpleMetric>>> = {
+  load_time_ns: { name: 'mutex_module_load_time_seconds', type: 'gauge', help: 'Time the module was loaded, seconds since the Unix epoch.', unit: 'ns' },
+  fds_total: { name: 'mutex_contexts_created_total', type: 'counter', help: 'Contexts (fds) created since the module was loaded.' },
+  fds_active: { name: 'mutex_contexts', type: 'gauge', help: 'Contexts (fds) alive now.' },
+  conns_total: { name: 'mutex_connections_tracked_total', type: 'counter', help: 'Flows tracked since the module was loaded.' },
+  conns_active: { name: 'mutex_connections', type: 'gauge', help: 'Flows in the flow table now.' },
+  bytes_sent: { name: 'mutex_sent_bytes_total', type: 'counter', help: 'L3 bytes of tracked packets leaving this host.' },
+  bytes_received: { name: 'mutex_received_bytes_total', type: 'counter', help: 'L3 bytes of tracked packets arriving.' },
+  packets_sent: { name: 'mutex_sent_packets_total', type: 'counter', help: 'Tracked packets leaving this host.' },
+  packets_received: { name: 'mutex_received_packets_total', type: 'counter', help: 'Tracked packets arriving.' },
+  retransmits: { name: 'mutex_retransmits_total', type: 'counter', help: 'TCP retransmissions of tracked sockets.' },
+  errors: { name: 'mutex_errors_total', type: 'counter', help: 'TCP resets and ICMP errors of tracked flows.' },
+  drops: { name: 'mutex_drops_total', type: 'counter', help: 'Packets of tracked flows freed as dropped.' },
+  rtt_min_us: { name: 'mutex_rtt_min_seconds', type: 'gauge', help: 'Smallest smoothed-RTT sample, 0 when there is none.', unit: 'us' },
+  rtt_max_us: { name: 'mutex_rtt_max_seconds', type: 'gauge', help: 'Largest smoothed-RTT sample.', unit: 'us' },
+  sent_bytes_per_sec: { name: 'mutex_sent_bytes_per_second', type: 'gauge', help: 'Bytes sent in the last completed one-second window.' },
+  sent_bytes_per_sec_peak: { name: 'mutex_peak_sent_bytes_per_second', type: 'gauge', help: 'Highest one-second sent rate since load.' },
+  received_bytes_per_sec: { name: 'mutex_received_bytes_per_second', type: 'gauge', help: 'Bytes received in the last completed one-second window.' },
+  received_bytes_per_sec_peak: { name: 'mutex_peak_received_bytes_per_second', type: 'gauge', help: 'Highest one-second received rate since load.' },
+  conns_per_sec: { name: 'mutex_new_connections_per_second', type: 'gauge', help: 'New flows in the last completed one-second window.' },
+  conns_per_sec_peak: { name: 'mutex_peak_new_connections_per_second', type: 'gauge', help: 'Highest one-second new-flow rate since load.' },
+  lookups_hit: { name: 'mutex_flow_lookups_total', type: 'counter', help: 'Flow-table lookups, by whether they found their flow.', labels: { result: 'hit' } },
+  lookups_miss: { name: 'mutex_flow_lookups_total', type: 'counter', help: 'Flow-table lookups, by whether they found their flow.', labels: { result: 'miss' } },
+  flow_buckets: { name: 'mutex_flow_table_buckets', type: 'gauge', help: 'Hash buckets of the flow table.' },
+  flow_limit: { name: 'mutex_flow_table_limit', type: 'gauge', help: 'Most flows tracked at once.' },
+  flows_evicted: { name: 'mutex_flows_evicted_total', type: 'counter', help: 'Flows ended by the GC after their state timeout.' },
+  flows_untracked: { name: 'mutex_flows_untracked_total', type: 'counter', help: 'Packets of new flows not tracked because the table was full.' },
+  memory_bytes: { name: 'mutex_memory_bytes', type: 'gauge', help: 'Kernel memory held by the flow table and its entries.' },
+  unmatched_packets: { name: 'mutex_unmatched_packets_total', type: 'counter', help: 'Packets that belong to no context.' },
+  alerts_raised: { name: 'mutex_alerts_raised_total', type: 'counter', help: 'Alerts raised since load.' },
+  alerts_cleared: { name: 'mutex_alerts_cleared_total', type: 'counter', help: 'Alerts cleared since load.' },
+  alerts_overwritten: { name: 'mutex_alerts_overwritten_total', type: 'counter', help: 'Alerts lost from the ring because it was full.' },
+  alerts_notify_dropped: { name: 'mutex_alert_notifications_dropped_total', type: 'counter', help: 'Alert notifications that could not be delivered.' },
+};
+
+/** Per-context metrics (labels fd and name); the RTT histogram becomes mutex_fd_rtt_seconds. */
+export const FD_METRICS: Readonly<Partial<Record<keyof FdAttrs, SimpleMetric>>> = {
+  created_ns: { name: 'mutex_fd_start_time_seconds', type: 'gauge', help: 'Time the context was created, seconds since the Unix epoch.', unit: 'ns' },
+  conns_active: { name: 'mutex_fd_connections', type: 'gauge', help: 'Flows of the context in the flow table now.' },
+  conns_total: { name: 'mutex_fd_connections_tracked_total', type: 'counter', help: 'Flows of the context tracked since it was created.' },
+  bytes_sent: { name: 'mutex_fd_sent_bytes_total', type: 'counter', help: 'L3 bytes the context sent.' },
+  bytes_received: { name: 'mutex_fd_received_bytes_total', type: 'counter', help: 'L3 bytes the context received.' },
+  packets_sent: { name: 'mutex_fd_sent_packets_total', type: 'counter', help: 'Packets the context sent.' },
+  packets_received: { name: 'mutex_fd_received_packets_total', type: 'counter', help: 'Packets the context received.' },
+  retransmits: { name: 'mutex_fd_retransmits_total', type: 'counter', help: 'TCP retransmissions of the context.' },
+  errors: { name: 'mutex_fd_errors_total', type: 'counter', help: 'TCP resets and ICMP errors of the context.' },
+  drops: { name: 'mutex_fd_drops_total', type: 'counter', help: 'Dropped packets of the context.' },
+  rtt_min_us: { name: 'mutex_fd_rtt_min_seconds', type: 'gauge', help: 'Smallest smoothed-RTT sample of the context.', unit: 'us' },
+  rtt_max_us: { name: 'mutex_fd_rtt_max_seconds', type: 'gauge', help: 'Largest smoothed-RTT sample of the context.', unit: 'us' },
+  sent_bytes_per_sec: { name: 'mutex_fd_sent_bytes_per_second', type: 'gauge', help: 'Bytes sent in the last completed one-second window.' },
+  sent_bytes_per_sec_peak: { name: 'mutex_fd_peak_sent_bytes_per_second', type: 'gauge', help: 'Highest one-second sent rate.' },
+  received_bytes_per_sec: { name: 'mutex_fd_received_bytes_per_second', type: 'gauge', help: 'Bytes received in the last completed one-second window.' },
+  received_bytes_per_sec_peak: { name: 'mutex_fd_peak_received_bytes_per_second', type: 'gauge', help: 'Highest one-second received rate.' },
+  conns_per_sec: { name: 'mutex_fd_new_connections_per_second', type: 'gauge', help: 'New flows in the last completed one-second window.' },
+  conns_per_sec_peak: { name: 'mutex_fd_peak_new_connections_per_second', type: 'gauge', help: 'Highest one-second new-flow rate.' },
+};
+
+/** Per-connection metrics (labels conn, fd, protocol, local, remote). */
+export const CONN_METRICS: Readonly<Partial<Record<keyof ConnAttrs, SimpleMetric>>> = {
+  start_ns: { name: 'mutex_conn_start_time_seconds', type: 'gauge', help: 'Time of the flow\'s first packet, seconds since the Unix epoch.', unit: 'ns' },
+  last_ns: { name: 'mutex_conn_last_packet_time_seconds', type: 'gauge', help: 'Time of the flow\'s latest packet, seconds since the Unix epoch.', unit: 'ns' },
+  bytes_sent: { name: 'mutex_conn_sent_bytes_total', type: 'counter', help: 'L3 bytes the flow sent.' },
+  bytes_received: { name: 'mutex_conn_received_bytes_total', type: 'counter', help: 'L3 bytes the flow received.' },
+  packets_sent: { name: 'mutex_conn_sent_packets_total', type: 'counter', help: 'Packets the flow sent.' },
+  packets_received: { name: 'mutex_conn_received_packets_total', type: 'counter', help: 'Packets the flow received.' },
+  retransmits: { name: 'mutex_conn_retransmits_total', type: 'counter', help: 'TCP retransmissions of the flow.' },
+  errors: { name: 'mutex_conn_errors_total', type: 'counter', help: 'TCP resets and ICMP errors of the flow.' },
+  drops: { name: 'mutex_conn_drops_total', type: 'counter', help: 'Dropped packets of the flow.' },
+};
+
+/** Attributes that are not a metric of their own (identities, text, or part of a composite metric). */
+export const NOT_METRICS = new Set(['instance_id', 'rtt_samples', 'rtt_sum_us', 'rtt_hist', 'rtt_p50_us', 'rtt_p90_us', 'rtt_p99_us', 'uptime_ns', 'alerts_active']);
+
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function labelText(labels: Labels): string {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return '';
+  return `{${entries.map(([key, value]) => `${key}="${escapeLabelValue(value)}"`).join(',')}}`;
+}
+
+/** A decimal number of seconds from integer µs or ns, without float rounding of the integer part. */
+export function toSeconds(value: bigint, unit: 'us' | 'ns'): string {
+  const scale = unit === 'us' ? 1_000_000n : 1_000_000_000n;
+  const digits = unit === 'us' ? 6 : 9;
+  const whole = value / scale;
+  const fraction = (value % scale).toString().padStart(digits, '0').replace(/0+$/, '');
+  return fraction === '' ? whole.toString() : `${whole}.${fraction}`;
+}
+
+class Exposition {
+  private readonly families = new Map<string, Family>();
+
+  add(name: string, type: MetricType, help: string, sample: Sample): void {
+    let family = this.families.get(name);
+    if (!family) {
+      family = { help, type, samples: [] };
+      this.families.set(name, family);
+    }
+    family.samples.push(sample);
+  }
+
+  simple(metric: SimpleMetric, value: bigint | number | undefined, labels: Labels): void {
+    if (value === undefined) return;
+    const big = BigInt(value);
+    const text = metric.unit ? toSeconds(big, metric.unit) : big.toString();
+    this.add(metric.name, metric.type, metric.help, { suffix: '', labels: { ...labels, ...metric.labels }, value: text });
+  }
+
+  render(): string {
+    const lines: string[] = [];
+    for (const [name, family] of this.families) {
+      lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
+      for (const sample of family.samples) lines.push(`${name}${sample.suffix}${labelText(sample.labels)} ${sample.value}`);
+    }
+    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  }
+}
+
+function addSimple<T extends object>(out: Exposition, table: Readonly<Partial<Record<keyof T, SimpleMetric>>>, attrs: T, labels: Labels): void {
+  for (const [key, metric] of Object.entries(table) as [keyof T & string, SimpleMetric][]) {
+    out.simple(metric, attrs[key] as bigint | number | undefined, labels);
+  }
+}
+
+/** The log2 histogram as a Prometheus histogram: bucket i's upper bound is 2^i - 1 µs (0 for bucket 0), the last is +Inf. */
+function addRttHistogram(out: Exposition, name: string, help: string, fd: FdAttrs, labels: Labels): void {
+  const hist = fd.rtt_hist ?? [];
+  let cumulative = 0n;
+  hist.forEach((count, i) => {
+    cumulative += count;
+    const le = i === hist.length - 1 ? '+Inf' : toSeconds(i === 0 ? 0n : (1n << BigInt(i)) - 1n, 'us');
+    out.add(name, 'histogram', help, { suffix: '_bucket', labels: { ...labels, le }, value: cumulative.toString() });
+  });
+  if (hist.length === 0) out.add(name, 'histogram', help, { suffix: '_bucket', labels: { ...labels, le: '+Inf' }, value: '0' });
+  out.add(name, 'histogram', help, { suffix: '_sum', labels, value: toSeconds(fd.rtt_sum_us ?? 0n, 'us') });
+  out.add(name, 'histogram', help, { suffix: '_count', labels, value: cumulative.toString() });
+}
+
+function addRttSummary(out: Exposition, name: string, help: string, attrs: { rtt_sum_us?: bigint; rtt_samples?: bigint }, labels: Labels): void {
+  if (attrs.rtt_samples === undefined) return;
+  out.add(name, 'summary', help, { suffix: '_sum', labels, value: toSeconds(attrs.rtt_sum_us ?? 0n, 'us') });
+  out.add(name, 'summary', help, { suffix: '_count', labels, value: attrs.rtt_samples.toString() });
+}
+
+export interface PrometheusOptions {
+  /** Per-connection series (the conn scope). */
+  readonly perConnection: boolean;
+}
+
+function fdLabels(fd: FdAttrs): Labels {
+  return { fd: String(fd.id ?? 0), name: fd.name ?? '' };
+}
+
+function addFd(out: Exposition, fd: FdAttrs, conns: readonly ConnAttrs[] | undefined): void {
+  const labels = fdLabels(fd);
+  addSimple(out, FD_METRICS, fd, labels);
+  addRttHistogram(out, 'mutex_fd_rtt_seconds', 'Smoothed-RTT samples of the context (log2 buckets).', fd, labels);
+  for (const type of enumNames('alert-type').map((_, bit) => bit)) {
+    out.add('mutex_fd_alert_active', 'gauge', 'Whether an alert of this type is raised now for the context (1) or not (0).', {
+      suffix: '',
+      labels: { ...labels, type: alertTypeName(type)! },
+      value: (fd.alerts_active ?? 0) & (1 << type) ? '1' : '0',
+    });
+  }
+  if (!conns) return;
+  const counts = new Map<string, { protocol: string; state: string; count: number }>();
+  for (const conn of conns) {
+    if (conn.fd_id !== fd.id) continue;
+    const protocol = protocolName(conn.protocol) ?? 'unknown';
+    const state = enumName('flow-state', conn.state) ?? 'unknown';
+    const key = `${protocol}/${state}`;
+    const entry = counts.get(key) ?? { protocol, state, count: 0 };
+    entry.count++;
+    counts.set(key, entry);
+  }
+  for (const { protocol, state, count } of [...counts.values()].sort((a, b) => (a.protocol + a.state).localeCompare(b.protocol + b.state))) {
+    out.add('mutex_fd_flows', 'gauge', 'Flows of the context in the flow table now, by protocol and state.', {
+      suffix: '',
+      labels: { ...labels, protocol, state },
+      value: String(count),
+    });
+  }
+}
+
+function addConn(out: Exposition, conn: ConnAttrs): void {
+  const endpoint = (address: Uint8Array | undefined, port: number | undefined): string =>
+    address ? formatEndpoint(formatAddress(address), port) : '';
+  const labels: Labels = {
+    conn: String(conn.id ?? 0n),
+    fd: String(conn.fd_id ?? 0),
+    protocol: protocolName(conn.protocol) ?? 'unknown',
+    local: endpoint(conn.local_addr, conn.local_port),
+    remote: endpoint(conn.remote_addr, conn.remote_port),
+  };
+  addSimple(out, CONN_METRICS, conn, labels);
+  addRttSummary(out, 'mutex_conn_rtt_seconds', 'Smoothed-RTT samples of the flow.', conn, labels);
+}
+
+function addAlerts(out: Exposition, alerts: readonly AlertAttrs[]): void {
+  const last = alerts.reduce((max, alert) => ((alert.seq ?? 0n) > max ? (alert.seq ?? 0n) : max), 0n);
+  out.add('mutex_alert_ring_last_sequence', 'gauge', 'Sequence number of the newest alert in the ring (0 when empty).', {
+    suffix: '',
+    labels: {},
+    value: last.toString(),
+  });
+  const counts = new Map<string, number>();
+  for (const alert of alerts) {
+    const key = `${alertTypeName(alert.type)}\0${enumName('alert-state', alert.state)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const type of enumNames('alert-type').map((_, bit) => alertTypeName(bit)!)) {
+    for (const state of enumNames('alert-state')) {
+      out.add('mutex_alert_ring_events', 'gauge', 'Alert events kept in the ring, by type and state.', {
+        suffix: '',
+        labels: { type, state },
+        value: String(counts.get(`${type}\0${state}`) ?? 0),
+      });
+    }
+  }
+}
+
+export function renderPrometheus(snapshot: Snapshot, options: PrometheusOptions): string {
+  const out = new Exposition();
+  const { stats } = snapshot;
+  if (stats) {
+    if (stats.instance_id !== undefined) {
+      out.add('mutex_module_info', 'gauge', 'The loaded module; instance_id changes on every load.', {
+        suffix: '',
+        labels: { instance_id: stats.instance_id.toString() },
+        value: '1',
+      });
+    }
+    addSimple(out, GLOBAL_METRICS, stats, {});
+    addRttSummary(out, 'mutex_rtt_seconds', 'Smoothed-RTT samples of tracked TCP sockets.', stats, {});
+  }
+  for (const fd of snapshot.fds ?? []) addFd(out, fd, snapshot.conns);
+  if (options.perConnection) for (const conn of snapshot.conns ?? []) addConn(out, conn);
+  if (snapshot.alerts) addAlerts(out, snapshot.alerts);
+  return out.render();
+}
