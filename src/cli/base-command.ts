@@ -1,7 +1,9 @@
 import { Command, Flags } from '@oclif/core';
 import { describeError, ExitCode } from '../netlink/errors.js';
+import { liveView, parseInterval, showOnce, watch, type LiveFlags, type LivePlan, type LiveSource } from './live.js';
 import {
   colorEnabled,
+  selectColumns,
   renderView,
   parseSort,
   sortRows,
@@ -17,6 +19,7 @@ export interface OutputFlags {
   json: boolean;
   csv: boolean;
   header: boolean;
+  columns?: string;
 }
 
 export interface ListFlags {
@@ -64,7 +67,30 @@ export abstract class BaseCommand extends Command {
       allowNo: true,
       default: true,
     }),
+    columns: Flags.string({
+      description: 'Only these columns, in this order, in every format (JSON key names, comma-separated).',
+      helpValue: 'KEY[,KEY]',
+    }),
   };
+
+  /**
+   * The view as --columns cuts it. Call it before asking the kernel, so a bad
+   * key is a usage error whether or not the module is loaded.
+   */
+  protected shownView(view: View, flags: Pick<OutputFlags, 'columns'>): View {
+    return flags.columns === undefined ? view : selectColumns(view, flags.columns);
+  }
+
+  /** One snapshot, or with --watch one every interval; with --rate, counters as per-second rates. */
+  protected async present(source: LiveSource, flags: OutputFlags & ListFlags & LiveFlags): Promise<void> {
+    const intervalMs = parseInterval(flags);
+    const full = liveView(source, flags);
+    const view = this.shownView(full, flags);
+    const order = source.shape === 'list' ? this.listOrder(full, flags) : {};
+    const plan: LivePlan = { view, format: this.outputFormat(flags), header: flags.header, sort: order.keys, limit: order.limit, intervalMs, count: flags.count };
+    if (flags.watch) await watch(source, plan, flags.rate, [this.config.bin, ...(this.id?.split(':') ?? []), ...this.argv].join(' '));
+    else await showOnce(source, plan, flags.rate);
+  }
 
   protected outputFormat(flags: OutputFlags): OutputFormat {
     if (flags.json) return 'json';
@@ -80,7 +106,7 @@ export abstract class BaseCommand extends Command {
     flags: OutputFlags,
     stream: NodeJS.WriteStream = process.stdout,
   ): Promise<void> {
-    const text = renderView(view, rows, {
+    const text = renderView(this.shownView(view, flags), rows, {
       format: this.outputFormat(flags),
       shape,
       header: flags.header,

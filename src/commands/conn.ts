@@ -2,10 +2,10 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand, listFlags } from '../cli/base-command.js';
 import { parseConnId } from '../cli/parse.js';
 import { UsageError } from '../netlink/errors.js';
-import { withMutexClient } from '../netlink/client.js';
-import { getConn, listConns, type ConnFilters } from '../netlink/queries.js';
+import { liveFlags } from '../cli/live.js';
+import { connSource } from '../cli/sources.js';
+import type { ConnFilters } from '../netlink/queries.js';
 import { enumNames, enumValue, PROTOCOLS } from '../views/common.js';
-import { connRow, connView } from '../views/conn.js';
 
 export default class Conn extends BaseCommand {
   static override summary = 'List tracked connections (flows), or show one.';
@@ -27,6 +27,7 @@ Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; r
       command: "<%= config.bin %> <%= command.id %> --state established --json | jq -r '.[].remote_addr'",
     },
     { description: 'One flow by id.', command: '<%= config.bin %> <%= command.id %> 42' },
+    { description: 'The ten busiest flows right now, live.', command: '<%= config.bin %> <%= command.id %> --watch --rate --sort=-bytes_sent_per_sec --limit 10' },
     { description: 'CSV without the header row, for appending.', command: '<%= config.bin %> <%= command.id %> --csv --no-header >> flows.csv' },
   ];
 
@@ -39,27 +40,20 @@ Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; r
     proto: Flags.string({ description: 'Only flows of this protocol.', options: Object.keys(PROTOCOLS) }),
     state: Flags.string({ description: 'Only flows in this state.', options: enumNames('flow-state') }),
     ...listFlags,
+    ...liveFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Conn);
-    const view = connView();
-    if (args.id !== undefined) {
-      const id = parseConnId(args.id);
-      if (flags.fd !== undefined || flags.proto !== undefined || flags.state !== undefined) {
-        throw new UsageError('--fd, --proto and --state filter the list; they do not go with a connection id');
-      }
-      const conn = await withMutexClient((client) => getConn(client, id));
-      await this.printView(view, [connRow(conn)], 'record', flags);
-      return;
+    const id = args.id === undefined ? undefined : parseConnId(args.id);
+    if (id !== undefined && (flags.fd !== undefined || flags.proto !== undefined || flags.state !== undefined)) {
+      throw new UsageError('--fd, --proto and --state filter the list; they do not go with a connection id');
     }
     const filters: ConnFilters = {
       fdId: flags.fd,
       protocol: flags.proto === undefined ? undefined : PROTOCOLS[flags.proto],
       state: flags.state === undefined ? undefined : enumValue('flow-state', flags.state),
     };
-    const order = this.listOrder(view, flags);
-    const rows = await withMutexClient((client) => listConns(client, filters));
-    await this.printList(view, rows.map(connRow), order, flags);
+    await this.present(connSource(filters, id), flags);
   }
 }

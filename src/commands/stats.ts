@@ -1,6 +1,6 @@
-import { withMutexClient } from '../netlink/client.js';
 import { BaseCommand } from '../cli/base-command.js';
-import { statsRow, statsView } from '../views/stats.js';
+import { liveFlags } from '../cli/live.js';
+import { statsSource } from '../cli/sources.js';
 
 export default class Stats extends BaseCommand {
   static override summary = 'Show the global statistics of the mutex module.';
@@ -26,11 +26,14 @@ raw integers under the spec's snake_case names, plus the derived rtt_avg_us
       description: 'Append one CSV row per run, e.g. from cron.',
       command: '<%= config.bin %> <%= command.id %> --csv --no-header >> stats.csv',
     },
+    { description: 'Watch the traffic rates live.', command: '<%= config.bin %> <%= command.id %> --watch --rate --columns bytes_sent_per_sec,bytes_received_per_sec,conns_active' },
+    { description: 'Packets per second since the previous run, like nstat.', command: "<%= config.bin %> <%= command.id %> --rate --json | jq '.packets_received_per_sec'" },
   ];
+
+  static override flags = { ...liveFlags };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Stats);
-    const stats = await withMutexClient((client) => client.doRequest<'stats'>('stats-get'));
-    await this.printView(statsView(), [statsRow(stats)], 'record', flags);
+    await this.present(statsSource(), flags);
   }
 }

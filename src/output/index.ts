@@ -9,3 +9,4 @@ export { columnsFromAttributeSet, headerOfAttribute, kindOfAttribute, type Colum
 export { outputClosed, watchOutputClosed, writeOutput } from './stdout.js';
 export { compareAddresses, formatAddress, formatEndpoint, parseAddress } from './address.js';
 export { parseSort, sortAndLimit, sortRows, type SortKey } from './sort.js';
+export { selectColumns } from './columns.js';

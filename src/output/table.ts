@@ -24,6 +24,8 @@ export function humanValue(column: Column, value: CellValue, nowMs = Date.now(),
   switch (column.kind) {
     case 'count':
       return formatCount(scalar);
+    case 'per-sec':
+      return `${formatCount(Math.round(Number(scalar) * 10) / 10)}/s`;
     case 'bytes':
       return formatBytes(scalar);
     case 'usec':

@@ -3,9 +3,9 @@
 
 /**
  * How a value is read by people; JSON and CSV always carry the raw value.
- * `time-ns` is a wall-clock time (ns since the epoch), `duration-ns` a length of time.
+ * `per-sec` is a count per second (a --rate column). `time-ns` is a wall-clock time (ns since the epoch), `duration-ns` a length of time.
  */
-export type ColumnKind = 'count' | 'bytes' | 'usec' | 'bytes-per-sec' | 'time-ns' | 'duration-ns' | 'id' | 'address' | 'text';
+export type ColumnKind = 'count' | 'per-sec' | 'bytes' | 'usec' | 'bytes-per-sec' | 'time-ns' | 'duration-ns' | 'id' | 'address' | 'text';
 
 export type CellValue = bigint | number | string | boolean | null | undefined | readonly bigint[] | readonly string[];
 

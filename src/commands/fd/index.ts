@@ -1,9 +1,8 @@
 import { Args } from '@oclif/core';
 import { BaseCommand, listFlags } from '../../cli/base-command.js';
 import { parseFdId } from '../../cli/parse.js';
-import { withMutexClient } from '../../netlink/client.js';
-import { getFd, listFds } from '../../netlink/queries.js';
-import { fdRow, fdView } from '../../views/fd.js';
+import { liveFlags } from '../../cli/live.js';
+import { fdSource } from '../../cli/sources.js';
 
 export default class Fd extends BaseCommand {
   static override summary = 'List proxy contexts ("fds") with their aggregate statistics, or show one.';
@@ -18,6 +17,7 @@ rtt_hist is the log2 latency histogram (bucket 0: 0 µs; bucket i: at least 2^(i
     { description: 'List every context.', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'The busiest contexts first.', command: '<%= config.bin %> <%= command.id %> --sort=-bytes_sent --limit 5' },
     { description: 'One context as JSON.', command: "<%= config.bin %> <%= command.id %> 3 --json | jq '.rtt_p99_us'" },
+    { description: 'Bytes per second of each context, refreshed every 2 s.', command: '<%= config.bin %> <%= command.id %> --watch --interval 2s --rate --columns id,name,bytes_sent_per_sec,bytes_received_per_sec' },
     { description: 'Run a command in a fresh context and report its traffic.', command: '<%= config.bin %> fd run -- curl -s https://example.com' },
   ];
 
@@ -27,19 +27,12 @@ rtt_hist is the log2 latency histogram (bucket 0: 0 µs; bucket i: at least 2^(i
 
   static override flags = {
     ...listFlags,
+    ...liveFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Fd);
-    const view = fdView();
-    if (args.id !== undefined) {
-      const id = parseFdId(args.id);
-      const fd = await withMutexClient((client) => getFd(client, id));
-      await this.printView(view, [fdRow(fd)], 'record', flags);
-      return;
-    }
-    const order = this.listOrder(view, flags);
-    const rows = await withMutexClient((client) => listFds(client));
-    await this.printList(view, rows.map(fdRow), order, flags);
+    const id = args.id === undefined ? undefined : parseFdId(args.id);
+    await this.present(fdSource(id), flags);
   }
 }

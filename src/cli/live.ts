@@ -1,0 +1,187 @@
+// --watch and --rate for the commands that read counters (stats, fd, conn):
+// one snapshot, or one every --interval; raw values, or per-second rates since
+// the previous snapshot (the previous run's, kept in the history file).
+import { Flags } from '@oclif/core';
+import { withMutexClient, type MutexClient } from '../netlink/client.js';
+import { UsageError } from '../netlink/errors.js';
+import {
+  colorEnabled,
+  renderView,
+  rowToJson,
+  sortRows,
+  toJsonLine,
+  watchOutputClosed,
+  writeOutput,
+  type Column,
+  type OutputFormat,
+  type Row,
+  type SortKey,
+  type View,
+  type ViewShape,
+} from '../output/index.js';
+import { nowNs } from '../export/snapshot.js';
+import { baselineOf, rateRows, rateView, type RateBaseline, type RateSubject } from '../views/rate.js';
+import { DURATION_NS, parseQuantity } from '../thresholds/units.js';
+import { loadBaseline, saveBaseline } from './rate-history.js';
+
+export const liveFlags = {
+  watch: Flags.boolean({
+    char: 'w',
+    description:
+      'Refresh every --interval until interrupted: a live table on a terminal; with --json one line of JSON per snapshot (NDJSON), with --csv one header row then rows; taken_ns leads each record.',
+  }),
+  interval: Flags.string({ description: 'Time between snapshots with --watch: 1s (default), 500ms, 2m.', helpValue: 'DURATION' }),
+  count: Flags.integer({ description: 'With --watch: stop after N snapshots.', helpValue: 'N', min: 1 }),
+  rate: Flags.boolean({
+    description:
+      'Per-second rates of the counters (<counter>_per_sec) since the previous snapshot: of this --watch, or of the previous run (history in $MUTEXCTL_HISTORY, else $XDG_RUNTIME_DIR or /tmp). After a module reload, or for a new row, since the row started.',
+  }),
+};
+
+export interface LiveFlags {
+  watch: boolean;
+  interval?: string;
+  count?: number;
+  rate: boolean;
+}
+
+/** What a command reads, and how its rows are matched between snapshots. */
+export interface LiveSource extends RateSubject {
+  /** History file name and heading, e.g. "conn". */
+  readonly name: string;
+  readonly shape: ViewShape;
+  readonly fetch: (client: MutexClient) => Promise<Row[]>;
+}
+
+export interface LivePlan {
+  readonly view: View;
+  readonly format: OutputFormat;
+  readonly header: boolean;
+  readonly sort?: readonly SortKey[];
+  readonly limit?: number;
+  readonly intervalMs: number;
+  readonly count?: number;
+}
+
+export const TAKEN_NS: Column = { key: 'taken_ns', header: 'taken', kind: 'time-ns' };
+
+const MIN_INTERVAL_NS = 100_000_000n;
+
+/** --interval as milliseconds; usage errors before anything is read. */
+export function parseInterval(flags: LiveFlags): number {
+  if (flags.interval === undefined) return 1000;
+  if (!flags.watch) throw new UsageError('--interval goes with --watch');
+  const ns = parseQuantity(DURATION_NS, flags.interval, '--interval', { min: MIN_INTERVAL_NS, max: 86_400_000_000_000n }, (value) => `${value / 1_000_000n} ms`);
+  return Number(ns / 1_000_000n);
+}
+
+/** The view the rows are shown through: with --rate, counters become rates. */
+export function liveView(source: LiveSource, flags: LiveFlags): View {
+  if (flags.count !== undefined && !flags.watch) throw new UsageError('--count goes with --watch');
+  return flags.rate ? rateView(source.view) : source.view;
+}
+
+async function instanceIdOf(client: MutexClient, rows: readonly Row[]): Promise<bigint> {
+  const fromRow = rows[0]?.instance_id;
+  if (typeof fromRow === 'bigint') return fromRow;
+  return (await client.doRequest<'stats'>('stats-get')).instance_id ?? 0n;
+}
+
+interface Reading {
+  readonly rows: Row[];
+  readonly takenNs: bigint;
+}
+
+/** One snapshot, as rates when asked: `baseline` is updated to it. */
+async function read(client: MutexClient, source: LiveSource, rate: boolean, baseline: { current?: RateBaseline }): Promise<Reading> {
+  const takenNs = nowNs();
+  const rows = await source.fetch(client);
+  if (!rate) return { rows, takenNs };
+  const instanceId = await instanceIdOf(client, rows);
+  const rated = rateRows(source, rows, instanceId, takenNs, baseline.current);
+  baseline.current = baselineOf(source, rows, instanceId, takenNs);
+  return { rows: rated, takenNs };
+}
+
+function ordered(rows: readonly Row[], plan: LivePlan): Row[] {
+  const sorted = plan.sort === undefined ? [...rows] : sortRows(rows, plan.sort);
+  return plan.limit === undefined ? sorted : sorted.slice(0, plan.limit);
+}
+
+/** Without --watch: one snapshot (rates against the previous run's). */
+export async function showOnce(source: LiveSource, plan: LivePlan, rate: boolean): Promise<void> {
+  const baseline: { current?: RateBaseline } = { current: rate ? loadBaseline(source.name) : undefined };
+  const reading = await withMutexClient((client) => read(client, source, rate, baseline));
+  if (rate && baseline.current) await saveBaseline(source.name, baseline.current);
+  const rows = ordered(reading.rows, plan);
+  const color = colorEnabled({ isTTY: process.stdout.isTTY === true });
+  await writeOutput(renderView(plan.view, rows, { format: plan.format, shape: source.shape, header: plan.header, color }));
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+
+/** --watch: a snapshot every interval until SIGINT/SIGTERM, --count, or the reader of stdout going away. */
+export async function watch(source: LiveSource, plan: LivePlan, rate: boolean, commandLine: string): Promise<void> {
+  const stdout = process.stdout;
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const unwatch = watchOutputClosed(stdout, stop);
+  const stamped: View = { columns: [TAKEN_NS, ...plan.view.columns] };
+  const live = plan.format === 'table' && stdout.isTTY === true;
+  const color = colorEnabled({ isTTY: stdout.isTTY === true });
+  const baseline: { current?: RateBaseline } = {};
+  try {
+    await withMutexClient(async (client) => {
+      for (let shown = 0; !controller.signal.aborted && (plan.count === undefined || shown < plan.count); shown++) {
+        const started = Date.now();
+        const reading = await read(client, source, rate, baseline);
+        const rows = ordered(reading.rows, plan).map((row) => ({ ...row, taken_ns: reading.takenNs }));
+        await writeOutput(renderTick(plan, source.shape, stamped, rows, { first: shown === 0, live, color, commandLine, takenNs: reading.takenNs }));
+        if (plan.count !== undefined && shown + 1 >= plan.count) break;
+        await sleep(Math.max(0, plan.intervalMs - (Date.now() - started)), controller.signal);
+      }
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    unwatch();
+  }
+}
+
+interface TickOptions {
+  readonly first: boolean;
+  readonly live: boolean;
+  readonly color: boolean;
+  readonly commandLine: string;
+  readonly takenNs: bigint;
+}
+
+function renderTick(plan: LivePlan, shape: ViewShape, stamped: View, rows: readonly Row[], tick: TickOptions): string {
+  switch (plan.format) {
+    case 'json': {
+      const objects = rows.map((row) => rowToJson(stamped, row));
+      return `${toJsonLine(shape === 'record' ? (objects[0] ?? {}) : objects)}\n`;
+    }
+    case 'csv':
+      return renderView(stamped, rows, { format: 'csv', shape, header: plan.header && tick.first, color: false });
+    case 'table': {
+      const when = new Date(Number(tick.takenNs / 1_000_000n)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+      const heading = `Every ${plan.intervalMs / 1000}s: ${tick.commandLine}    ${when}\n\n`;
+      const table = renderView(plan.view, rows, { format: 'table', shape, header: plan.header, color: tick.color });
+      // On a terminal: redraw in place (cursor home, clear screen); in a pipe or file: one block per snapshot.
+      return tick.live ? `\x1b[H\x1b[2J${heading}${table}` : `${tick.first ? '' : '\n'}${heading}${table}`;
+    }
+  }
+}

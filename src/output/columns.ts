@@ -1,0 +1,16 @@
+// --columns: which data columns to show, in which order, in every format.
+import { UsageError } from '../netlink/errors.js';
+import type { View } from './view.js';
+
+/** The view cut down to `KEY[,KEY...]` (JSON key names; `bytes-sent` reads as `bytes_sent`), in that order. */
+export function selectColumns(view: View, text: string): View {
+  const keys = text.split(',').map((item) => item.trim().toLowerCase().replace(/-/g, '_'));
+  if (keys.some((key) => key === '')) throw new UsageError(`--columns: expected KEY[,KEY...], got "${text}"`);
+  const columns = keys.map((key) => {
+    const column = view.columns.find((candidate) => candidate.key === key);
+    if (!column) throw new UsageError(`--columns: unknown column "${key}"; one of: ${view.columns.map((c) => c.key).join(', ')}`);
+    return column;
+  });
+  // The compact list table combines columns; with a choice of columns, one table column each.
+  return { columns };
+}
