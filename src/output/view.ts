@@ -17,6 +17,8 @@ export interface Column {
   readonly kind: ColumnKind;
   /** The value is a list (a histogram, names of alert types): a JSON array, one CSV field joined by ';'. */
   readonly list?: boolean;
+  /** The only values a text column takes (an enum by name); documented in the JSON Schemas. */
+  readonly values?: readonly string[];
   /** How the value reads in a table, when the kind's default does not fit. */
   readonly human?: (value: CellValue, row: Row, nowMs: number) => string;
 }

@@ -14,7 +14,7 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { alertTypeName, enumName } from './common.js';
+import { alertTypeName, enumName, enumNames } from './common.js';
 
 /** The unit of an alert's value and threshold, by alert type (the threshold it crossed). */
 const UNITS: readonly string[] = ['us', 'ppm', 'bps', 'conn/s', 'ppm'];
@@ -49,9 +49,9 @@ const text = (value: CellValue): string => (value === undefined || value === nul
 const ALERT_COLUMNS: readonly Column[] = [
   { key: 'seq', header: 'seq', kind: 'id' },
   { key: 'time_ns', header: 'time', kind: 'time-ns' },
-  { key: 'type', header: 'type', kind: 'text' },
+  { key: 'type', header: 'type', kind: 'text', values: enumNames('alert-type').map((name) => name.replace(/-/g, '_')) },
   { key: 'severity', header: 'severity', kind: 'count' },
-  { key: 'state', header: 'state', kind: 'text' },
+  { key: 'state', header: 'state', kind: 'text', values: enumNames('alert-state') },
   { key: 'fd_id', header: 'fd', kind: 'id' },
   { key: 'value', header: 'value', kind: 'count', human: quantity },
   { key: 'threshold', header: 'threshold', kind: 'count', human: quantity },

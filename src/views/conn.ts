@@ -15,7 +15,7 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { enumName, familyName, pair, protocolName, rttAverageUs, withRttAverage } from './common.js';
+import { enumName, enumNames, familyName, pair, protocolName, rttAverageUs, withRttAverage } from './common.js';
 
 const text = (value: CellValue): string | undefined => (value === undefined || value === null ? undefined : String(value));
 const count = (value: CellValue): string | undefined =>
@@ -87,12 +87,12 @@ export function connView(): View {
     overrides: {
       id: { header: 'id' },
       fd_id: { header: 'fd' },
-      family: { kind: 'text' },
+      family: { kind: 'text', values: ['ipv4', 'ipv6'] },
       protocol: { kind: 'text' },
       local_addr: { kind: 'address', header: 'local address' },
       remote_addr: { kind: 'address', header: 'remote address' },
-      direction: { kind: 'text' },
-      state: { kind: 'text' },
+      direction: { kind: 'text', values: enumNames('direction') },
+      state: { kind: 'text', values: enumNames('flow-state') },
       start_ns: { header: 'first packet' },
       last_ns: { header: 'last packet' },
     },
