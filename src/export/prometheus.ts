@@ -101,6 +101,8 @@ export const CONN_METRICS: Readonly<Partial<Record<keyof ConnAttrs, SimpleMetric
   retransmits: { name: 'mutex_conn_retransmits_total', type: 'counter', help: 'TCP retransmissions of the flow.' },
   errors: { name: 'mutex_conn_errors_total', type: 'counter', help: 'TCP resets and ICMP errors of the flow.' },
   drops: { name: 'mutex_conn_drops_total', type: 'counter', help: 'Dropped packets of the flow.' },
+  rtt_min_us: { name: 'mutex_conn_rtt_min_seconds', type: 'gauge', help: 'Smallest smoothed-RTT sample of the flow.', unit: 'us' },
+  rtt_max_us: { name: 'mutex_conn_rtt_max_seconds', type: 'gauge', help: 'Largest smoothed-RTT sample of the flow.', unit: 'us' },
 };
 
 /** Attributes that are not a metric of their own (identities, text, or part of a composite metric). */
