@@ -49,6 +49,17 @@ export const listFlags = {
 };
 
 /**
+ * An error message as one readable line, whatever the user typed into it:
+ * control characters escaped, and a token too long to read (a pasted blob)
+ * shortened in the middle.
+ */
+export function oneLine(message: string): string {
+  return message
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+    .replace(/\S{121,}/g, (token) => `${token.slice(0, 60)}…(${token.length} characters)…${token.slice(-20)}`);
+}
+
+/**
  * Shared by every command: the output-format flags, rendering a view, and one
  * way of failing — `mutexctl: <message>` on stderr and the mapped exit code.
  */
@@ -137,7 +148,8 @@ export abstract class BaseCommand extends Command {
     if (error.code === 'EEXIT') throw error;
     // A parse that failed was still a parse: keeps oclif's dev-mode "did not parse" warning away.
     this.parsed = true;
-    const { message, exitCode } = describeError(error);
+    const { message: raw, exitCode } = describeError(error);
+    const message = oneLine(raw);
     const hint = exitCode === ExitCode.usage ? ` (see \`${[this.config.bin, this.id?.replaceAll(':', ' '), '--help'].filter(Boolean).join(' ')}\`)` : '';
     await writeOutput(`${this.config.bin}: ${message}${hint}\n`, process.stderr);
     process.exitCode = exitCode;

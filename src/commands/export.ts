@@ -5,10 +5,10 @@ import { BaseCommand } from '../cli/base-command.js';
 import { parseFdId } from '../cli/parse.js';
 import { withMutexClient } from '../netlink/client.js';
 import { MutexctlError, UsageError } from '../netlink/errors.js';
-import { writeOutput } from '../output/index.js';
+import { selectColumns, writeOutput } from '../output/index.js';
 import { decodeSnapshot } from '../export/binary.js';
 import { writeFileAtomic } from '../export/file.js';
-import { EXPORT_FORMATS, renderExport, type ExportFormat } from '../export/render.js';
+import { EXPORT_FORMATS, renderExport, scopeView, type ExportFormat } from '../export/render.js';
 import { captureSnapshot, parseScopes, SCOPES, type Scope, type Snapshot } from '../export/snapshot.js';
 
 const DEFAULT_SCOPES: Readonly<Record<ExportFormat, readonly Scope[]>> = {
@@ -97,6 +97,13 @@ Default scopes: global,fd (CSV: global).`;
       throw new UsageError('binary output is not for a terminal: give --output FILE or redirect stdout');
     }
     const header = this.csvHeader(flags.header, flags.output !== undefined);
+    if (flags.columns !== undefined && format !== 'csv' && format !== 'json') {
+      throw new UsageError(`--columns chooses columns of JSON and CSV, not of --format ${format}`);
+    }
+    if (flags.columns !== undefined) {
+      if (requested?.length !== 1) throw new UsageError('--columns chooses the columns of one scope: give one --scope');
+      selectColumns(scopeView(requested[0]!, flags.aggregate), flags.columns);
+    }
 
     let snapshot: Snapshot;
     let scopes: readonly Scope[];
@@ -121,7 +128,7 @@ Default scopes: global,fd (CSV: global).`;
       snapshot = { ...snapshot, scopes };
     }
 
-    const data = renderExport(snapshot, format, { scopes, aggregate: flags.aggregate, header });
+    const data = renderExport(snapshot, format, { scopes, aggregate: flags.aggregate, header, columns: flags.columns });
     if (flags.output !== undefined) await writeFileAtomic(flags.output, data);
     else if (typeof data === 'string') await writeOutput(data);
     else await new Promise<void>((resolve, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolve())));

@@ -1,7 +1,7 @@
 // A snapshot in each export format. JSON and CSV reuse the commands' views, so
 // an exported context has exactly the fields `mutexctl fd --json` prints.
 import { UsageError } from '../netlink/errors.js';
-import { renderCsv, rowToJson, toJson, type Column, type JsonValue, type Row, type View } from '../output/index.js';
+import { renderCsv, rowToJson, selectColumns, toJson, type Column, type JsonValue, type Row, type View } from '../output/index.js';
 import { alertRow, alertView } from '../views/alerts.js';
 import { connRow, connView } from '../views/conn.js';
 import { fdRow, fdView } from '../views/fd.js';
@@ -24,6 +24,8 @@ export interface ExportOptions {
   readonly aggregate: boolean;
   /** CSV header row. */
   readonly header: boolean;
+  /** --columns: only these, of a single scope. */
+  readonly columns?: string;
 }
 
 /** The leading CSV column: when the snapshot was taken, so appended runs form a time series. */
@@ -34,18 +36,42 @@ interface ScopeTable {
   readonly rows: readonly Row[];
 }
 
-function scopeTable(snapshot: Snapshot, scope: Scope, aggregate: boolean): ScopeTable {
+function scopeTable(snapshot: Snapshot, scope: Scope, options: ExportOptions): ScopeTable {
+  const table = fullScopeTable(snapshot, scope, options.aggregate);
+  if (options.columns === undefined) return table;
+  if (options.scopes.length !== 1) throw new UsageError('--columns chooses the columns of one scope: give one --scope');
+  return { view: selectColumns(table.view, options.columns), rows: table.rows };
+}
+
+/** The view a scope is rendered through (the aggregate's, for fd with --aggregate). */
+export function scopeView(scope: Scope, aggregate: boolean): View {
   switch (scope) {
     case 'global':
-      return { view: statsView(), rows: snapshot.stats ? [statsRow(snapshot.stats)] : [] };
+      return statsView();
     case 'fd':
-      if (aggregate) return { view: aggregateView(), rows: [aggregateRow(snapshot.fds ?? [])] };
-      return { view: fdView(), rows: (snapshot.fds ?? []).map(fdRow) };
+      return aggregate ? aggregateView() : fdView();
     case 'conn':
-      return { view: connView(), rows: (snapshot.conns ?? []).map(connRow) };
+      return connView();
     case 'alerts':
-      return { view: alertView(), rows: (snapshot.alerts ?? []).map(alertRow) };
+      return alertView();
   }
+}
+
+function scopeRows(snapshot: Snapshot, scope: Scope, aggregate: boolean): Row[] {
+  switch (scope) {
+    case 'global':
+      return snapshot.stats ? [statsRow(snapshot.stats)] : [];
+    case 'fd':
+      return aggregate ? [aggregateRow(snapshot.fds ?? [])] : (snapshot.fds ?? []).map(fdRow);
+    case 'conn':
+      return (snapshot.conns ?? []).map(connRow);
+    case 'alerts':
+      return (snapshot.alerts ?? []).map(alertRow);
+  }
+}
+
+function fullScopeTable(snapshot: Snapshot, scope: Scope, aggregate: boolean): ScopeTable {
+  return { view: scopeView(scope, aggregate), rows: scopeRows(snapshot, scope, aggregate) };
 }
 
 /** The JSON member each scope is written under. */
@@ -59,7 +85,7 @@ export function renderExportJson(snapshot: Snapshot, options: ExportOptions): st
     scopes: [...options.scopes],
   };
   for (const scope of options.scopes) {
-    const { view, rows } = scopeTable(snapshot, scope, options.aggregate);
+    const { view, rows } = scopeTable(snapshot, scope, options);
     const objects = rows.map((row) => rowToJson(view, row));
     if (scope === 'global') document.stats = objects[0] ?? {};
     else if (scope === 'fd' && options.aggregate) document.aggregate = objects[0] ?? {};
@@ -73,7 +99,7 @@ export function renderExportCsv(snapshot: Snapshot, options: ExportOptions): str
   if (options.scopes.length !== 1) {
     throw new UsageError(`CSV holds one table: give one --scope (${options.scopes.join(',')} asked for); export each to its own file`);
   }
-  const { view, rows } = scopeTable(snapshot, options.scopes[0]!, options.aggregate);
+  const { view, rows } = scopeTable(snapshot, options.scopes[0]!, options);
   const stamped: View = { columns: [TAKEN_NS, ...view.columns] };
   return renderCsv(stamped, rows.map((row) => ({ ...row, taken_ns: snapshot.takenNs })), { header: options.header });
 }

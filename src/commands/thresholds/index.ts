@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand, type OutputFlags } from '../../cli/base-command.js';
 import { withMutexClient } from '../../netlink/client.js';
 import type { ThresholdsAttrs } from '../../netlink/generated.js';
-import { colorEnabled, renderView, writeOutput, type OutputFormat } from '../../output/index.js';
+import { colorEnabled, renderView, selectColumns, writeOutput, type OutputFormat } from '../../output/index.js';
 import { getThresholds } from '../../thresholds/kernel.js';
 import { thresholdsRow, thresholdsTableRows, thresholdsTableView, thresholdsView, type ThresholdsScope } from '../../views/thresholds.js';
 
@@ -21,6 +21,9 @@ function formatOf(flags: OutputFlags): OutputFormat {
 /** A thresholds-get reply as `mutexctl thresholds` prints it, in the format the flags ask for. */
 export function renderThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags, color = false): string {
   const format = formatOf(flags);
+  if (flags.columns !== undefined) {
+    return renderView(selectColumns(thresholdsView(scope), flags.columns), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, color });
+  }
   if (format === 'table') {
     return renderView(thresholdsTableView(scope), thresholdsTableRows(attrs, scope), { format, shape: 'list', header: flags.header, color });
   }
@@ -56,7 +59,9 @@ disabled and alerts_active are lists of alert types (high_latency, high_error_ra
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Thresholds);
+    const scope = flags.fd === undefined ? 'global' : 'context';
+    this.shownView(thresholdsView(scope), flags); // a bad --columns is a usage error before the kernel is asked
     const attrs = await withMutexClient((client) => getThresholds(client, flags.fd));
-    await printThresholds(attrs, flags.fd === undefined ? 'global' : 'context', flags);
+    await printThresholds(attrs, scope, flags);
   }
 }

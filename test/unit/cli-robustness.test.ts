@@ -1,0 +1,40 @@
+// Every command and flag fed hostile values, on this machine (the module is not
+// loaded here, so a value that passes the checks ends at "not loaded", exit 3).
+// test/vm/cli-robustness.test.ts does the same against the real module.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ExitCode } from '../../src/netlink/errors.js';
+import { oneLine } from '../../src/cli/base-command.js';
+import { failureProblems, fuzzCases, loadCli, runInProcess } from './helpers/cli-fuzz.js';
+
+describe('CLI robustness', () => {
+  it('every bad value of every flag and argument is one line, exit 2 (or 3: not loaded), no stack trace', async () => {
+    const config = await loadCli();
+    const cases = fuzzCases(config);
+    assert.ok(cases.length > 400, `${cases.length} cases`);
+    const failures: string[] = [];
+    let usage = 0;
+    for (const fuzz of cases) {
+      const run = await runInProcess(config, fuzz);
+      if (run.code === ExitCode.usage) usage++;
+      const problems = failureProblems(run, [ExitCode.usage, ExitCode.failure, ExitCode.moduleNotLoaded]);
+      if (problems.length) {
+        failures.push(`${fuzz.id} ${fuzz.argv.map((a) => JSON.stringify(a.slice(0, 20))).join(' ')}: ${problems.join('; ')}: ${JSON.stringify(run.stderr.slice(0, 300))}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(usage > cases.length * 0.8, `${usage} of ${cases.length} were usage errors`);
+  });
+
+  it('unknown commands fail like usage errors, with a suggestion', async () => {
+    const config = await loadCli();
+    const run = await runInProcess(config, { id: 'stast', argv: [] });
+    assert.equal(run.code, ExitCode.usage);
+    assert.equal(run.stderr, 'mutexctl: unknown command "stast"; did you mean "stats"? (see `mutexctl --help`)\n');
+  });
+
+  it('keeps messages on one line whatever was typed', () => {
+    assert.equal(oneLine('bad "a\nb\u001b[31m"'), 'bad "a\\nb\\x1b[31m"');
+    assert.match(oneLine(`got "${'x'.repeat(5000)}"`), /^got "x{59}…\(5002 characters\)…x{19}"$/);
+  });
+});
