@@ -12,7 +12,6 @@ import {
   toJsonLine,
   watchOutputClosed,
   writeOutput,
-  type Column,
   type OutputFormat,
   type Row,
   type SortKey,
@@ -20,6 +19,7 @@ import {
   type ViewShape,
 } from '../output/index.js';
 import { nowNs } from '../export/snapshot.js';
+import { TAKEN_NS } from '../views/common.js';
 import { baselineOf, rateRows, rateView, type RateBaseline, type RateSubject } from '../views/rate.js';
 import { DURATION_NS, parseQuantity } from '../thresholds/units.js';
 import { loadBaseline, saveBaseline } from './rate-history.js';
@@ -63,7 +63,6 @@ export interface LivePlan {
   readonly count?: number;
 }
 
-export const TAKEN_NS: Column = { key: 'taken_ns', header: 'taken', kind: 'time-ns' };
 
 const MIN_INTERVAL_NS = 100_000_000n;
 

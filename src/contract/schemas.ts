@@ -4,9 +4,9 @@
 import { aggregateView } from '../export/aggregate.js';
 import { EXPORT_JSON_VERSION, EXPORT_FORMATS } from '../export/render.js';
 import { SCOPES } from '../export/snapshot.js';
-import { TAKEN_NS } from '../cli/live.js';
 import type { Column, View } from '../output/index.js';
 import { alertView } from '../views/alerts.js';
+import { TAKEN_NS } from '../views/common.js';
 import { connView } from '../views/conn.js';
 import { fdView } from '../views/fd.js';
 import { rateView } from '../views/rate.js';

@@ -1,8 +1,9 @@
 // A snapshot in each export format. JSON and CSV reuse the commands' views, so
 // an exported context has exactly the fields `mutexctl fd --json` prints.
 import { UsageError } from '../netlink/errors.js';
-import { renderCsv, rowToJson, selectColumns, toJson, type Column, type JsonValue, type Row, type View } from '../output/index.js';
+import { renderCsv, rowToJson, selectColumns, toJson, type JsonValue, type Row, type View } from '../output/index.js';
 import { alertRow, alertView } from '../views/alerts.js';
+import { TAKEN_NS } from '../views/common.js';
 import { connRow, connView } from '../views/conn.js';
 import { fdRow, fdView } from '../views/fd.js';
 import { statsRow, statsView } from '../views/stats.js';
@@ -28,8 +29,6 @@ export interface ExportOptions {
   readonly columns?: string;
 }
 
-/** The leading CSV column: when the snapshot was taken, so appended runs form a time series. */
-export const TAKEN_NS: Column = { key: 'taken_ns', header: 'taken', kind: 'time-ns' };
 
 interface ScopeTable {
   readonly view: View;

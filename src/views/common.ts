@@ -1,6 +1,9 @@
 import { enums } from '../netlink/generated.js';
 import type { Column } from '../output/index.js';
 
+/** When a snapshot was taken: leads each record of --watch output and of CSV exports, so rows form a time series. */
+export const TAKEN_NS: Column = { key: 'taken_ns', header: 'taken', kind: 'time-ns' };
+
 /** The derived sample-weighted RTT average, a column of every view with RTT sums. */
 export const RTT_AVERAGE: Column = { key: 'rtt_avg_us', header: 'rtt avg', kind: 'usec' };
 

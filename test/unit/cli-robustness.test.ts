@@ -33,6 +33,12 @@ describe('CLI robustness', () => {
     assert.equal(run.stderr, 'mutexctl: unknown command "stast"; did you mean "stats"? (see `mutexctl --help`)\n');
   });
 
+  it('gives every command examples in --help', async () => {
+    const config = await loadCli();
+    const without = config.commands.filter((command) => command.id !== 'help' && (command.examples ?? []).length === 0).map((command) => command.id);
+    assert.deepEqual(without, []);
+  });
+
   it('keeps messages on one line whatever was typed', () => {
     assert.equal(oneLine('bad "a\nb\u001b[31m"'), 'bad "a\\nb\\x1b[31m"');
     assert.match(oneLine(`got "${'x'.repeat(5000)}"`), /^got "x{59}…\(5002 characters\)…x{19}"$/);

@@ -130,10 +130,12 @@ Without --follow: the events in the ring, oldest first, filtered by --type, --fd
     const view = alertView();
     if (flags.follow) {
       if (flags.sort !== undefined || flags.limit !== undefined) throw new UsageError('--sort and --limit do not go with --follow');
+      if (flags.columns !== undefined) throw new UsageError('--columns does not go with --follow: each event is printed whole');
       await this.follow(query, flags);
       return;
     }
     const order = this.listOrder(view, flags);
+    this.shownView(view, flags);
     const alerts = await withMutexClient((client) => listAlerts(client, query));
     await this.printList(view, alerts.map(alertRow), order, flags);
   }
