@@ -130,8 +130,7 @@ Default scopes: global,fd (CSV: global).`;
 
     const data = renderExport(snapshot, format, { scopes, aggregate: flags.aggregate, header, columns: flags.columns });
     if (flags.output !== undefined) await writeFileAtomic(flags.output, data);
-    else if (typeof data === 'string') await writeOutput(data);
-    else await new Promise<void>((resolve, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolve())));
+    else await writeOutput(data);
   }
 
   private chooseFormat(flags: { format?: string; json: boolean; csv: boolean }): ExportFormat {

@@ -19,9 +19,9 @@ function watchForBrokenPipe(stream: NodeJS.WritableStream): void {
 }
 
 /** Writes `text`; a reader that went away (EPIPE) ends output quietly, not with an error. */
-export function writeOutput(text: string, stream: NodeJS.WritableStream = process.stdout): Promise<void> {
+export function writeOutput(text: string | Uint8Array, stream: NodeJS.WritableStream = process.stdout): Promise<void> {
   watchForBrokenPipe(stream);
-  if (brokenPipes.has(stream) || text === '') return Promise.resolve();
+  if (brokenPipes.has(stream) || text.length === 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
     stream.write(text, (error) => {
       if (!error) return resolve();
