@@ -10,16 +10,21 @@ export async function listFds(client: MutexClient): Promise<FdAttrs[]> {
   return client.dumpConsistent<'fd'>('fd-get');
 }
 
-/** One context by id; a plain "no context" error when the kernel has none. */
-export async function getFd(client: MutexClient, id: number): Promise<FdAttrs> {
+/** `request`, with the kernel's ENOENT said in words: "no context with id 3 in this network namespace". */
+async function orNotFound<T>(request: Promise<T>, what: string): Promise<T> {
   try {
-    return await client.doRequest<'fd'>('fd-get', { id });
+    return await request;
   } catch (error) {
     if (error instanceof KernelError && error.errno === constants.errno.ENOENT) {
-      throw new KernelError({ errno: error.errno }, `no context with id ${id} in this network namespace`);
+      throw new KernelError({ errno: error.errno }, `no ${what} in this network namespace`);
     }
     throw error;
   }
+}
+
+/** One context by id; a plain "no context" error when the kernel has none. */
+export async function getFd(client: MutexClient, id: number): Promise<FdAttrs> {
+  return orNotFound(client.doRequest<'fd'>('fd-get', { id }), `context with id ${id}`);
 }
 
 export interface ConnFilters {
@@ -41,12 +46,5 @@ export async function listConns(client: MutexClient, filters: ConnFilters = {}):
 
 /** One flow by id; a plain "no connection" error when the kernel has none. */
 export async function getConn(client: MutexClient, id: bigint): Promise<ConnAttrs> {
-  try {
-    return await client.doRequest<'conn'>('conn-get', { id });
-  } catch (error) {
-    if (error instanceof KernelError && error.errno === constants.errno.ENOENT) {
-      throw new KernelError({ errno: error.errno }, `no connection with id ${id} in this network namespace`);
-    }
-    throw error;
-  }
+  return orNotFound(client.doRequest<'conn'>('conn-get', { id }), `connection with id ${id}`);
 }

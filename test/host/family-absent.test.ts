@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { runNode } from '../unit/helpers/run-node.js';
 import { fileURLToPath } from 'node:url';
 import { constants } from 'node:os';
 import { GENL_ID_CTRL, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE, CTRL_CMD_GETFAMILY, CTRL_VERSION } from '../../src/netlink/constants.js';
@@ -22,20 +23,8 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], options: { input?: string; nodeArgs?: string[] } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function run(args: string[], options: { nodeArgs?: string[] } = {}): Promise<Run> {
+  return runNode([...(options.nodeArgs ?? []), ...args], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' } });
 }
 
 describe('mutexctl without the module loaded', { timeout: 60_000 }, () => {

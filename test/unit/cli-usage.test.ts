@@ -2,7 +2,7 @@
 // whether or not the module is loaded. And --help works for every command.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runNode } from './helpers/run-node.js';
 import { fileURLToPath } from 'node:url';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,19 +20,7 @@ function withoutColor(): NodeJS.ProcessEnv {
 }
 
 function mutexctl(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/run.js', ...args], {
-      cwd: projectRoot,
-      env: withoutColor(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(['bin/run.js', ...args], { cwd: projectRoot, env: withoutColor() });
 }
 
 const USAGE_ERRORS: [string[], RegExp][] = [

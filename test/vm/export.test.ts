@@ -10,7 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { decodeSnapshot, encodeSnapshot } from '../../src/export/binary.js';
 import { renderExportJson } from '../../src/export/render.js';
 import { captureSnapshot } from '../../src/export/snapshot.js';
-import { Context, freshPort, mutexctl, mutexctlAsync, projectRoot, python, PYTHON, sh, UDP_ROUND_TRIP, withClient, type CliResult } from './lib.js';
+import { Context, freshPort, mutexctl, mutexctlAsync, projectRoot, python, PYTHON, sh, UDP_ROUND_TRIP, withClient } from './lib.js';
 
 const work = mkdtempSync('/tmp/export-');
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -26,8 +26,9 @@ function assertValid(name: string, text: string): unknown {
   return value;
 }
 
-function ok(result: CliResult, what: string): string {
-  assert.equal(result.status, 0, `${what}: ${result.stderr}`);
+/** A run (sync: status, async: code) that succeeded quietly; its stdout. */
+function ok(result: { stdout: string; stderr: string } & ({ status: number | null } | { code: number | null }), what: string): string {
+  assert.equal('code' in result ? result.code : result.status, 0, `${what}: ${result.stderr}`);
   assert.equal(result.stderr, '', what);
   return result.stdout;
 }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { MutexClient } from '../../src/netlink/index.js';
+import { runNode, type NodeRun } from '../unit/helpers/run-node.js';
 import type { ConnAttrs, FdAttrs, StatsAttrs } from '../../src/netlink/generated.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -72,23 +73,11 @@ export function mutexctl(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSync
   });
 }
 
-export interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliResult = NodeRun;
 
 /** Runs the real CLI without blocking, so that several runs overlap (each start costs seconds under TCG). */
 export function mutexctlAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runNode([cliPath, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
 }
 
 export function sh(cmd: string): string {
