@@ -26,6 +26,9 @@ await build({
   target: 'node20',
   // typescript (and ts-node/tsx) are only for oclif's development mode.
   external: ['koffi', 'netlink', 'netlink/*', 'typescript', 'ts-node', 'tsx', 'tsx/*'],
+  // src/netlink/sockopt.ts require()s koffi relative to import.meta.url.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   // Whitespace and syntax only: class and function names stay as they are
   // (oclif and error messages print some of them).
   minifyWhitespace: true,
