@@ -139,8 +139,9 @@ for (const kernel of kernels) {
     console.error(`bench: ${error.message}`);
     results.kernels[kernel] = { error: error.message.split('\n')[0] };
   }
+  // After each kernel: a later failure keeps what was measured.
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 }
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten: ${out}`);
 process.exit(failed ? 1 : 0);
