@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Runs the compiled commands (run `npm run build` first) with oclif's debug output on.
-import { execute } from '@oclif/core';
+import { loadBundle } from './load-bundle.js';
 
-await execute({ development: true, dir: import.meta.url });
+await loadBundle(new URL('../dist/mutexctl.cjs', import.meta.url).pathname).run(import.meta.url, { development: true });

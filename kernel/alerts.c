@@ -171,7 +171,7 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 {
 	u64 value[MUTEX_ALERT_TYPE_MAX + 1], limit[MUTEX_ALERT_TYPE_MAX + 1];
 	struct mutex_eval_state *last = &ctx->eval, now;
-	u64 d_samples, d_packets, d_seen;
+	u64 d_samples, d_packets, d_seen, elapsed;
 	struct mutex_thresholds thr;
 	struct mutex_totals t;
 	int type;
@@ -183,6 +183,16 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 	now.drops = t.drops;
 	now.rtt_sum_us = t.rtt_sum_us;
 	now.rtt_samples = t.rtt_samples;
+	now.conns = t.conns_total;
+	now.stamp_ns = ktime_get_ns();
+	/*
+	 * Over this interval too, not the once-a-second rates: those lag by up
+	 * to a second more, so a flood was raised up to two intervals late.  An
+	 * early evaluation (the interval was just changed) counts as a whole
+	 * interval, so a few connections do not extrapolate into a flood.
+	 */
+	elapsed = max3(now.stamp_ns - max(last->stamp_ns, ctx->created_mono_ns),
+		       (u64)READ_ONCE(mn->eval_interval_ms) * NSEC_PER_MSEC, 1ULL);
 
 	/* Each value over the interval just ended; 0 when nothing happened. */
 	d_samples = now.rtt_samples - last->rtt_samples;
@@ -194,7 +204,9 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 	value[MUTEX_ALERT_TYPE_BANDWIDTH_SPIKE] =
 		8 * max(ctx->rates.bytes_per_sec[MUTEX_DIR_SENT],
 			ctx->rates.bytes_per_sec[MUTEX_DIR_RECV]);
-	value[MUTEX_ALERT_TYPE_CONNECTION_FLOOD] = ctx->rates.conns_per_sec;
+	value[MUTEX_ALERT_TYPE_CONNECTION_FLOOD] = now.conns > last->conns ?
+		mul_u64_u64_div_u64(now.conns - last->conns, NSEC_PER_SEC,
+				    elapsed) : 0;
 	d_seen = (now.received - last->received) + (now.drops - last->drops);
 	value[MUTEX_ALERT_TYPE_PACKET_DROP] = d_seen ?
 		div64_u64((now.drops - last->drops) * MUTEX_PPM, d_seen) : 0;

@@ -133,6 +133,8 @@ struct mutex_eval_state {
 	u64 drops;
 	u64 rtt_sum_us;
 	u64 rtt_samples;
+	u64 conns;
+	u64 stamp_ns;			/* ktime_get_ns() of the evaluation */
 };
 
 enum mutex_scope {

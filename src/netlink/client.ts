@@ -130,7 +130,12 @@ export async function lookupFamily(
     { type: GENL_ID_CTRL, flags: NLM_F_REQUEST | NLM_F_ACK, seq, cmd: CTRL_CMD_GETFAMILY, version: CTRL_VERSION },
     encodeAttribute(CTRL_ATTR_FAMILY_NAME, Buffer.from(`${name}\0`, 'utf8')),
   );
-  const messages = await transport.transact(request, seq, { dump: false, what: `the ${name} family lookup`, timeoutMs });
+  const messages = await transport.transact(request, seq, {
+    dump: false,
+    what: `the ${name} family lookup`,
+    timeoutMs,
+    readOnly: true,
+  });
   const status = errorStatus(messages);
   if (status && status.error < 0) {
     if (-status.error === ENOENT) throw new FamilyNotFoundError(name);
@@ -297,7 +302,9 @@ export class MutexClient {
       { type: this.family.id, flags, seq, cmd: op.value, version: this.spec.version },
       sent.attributes,
     );
-    return this.transport.transact(request, seq, { dump, what: op.name, timeoutMs: this.timeoutMs });
+    // Dumps and the *-get requests change nothing in the kernel (see TransactOptions.readOnly).
+    const readOnly = dump || op.name.endsWith('-get');
+    return this.transport.transact(request, seq, { dump, what: op.name, timeoutMs: this.timeoutMs, readOnly });
   }
 
   private throwIfFailed(messages: NetlinkMessage[], sent: SentRequest): void {

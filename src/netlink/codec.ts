@@ -109,13 +109,29 @@ function writeInteger(layout: IntegerLayout, value: bigint, bigEndian: boolean):
   return out;
 }
 
-function readInteger(layout: IntegerLayout, buf: Buffer, bigEndian: boolean): number | bigint {
+function readIntegerAt(layout: IntegerLayout, buf: Buffer, pos: number, bigEndian: boolean): number | bigint {
   if (layout.bytes === 8) {
-    if (layout.signed) return bigEndian ? buf.readBigInt64BE() : buf.readBigInt64LE();
-    return bigEndian ? buf.readBigUInt64BE() : buf.readBigUInt64LE();
+    if (layout.signed) return bigEndian ? buf.readBigInt64BE(pos) : buf.readBigInt64LE(pos);
+    if (bigEndian) return buf.readBigUInt64BE(pos);
+    // One BigInt instead of readBigUInt64LE's four when the value fits in a
+    // double exactly (every counter in practice).
+    const high = buf.readUInt32LE(pos + 4);
+    if (high < 0x200000) return BigInt(high * 0x1_0000_0000 + buf.readUInt32LE(pos));
+    return buf.readBigUInt64LE(pos);
   }
-  if (layout.signed) return bigEndian ? buf.readIntBE(0, layout.bytes) : buf.readIntLE(0, layout.bytes);
-  return bigEndian ? buf.readUIntBE(0, layout.bytes) : buf.readUIntLE(0, layout.bytes);
+  if (layout.bytes === 1) return layout.signed ? buf.readInt8(pos) : buf[pos]!;
+  if (layout.bytes === 4 && !layout.signed) return bigEndian ? buf.readUInt32BE(pos) : buf.readUInt32LE(pos);
+  if (layout.signed) return bigEndian ? buf.readIntBE(pos, layout.bytes) : buf.readIntLE(pos, layout.bytes);
+  return bigEndian ? buf.readUIntBE(pos, layout.bytes) : buf.readUIntLE(pos, layout.bytes);
+}
+
+interface DecodePlan {
+  specs: readonly AttrSpec[];
+  indexByType: number[];
+  /** Specs an item can carry (all but pads). */
+  carried: number;
+  /** Builds the result when every carried attribute is there: an object literal in spec order (one shape, no dictionary growth). */
+  buildFull?: (slots: unknown[]) => Record<string, unknown>;
 }
 
 /** Encoder/decoder over one family's attribute tables. */
@@ -158,28 +174,78 @@ export class AttrCodec {
   /**
    * Decodes a buffer of attributes into an object whose keys follow spec order.
    * Attributes this build does not know are skipped: a newer module may send more.
+   *
+   * This runs once per dumped item (100 000 times for 100 000 flows), so it reads
+   * values straight from `buf` through a per-set lookup table, with no
+   * intermediate attribute objects or sub-buffers: allocation and GC were most
+   * of a large `conn` listing's time.
    */
   decode(setName: string, buf: Buffer): Record<string, unknown> {
-    const specs = this.attributesOf(setName);
-    const byType = new Map(specs.map((spec) => [spec.value, spec]));
-    const found = new Map<string, unknown>();
-    for (const attribute of parseAttributes(buf, `"${setName}" attributes`)) {
-      const spec = byType.get(attribute.type);
-      if (!spec || spec.type === 'pad') continue;
-      const value = this.decodeOne(setName, spec, attribute);
-      if (spec.multi) {
-        const list = (found.get(spec.key) as unknown[] | undefined) ?? [];
-        list.push(value);
-        found.set(spec.key, list);
-      } else {
-        found.set(spec.key, value);
+    const plan = this.decodePlan(setName);
+    const { specs, indexByType } = plan;
+    const slots: unknown[] = new Array(specs.length);
+    let filled = 0;
+    const end = buf.length;
+    let offset = 0;
+    while (offset < end) {
+      if (end - offset < NLA_HDRLEN) {
+        throw new CodecError(`truncated "${setName}" attributes: ${end - offset} stray bytes at offset ${offset}`);
       }
+      const length = buf.readUInt16LE(offset);
+      const rawType = buf.readUInt16LE(offset + 2);
+      if (length < NLA_HDRLEN || offset + length > end) {
+        throw new CodecError(
+          `truncated "${setName}" attributes: attribute type ${rawType & NLA_TYPE_MASK} at offset ${offset} claims ${length} bytes, ` +
+            `${end - offset} left`,
+        );
+      }
+      const type = rawType & NLA_TYPE_MASK;
+      const index = type < indexByType.length ? indexByType[type]! : -1;
+      if (index >= 0) {
+        const spec = specs[index]!;
+        if (spec.type !== 'pad') {
+          const netByteOrder = (rawType & NLA_F_NET_BYTEORDER) !== 0;
+          const value = this.decodeAt(setName, spec, buf, offset + NLA_HDRLEN, length - NLA_HDRLEN, netByteOrder);
+          if (slots[index] === undefined) filled++;
+          if (spec.multi) ((slots[index] as unknown[] | undefined) ?? (slots[index] = [])).push(value);
+          else slots[index] = value;
+        }
+      }
+      offset += align4(length);
     }
+    if (filled === plan.carried && plan.buildFull) return plan.buildFull(slots);
     const result: Record<string, unknown> = {};
-    for (const spec of specs) {
-      if (found.has(spec.key)) result[spec.key] = found.get(spec.key);
+    for (let i = 0; i < specs.length; i++) {
+      if (slots[i] !== undefined) result[specs[i]!.key] = slots[i];
     }
     return result;
+  }
+
+  private readonly decodePlans = new Map<string, DecodePlan>();
+
+  /** The set's specs and, by attribute type, the index of its spec (-1: unknown); built once per set. */
+  private decodePlan(setName: string): DecodePlan {
+    let plan = this.decodePlans.get(setName);
+    if (!plan) {
+      const specs = this.attributesOf(setName);
+      const indexByType = new Array<number>(Math.max(0, ...specs.map((spec) => spec.value)) + 1).fill(-1);
+      specs.forEach((spec, i) => (indexByType[spec.value] = i)); // the last of duplicate types wins
+      const fields = specs.flatMap((spec, i) =>
+        spec.type === 'pad' || indexByType[spec.value] !== i ? [] : [`${JSON.stringify(spec.key)}: slots[${i}]`],
+      );
+      const literalSafe = specs.every((spec) => spec.key !== '__proto__');
+      plan = {
+        specs,
+        indexByType,
+        carried: fields.length,
+        // Keys come from the generated tables (snake_case names), never from the wire.
+        buildFull: literalSafe
+          ? (new Function('slots', `return { ${fields.join(', ')} };`) as (slots: unknown[]) => Record<string, unknown>)
+          : undefined,
+      };
+      this.decodePlans.set(setName, plan);
+    }
+    return plan;
   }
 
   /** Spec name of attribute `type` in `setName`, if there is one. */
@@ -259,29 +325,29 @@ export class AttrCodec {
     return integer;
   }
 
-  private decodeOne(setName: string, spec: AttrSpec, attribute: RawAttribute): unknown {
-    const { payload } = attribute;
+  /** The value of one attribute whose payload is buf[pos, pos + length). */
+  private decodeAt(setName: string, spec: AttrSpec, buf: Buffer, pos: number, length: number, bigEndian: boolean): unknown {
     switch (spec.type) {
       case 'flag':
         return true;
       case 'string': {
-        const nul = payload.indexOf(0);
-        return payload.toString('utf8', 0, nul === -1 ? payload.length : nul);
+        const nul = buf.indexOf(0, pos);
+        return buf.toString('utf8', pos, nul === -1 || nul > pos + length ? pos + length : nul);
       }
       case 'binary':
-        return Buffer.from(payload);
+        return Buffer.from(buf.subarray(pos, pos + length));
       case 'nest':
-        if (!spec.nested) return Buffer.from(payload);
-        return this.decode(spec.nested, payload);
+        if (!spec.nested) return Buffer.from(buf.subarray(pos, pos + length));
+        return this.decode(spec.nested, buf.subarray(pos, pos + length));
       default: {
         const layout = INTEGER_LAYOUTS[spec.type];
         if (!layout) throw new CodecError(`attribute ${spec.name} of "${setName}": unsupported type ${spec.type}`);
-        if (payload.length !== layout.bytes) {
+        if (length !== layout.bytes) {
           throw new CodecError(
-            `attribute ${spec.name} of "${setName}": ${spec.type} needs ${layout.bytes} bytes, got ${payload.length}`,
+            `attribute ${spec.name} of "${setName}": ${spec.type} needs ${layout.bytes} bytes, got ${length}`,
           );
         }
-        return readInteger(layout, payload, attribute.netByteOrder);
+        return readIntegerAt(layout, buf, pos, bigEndian);
       }
     }
   }

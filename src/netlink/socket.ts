@@ -22,6 +22,13 @@ export interface TransactOptions {
   /** Named in the timeout message, e.g. `stats-get`. */
   what: string;
   timeoutMs?: number;
+  /**
+   * The request changes nothing, so it may be sent twice: a connection whose
+   * socket options are not on yet sends it without them and, only when the
+   * kernel answers with an error, turns them on and asks again (for the
+   * kernel's error text). Other requests turn them on first.
+   */
+  readOnly?: boolean;
 }
 
 interface PendingRequest {
@@ -71,13 +78,18 @@ export class NetlinkConnection implements NetlinkTransport {
   private readonly overrunListeners = new Set<OverrunListener>();
   private nextSequence = (Math.random() * 0x7fffffff) >>> 0 || 1;
   private closed = false;
+  private optionsOn: boolean | undefined;
 
-  /** Wraps an open socket; `open()` is the usual way in. */
+  /**
+   * Wraps an open socket; `open()` is the usual way in. `extendedAck`: whether
+   * the kernel will send its error texts (NETLINK_EXT_ACK is on), or the
+   * function that turns the socket options on, called once, when first needed.
+   */
   constructor(
     private readonly socket: RawSocket,
-    /** Whether the kernel will send its error texts (NETLINK_EXT_ACK is on). */
-    readonly extendedAck: boolean,
+    private readonly enableOptions: boolean | (() => boolean),
   ) {
+    if (typeof enableOptions === 'boolean') this.optionsOn = enableOptions;
     socket.on('message', (data, info) => this.receive(data, info));
     socket.on('truncatedMessage', () =>
       this.failAll(new KernelError({}, 'a netlink reply was larger than the receive buffer')),
@@ -104,13 +116,27 @@ export class NetlinkConnection implements NetlinkTransport {
     } catch (error) {
       throw socketError(error);
     }
-    let extendedAck = false;
-    try {
-      extendedAck = await enableExtendedAck(socket.address().port);
-    } catch {
-      // errors will be reported by errno name only
+    // Setting the options means loading koffi, which costs more than a whole
+    // read-only command does; so it waits until a request needs them.
+    return new NetlinkConnection(socket, () => {
+      try {
+        return enableExtendedAck(socket.address().port);
+      } catch {
+        return false; // errors will be reported by errno name only
+      }
+    });
+  }
+
+  /** Whether the kernel will send its error texts; turns the socket options on if they are not yet. */
+  get extendedAck(): boolean {
+    return this.ensureOptions();
+  }
+
+  private ensureOptions(): boolean {
+    if (this.optionsOn === undefined && typeof this.enableOptions === 'function' && !this.closed) {
+      this.optionsOn = this.enableOptions();
     }
-    return new NetlinkConnection(socket, extendedAck);
+    return this.optionsOn ?? false;
   }
 
   get port(): number {
@@ -128,6 +154,18 @@ export class NetlinkConnection implements NetlinkTransport {
    * the kernel answered with, the final NLMSG_ERROR or NLMSG_DONE included.
    */
   transact(request: Buffer, seq: number, options: TransactOptions): Promise<NetlinkMessage[]> {
+    if (this.optionsOn !== undefined || !options.readOnly) {
+      this.ensureOptions();
+      return this.exchange(request, seq, options);
+    }
+    return this.exchange(request, seq, options).then((messages) => {
+      // Sent without the options: ask again with them, for the kernel's error text.
+      if (!answeredWithError(messages) || !this.ensureOptions()) return messages;
+      return this.exchange(request, seq, options);
+    });
+  }
+
+  private exchange(request: Buffer, seq: number, options: TransactOptions): Promise<NetlinkMessage[]> {
     if (this.closed) return Promise.reject(new KernelError({}, 'the netlink socket is closed'));
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     return new Promise<NetlinkMessage[]>((resolve, reject) => {
@@ -162,6 +200,7 @@ export class NetlinkConnection implements NetlinkTransport {
   }
 
   addMembership(group: number): void {
+    this.ensureOptions(); // NETLINK_NO_ENOBUFS and NETLINK_BROADCAST_ERROR before the first notification
     this.socket.addMembership(group);
   }
 
@@ -187,6 +226,7 @@ export class NetlinkConnection implements NetlinkTransport {
       this.failAll(error instanceof Error ? error : new KernelError({}, String(error)));
       return;
     }
+    let progressed: PendingRequest | undefined;
     for (const message of messages) {
       const request = this.pending.get(message.header.seq);
       if (!request) {
@@ -196,7 +236,11 @@ export class NetlinkConnection implements NetlinkTransport {
       request.messages.push(message);
       const { type } = message.header;
       if (type === NLMSG_ERROR || (request.dump && type === NLMSG_DONE)) this.settle(message.header.seq);
+      else if (request.dump) progressed = request;
     }
+    // A dump times out when the kernel stops sending, not when it is long: a
+    // 100 000-flow listing under emulation takes longer than the timeout.
+    if (progressed && this.pending.get(progressed.messages[0]!.header.seq) === progressed) progressed.timer.refresh();
   }
 
   /**
@@ -233,6 +277,12 @@ export class NetlinkConnection implements NetlinkTransport {
     if (this.pending.size > 0 || this.unsolicitedListeners.size > 0) this.socket.ref();
     else this.socket.unref();
   }
+}
+
+/** The answer ends with an NLMSG_ERROR carrying a negative errno. */
+function answeredWithError(messages: readonly NetlinkMessage[]): boolean {
+  const last = messages.at(-1);
+  return last?.header.type === NLMSG_ERROR && last.payload.length >= 4 && last.payload.readInt32LE(0) < 0;
 }
 
 function socketError(error: unknown, context = 'netlink socket error'): MutexctlError {

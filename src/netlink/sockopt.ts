@@ -1,17 +1,20 @@
 // The `netlink` package offers no setsockopt, and extended ACKs (the kernel's
 // own error texts) must be switched on per socket. So: find the socket's file
 // descriptor through /proc and call libc's setsockopt through koffi.
+// koffi is a 1.6 MB native addon: it is loaded (synchronously) only when a
+// socket's options are first needed, not at every start (see socket.ts).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { NETLINK_EXT_ACK, NETLINK_GENERIC, NETLINK_GET_STRICT_CHK, SOL_NETLINK } from './constants.js';
 
 type SetSockOpt = (fd: number, level: number, name: number, value: Buffer, length: number) => number;
 
 let setsockoptFn: SetSockOpt | null | undefined;
 
-async function loadSetsockopt(): Promise<SetSockOpt | null> {
+function loadSetsockopt(): SetSockOpt | null {
   if (setsockoptFn !== undefined) return setsockoptFn;
   try {
-    const { default: koffi } = await import('koffi');
+    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
     const libc = koffi.load('libc.so.6');
     const fn = libc.func('int setsockopt(int, int, int, const void *, uint32_t)');
     setsockoptFn = (fd, level, name, value, length) => fn(fd, level, name, value, length) as number;
@@ -68,8 +71,8 @@ const NETLINK_NO_ENOBUFS = 5;
  * Lost notifications show up as gaps in the alert sequence numbers instead.
  * Returns whether extended ACKs are on; false means errno names only.
  */
-export async function enableExtendedAck(port: number): Promise<boolean> {
-  const setsockopt = await loadSetsockopt();
+export function enableExtendedAck(port: number): boolean {
+  const setsockopt = loadSetsockopt();
   if (!setsockopt) return false;
   const fd = findNetlinkSocketFd(port);
   if (fd === undefined) return false;

@@ -136,6 +136,55 @@ describe('NetlinkConnection', () => {
     connection.close();
   });
 
+  it('times a dump out when the kernel stops sending, not when the dump is long', async () => {
+    const { raw, connection, seq, request } = setup();
+    const pending = connection.transact(request, seq, { dump: true, what: 'conn-get', timeoutMs: 60 });
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI));
+    }
+    raw.deliver(doneReply(seq));
+    assert.equal((await pending).length, 7, '180 ms in all, never 60 ms without a message');
+    const stalled = connection.transact(request, seq, { dump: true, what: 'conn-get', timeoutMs: 40 });
+    raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI));
+    await assert.rejects(stalled, (error: unknown) => error instanceof TimeoutError);
+    connection.close();
+  });
+
+  it('sets socket options only when needed: before a change, or to resend a failed read-only request', async () => {
+    const raw = new FakeRawSocket();
+    let enabled = 0;
+    const connection = new NetlinkConnection(raw, () => {
+      enabled++;
+      return true;
+    });
+    const seq = connection.allocateSequence();
+    const request = buildGenlMessage({ type: 0x1c, flags: 5, seq, cmd: 1, version: 1 }, Buffer.alloc(0));
+    const read = connection.transact(request, seq, { dump: false, what: 'stats-get', readOnly: true });
+    raw.deliver(errorReply(request, 0));
+    await read;
+    assert.equal(enabled, 0, 'a read-only request that succeeds needs no options');
+
+    const failing = connection.transact(request, seq, { dump: false, what: 'fd-get', readOnly: true });
+    raw.deliver(errorReply(request, -2));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(enabled, 1, 'turned on after the error');
+    assert.equal(raw.sent.length, 3, 'and the request sent again');
+    raw.deliver(errorReply(request, -2));
+    const messages = await failing;
+    assert.equal(messages.at(-1)?.payload.readInt32LE(0), -2);
+    assert.equal(connection.extendedAck, true);
+
+    const other = new NetlinkConnection(new FakeRawSocket(), () => {
+      enabled++;
+      return true;
+    });
+    other.addMembership(1);
+    assert.equal(enabled, 2, 'joining a multicast group turns them on first');
+    other.close();
+    connection.close();
+  });
+
   it('rejects on a malformed datagram instead of throwing from the event', async () => {
     const { raw, connection, seq, request } = setup();
     const pending = connection.transact(request, seq, { dump: false, what: 'test' });

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Profiles one bench case in the guest and prints the summary (the guest's
+// files are thrown away, so the profile is summarised in place):
+//   scripts/vm -- node bench/profile.mjs conn [FLOWS]   mutexctl conn --csv, and the library dump
+//   scripts/vm -- node bench/profile.mjs stats          mutexctl stats --json
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [what = 'conn', count = '10000'] = process.argv.slice(2);
+
+function profiled(args, label) {
+  const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+  const start = Date.now();
+  execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...args], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 << 30 });
+  console.log(`\n### ${label}: ${Date.now() - start} ms wall`);
+  const file = join(dir, readdirSync(dir)[0]);
+  console.log(execFileSync(process.execPath, [join(root, 'bench/prof-summary.mjs'), file, '30'], { encoding: 'utf8' }));
+}
+
+if (what === 'stats') {
+  for (let i = 0; i < 2; i++) profiled([join(root, 'bin/run.js'), 'stats', '--json'], 'mutexctl stats --json');
+} else {
+  const n = Number(count);
+  writeFileSync('/proc/sys/net/ipv4/ip_local_port_range', '1024 65000');
+  const ports = [7101, 7102, 7103, 7104];
+  const fd = openSync('/dev/mutex', 'r+');
+  writeSync(fd, `name=prof scope=all proto=tcp port=${ports.join(',')}`);
+  const buf = Buffer.alloc(4096);
+  const id = Number(/^id (\d+)$/m.exec(buf.subarray(0, readSync(fd, buf, 0, 4096, 0)).toString())?.[1]);
+  const holder = spawn('/usr/bin/python3', ['-c', `
+import resource, socket, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
+ports = [int(p) for p in sys.argv[1].split(',')]
+ls = []
+for p in ports:
+    l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(('127.0.0.1', p)); l.listen(4096); ls.append(l)
+held = []
+for i in range(int(sys.argv[2])):
+    c = socket.socket(); c.connect(('127.0.0.1', ports[i % len(ports)])); a, _ = ls[i % len(ports)].accept(); held += [c, a]
+print('ready', flush=True)
+sys.stdin.read()
+`, ports.join(','), String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((r) => holder.stdout.once('data', r));
+  const dump = `import('${root}/dist/src/netlink/index.js').then(async ({ MutexClient }) => {
+    const c = await MutexClient.open();
+    for (let i = 0; i < 2; i++) { const t = Date.now(); const items = await c.dumpConsistent('conn-get', { fd_id: ${id} }, 10); console.error('dump', items.length, Date.now() - t, 'ms'); }
+    c.close();
+  })`;
+  try {
+    profiled(['-e', dump], `library dump x2, ${n} flows`);
+    profiled([join(root, 'bin/run.js'), 'conn', '--csv', '--no-header', '--fd', String(id)], `mutexctl conn --csv, ${n} flows`);
+  } finally {
+    holder.kill();
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,32 @@
+// Loads dist/mutexctl.cjs (see scripts/bundle.mjs) as a CommonJS module, but
+// through vm.Script with V8's code cache, so a start skips compiling it. It is
+// registered in require's cache, so oclif, which require()s it for the
+// command list, gets this same instance.
+import { readFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname } from 'node:path';
+import { Script } from 'node:vm';
+
+/** Compiles and runs the bundle at `file` as a CommonJS module; returns the script (for its cache) and the module. */
+export function compileBundle(file, source, cachedData) {
+  const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  const module = new Module(file, undefined);
+  module.filename = file;
+  module.paths = Module._nodeModulePaths(dirname(file));
+  const require = Module.createRequire(file);
+  Module._cache[file] = module;
+  script.runInThisContext()(module.exports, require, module, file, dirname(file));
+  module.loaded = true;
+  return { script, module };
+}
+
+/** The bundle's exports, using its code cache when there is a usable one. */
+export function loadBundle(file) {
+  let cachedData;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    // no cache: compile as usual
+  }
+  return compileBundle(file, readFileSync(file, 'utf8'), cachedData).module.exports;
+}

@@ -1,0 +1,41 @@
+// The CLI's single entry point, bundled by scripts/bundle.mjs (with oclif and
+// every pure-JS dependency) into dist/mutexctl.js, which bin/run.js loads.
+// One file instead of hundreds: under a slow filesystem (the QEMU guest's 9p
+// root) node's module resolution, not the work, was most of a command's time.
+//
+// package.json names this file's bundle and COMMANDS as oclif's explicit
+// command list, so oclif neither globs dist/src/commands nor imports a file
+// per command. Adding a command means adding it here.
+import { execute } from '@oclif/core';
+import { commands as helpCommands } from '@oclif/plugin-help';
+import Alerts from '../commands/alerts/index.js';
+import AlertsClear from '../commands/alerts/clear.js';
+import Conn from '../commands/conn.js';
+import Export from '../commands/export.js';
+import Fd from '../commands/fd/index.js';
+import FdRun from '../commands/fd/run.js';
+import Stats from '../commands/stats.js';
+import Thresholds from '../commands/thresholds/index.js';
+import ThresholdsApply from '../commands/thresholds/apply.js';
+import ThresholdsReset from '../commands/thresholds/reset.js';
+import ThresholdsSet from '../commands/thresholds/set.js';
+
+export const COMMANDS = {
+  alerts: Alerts,
+  'alerts:clear': AlertsClear,
+  conn: Conn,
+  export: Export,
+  fd: Fd,
+  'fd:run': FdRun,
+  help: helpCommands.help,
+  stats: Stats,
+  thresholds: Thresholds,
+  'thresholds:apply': ThresholdsApply,
+  'thresholds:reset': ThresholdsReset,
+  'thresholds:set': ThresholdsSet,
+};
+
+/** Runs the CLI; `dir` is bin/run.js's import.meta.url (oclif finds package.json from it). */
+export async function run(dir: string, options: { development?: boolean } = {}): Promise<void> {
+  await execute({ dir, development: options.development ?? false });
+}
