@@ -282,8 +282,13 @@ int mutex_selector_parse(const char *buf, struct mutex_selector *sel)
 				err = -EINVAL;
 				break;
 			}
+			/*
+			 * Printable ASCII only: the kernel's isgraph() takes
+			 * Latin-1 bytes 0xa1-0xff too, which would put invalid
+			 * UTF-8 into netlink strings and alert messages.
+			 */
 			for (tok = val; *tok; tok++)
-				if (!isgraph(*tok))
+				if (*tok <= ' ' || *tok >= 0x7f)
 					err = -EINVAL;
 			strscpy(sel->name, val, sizeof(sel->name));
 			break;
