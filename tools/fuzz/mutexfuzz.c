@@ -1938,8 +1938,11 @@ static int cmd_storm(int secs, int nctx)
 static int cmd_load(int phase1, int phase2)
 {
 	pthread_t th[8];
-	int n = 0, fds[8], nl = nl_socket(0), follower, g;
+	int n = 0, fds[8], nl, follower, g;
 
+	/* Its own netns: its TIME_WAIT sockets go with it, not into the slab figures. */
+	fresh_netns();
+	nl = nl_socket(0);
 	if (nl_resolve(nl))
 		die("the mutex family is not registered");
 	for (int i = 0; i < 8; i++)
