@@ -15,10 +15,12 @@ echo "kernel $(uname -r), $(nproc) CPUs, cmdline: $(cat /proc/cmdline)"
 case $mode/$level in
 fuzz/full)
 	run "$F" nl 200000 "$seed"
+	run "$F" pkt 100000 "$seed"
 	run "$F" dev 20000 "$seed"
 	;;
 fuzz/short)
 	run "$F" nl 20000 "$seed"
+	run "$F" pkt 10000 "$seed"
 	run "$F" dev 1500 "$seed"
 	;;
 stress/full)
