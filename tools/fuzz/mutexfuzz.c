@@ -390,6 +390,18 @@ static int check_answers(const char *when)
 		FAIL("%s: alert dump err %d", when, err);
 		bad++;
 	}
+	{
+		struct sum none = { 0 };
+
+		/* Nothing follows the last possible sequence number (it used to wrap to "all"). */
+		m = mreq(MUTEX_CMD_ALERT_GET, NLM_F_DUMP);
+		msg_put_u64(m, MUTEX_A_ALERT_SINCE_SEQ, UINT64_MAX);
+		err = nl_request(fd, m, MUTEX_A_ALERT_MAX, count_cb, &none);
+		if (err || none.n) {
+			FAIL("%s: alert dump since 2^64-1: err %d, %ld alerts", when, err, none.n);
+			bad++;
+		}
+	}
 	m = mreq(MUTEX_CMD_THRESHOLDS_GET, 0);
 	err = nl_request(fd, m, MUTEX_A_THRESHOLDS_MAX, count_cb, &thr);
 	if (err || thr.n != 1 || !thr.v[MUTEX_A_THRESHOLDS_INTERVAL_MS]) {
@@ -1850,13 +1862,22 @@ static long meminfo_kb(const char *key)
 	return v;
 }
 
-static void set_param(const char *name, long v)
+static int set_param(const char *name, long v)
 {
 	char path[128], text[32];
+	int f;
 
 	snprintf(path, sizeof(path), "/sys/module/mutex/parameters/%s", name);
 	snprintf(text, sizeof(text), "%ld", v);
-	write_file(path, text);
+	f = open(path, O_WRONLY);
+	if (f < 0 || write(f, text, strlen(text)) < 0) {
+		printf("%s: %s\n", path, strerror(errno));
+		if (f >= 0)
+			close(f);
+		return -1;
+	}
+	close(f);
+	return 0;
 }
 
 /* count new UDP flows: distinct destinations 127.x.y.z:port from one socket. */
@@ -1878,19 +1899,25 @@ struct flood_result {
 	long slab_kb;
 };
 
-static int flood_netns(long count, struct flood_result *out)
+/*
+ * Floods a fresh netns from a child, which keeps its flows (its context
+ * open) until *hold is closed; returns the child's pid.
+ */
+static pid_t flood_netns(long count, struct flood_result *out, int *hold)
 {
-	int p[2], status;
+	int p[2], h[2];
 	pid_t pid;
 
-	if (pipe(p))
+	if (pipe(p) || pipe(h))
 		die("pipe");
 	pid = fork();
 	if (pid == 0) {
 		struct flood_result r = { 0 };
 		int nl, fd;
+		char c;
 
 		close(p[0]);
+		close(h[1]);
 		fresh_netns();
 		nl = nl_socket(0);
 		nl_resolve(nl);
@@ -1900,20 +1927,25 @@ static int flood_netns(long count, struct flood_result *out)
 		r.slab_kb = meminfo_kb("Slab");
 		if (write(p[1], &r, sizeof(r)) != sizeof(r))
 			_exit(1);
+		if (read(h[0], &c, 1) < 0)
+			_exit(1);
 		close(fd);
 		_exit(0);
 	}
 	close(p[1]);
+	close(h[0]);
 	if (read(p[0], out, sizeof(*out)) != sizeof(*out))
 		FAIL("flood child died");
 	close(p[0]);
-	waitpid(pid, &status, 0);
-	return 0;
+	*hold = h[1];
+	return pid;
 }
 
 static int cmd_flows(long count, long limit)
 {
 	struct flood_result a, b;
+	int hold_a, hold_b;
+	pid_t pa, pb;
 	long slab0 = meminfo_kb("Slab"), avail0 = meminfo_kb("MemAvailable");
 	double t0 = now_s();
 	uint64_t tracked, untracked, mem;
@@ -1921,7 +1953,7 @@ static int cmd_flows(long count, long limit)
 	/* The global limit has room for two namespaces' worth; one fills only its share. */
 	set_param("max_flows", 2 * limit);
 	set_param("max_flows_per_netns", limit);
-	flood_netns(count, &a);
+	pa = flood_netns(count, &a, &hold_a);
 	tracked = a.s.v[MUTEX_A_STATS_CONNS_ACTIVE];
 	untracked = a.s.v[MUTEX_A_STATS_FLOWS_UNTRACKED];
 	mem = a.s.v[MUTEX_A_STATS_MEMORY_BYTES];
@@ -1939,8 +1971,12 @@ static int cmd_flows(long count, long limit)
 	if (a.slab_kb - slab0 > limit / 2 + 16384)
 		FAIL("slab grew by %ld KiB for %ld tracked flows", a.slab_kb - slab0, limit);
 
-	/* A second netns is not starved by the first (whose flows are gone now). */
-	flood_netns(limit / 2, &b);
+	/* A second netns is not starved by the first, which still holds its flows. */
+	pb = flood_netns(limit / 2, &b, &hold_b);
+	close(hold_a);
+	close(hold_b);
+	waitpid(pa, NULL, 0);
+	waitpid(pb, NULL, 0);
 	printf("flows: a second netns then tracks %llu of %ld new flows (untracked %llu)\n",
 	       (unsigned long long)b.s.v[MUTEX_A_STATS_CONNS_ACTIVE], limit / 2,
 	       (unsigned long long)b.s.v[MUTEX_A_STATS_FLOWS_UNTRACKED]);
