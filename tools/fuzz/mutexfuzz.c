@@ -1265,7 +1265,7 @@ static void *churn_thread(void *arg)
 		int tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		int n = 1 + rnd(20), size = rnd(1000), fd, got;
 		struct ctx_counters c;
-		struct timeval tv = { 2, 0 };
+		struct timeval tv = { 1, 0 };
 
 		snprintf(sel, sizeof(sel), "name=churn%ld scope=all proto=udp port=%d", t, port);
 		fd = open_via_helper(sel);
@@ -1295,9 +1295,21 @@ static void *churn_thread(void *arg)
 			nl_request(nl, m, MUTEX_A_CONN_MAX, print_conn_cb, NULL);
 			close(nl);
 		}
-		if (c.packets_sent != (uint64_t)n || c.packets_received != (uint64_t)got ||
-		    c.bytes_sent != (uint64_t)n * (28 + size) ||
-		    c.bytes_received != (uint64_t)got * (28 + size) || c.conns_total != 1)
+		/* A late one (a starved vCPU) may still come: wait a little. */
+		for (int tries = 0; got < n && tries < 5; tries++) {
+			struct pollfd pfd = { .fd = rx, .events = POLLIN };
+
+			if (poll(&pfd, 1, 100) > 0 && recv(rx, payload, sizeof(payload), MSG_DONTWAIT) == size)
+				got++;
+		}
+		/*
+		 * Sent is exact; received lies between what the socket got
+		 * and what was sent (a datagram can be dropped before LOCAL_IN
+		 * by lo's backlog, or after it by the socket).
+		 */
+		if (c.packets_sent != (uint64_t)n || c.bytes_sent != (uint64_t)n * (28 + size) ||
+		    c.packets_received < (uint64_t)got || c.packets_received > (uint64_t)n ||
+		    c.bytes_received != c.packets_received * (28 + size) || c.conns_total != 1)
 			FAIL("churn context: %d datagrams of %d: sent %llu/%llu received %llu/%llu conns %llu",
 			     n, size, (unsigned long long)c.packets_sent, (unsigned long long)c.bytes_sent,
 			     (unsigned long long)c.packets_received, (unsigned long long)c.bytes_received,
@@ -1306,7 +1318,7 @@ static void *churn_thread(void *arg)
 		atomic_fetch_add(&churn_packets, c.packets_sent);
 		atomic_fetch_add(&churn_rx_bytes, c.bytes_received);
 		atomic_fetch_add(&churn_rx_packets, c.packets_received);
-		atomic_fetch_add(&churn_lost, n - got);
+		atomic_fetch_add(&churn_lost, n - c.packets_received);
 		atomic_fetch_add(&churn_conns, c.conns_total);
 		atomic_fetch_add(&churn_count, 1);
 		close(fd);
