@@ -1265,7 +1265,7 @@ static void *churn_thread(void *arg)
 		int tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		int n = 1 + rnd(20), size = rnd(1000), fd, got;
 		struct ctx_counters c;
-		struct timeval tv = { 1, 0 };
+		struct timeval tv = { 3, 0 };
 
 		snprintf(sel, sizeof(sel), "name=churn%ld scope=all proto=udp port=%d", t, port);
 		fd = open_via_helper(sel);
@@ -1286,6 +1286,13 @@ static void *churn_thread(void *arg)
 			if (recv(rx, payload, sizeof(payload), 0) == size)
 				got++;
 		}
+		/* A late one (a starved vCPU) may still come: wait a little. */
+		for (int tries = 0; got < n && tries < 5; tries++) {
+			struct pollfd pfd = { .fd = rx, .events = POLLIN };
+
+			if (poll(&pfd, 1, 100) > 0 && recv(rx, payload, sizeof(payload), MSG_DONTWAIT) == size)
+				got++;
+		}
 		read_counters(fd, &c);
 		if (c.conns_total != 1 && getenv("MUTEXFUZZ_DEBUG")) {
 			int nl = nl_socket(0);
@@ -1294,13 +1301,6 @@ static void *churn_thread(void *arg)
 			msg_put_u32(m, MUTEX_A_CONN_FD_ID, ctx_id(fd));
 			nl_request(nl, m, MUTEX_A_CONN_MAX, print_conn_cb, NULL);
 			close(nl);
-		}
-		/* A late one (a starved vCPU) may still come: wait a little. */
-		for (int tries = 0; got < n && tries < 5; tries++) {
-			struct pollfd pfd = { .fd = rx, .events = POLLIN };
-
-			if (poll(&pfd, 1, 100) > 0 && recv(rx, payload, sizeof(payload), MSG_DONTWAIT) == size)
-				got++;
 		}
 		/*
 		 * Sent is exact; received lies between what the socket got
