@@ -16,6 +16,11 @@ static unsigned int alert_ring_size = 1000;
 module_param(alert_ring_size, uint, 0444);
 MODULE_PARM_DESC(alert_ring_size, "alerts kept per network namespace (16..1000000)");
 
+static unsigned int alert_notify_rate = 200;
+module_param(alert_notify_rate, uint, 0644);
+MODULE_PARM_DESC(alert_notify_rate,
+		 "alert notifications multicast per second and network namespace; more are counted as dropped");
+
 #define MUTEX_PPM		1000000ULL
 
 void mutex_thresholds_defaults(struct mutex_thresholds *thr)
@@ -111,6 +116,32 @@ void mutex_alert_ring_stats(struct mutex_net *mn, struct mutex_stats *s)
 	s->alerts_overwritten = r->overwritten;
 	s->alerts_notify_dropped = r->notify_dropped;
 	spin_unlock_bh(&r->lock);
+}
+
+/*
+ * An alert storm (thousands of contexts crossing at once) must not flood
+ * every listener's socket: at most alert_notify_rate notifications a second
+ * per netns go out, the rest are counted as dropped (and show as gaps in the
+ * sequence numbers; the ring still has them).
+ */
+bool mutex_alert_notify_allowed(struct mutex_net *mn)
+{
+	struct mutex_alert_ring *r = &mn->alerts;
+	bool ok = true;
+
+	spin_lock_bh(&r->lock);
+	if (time_after_eq(jiffies, r->notify_stamp + HZ)) {
+		r->notify_stamp = jiffies;
+		r->notify_tokens = READ_ONCE(alert_notify_rate);
+	}
+	if (r->notify_tokens) {
+		r->notify_tokens--;
+	} else {
+		r->notify_dropped++;
+		ok = false;
+	}
+	spin_unlock_bh(&r->lock);
+	return ok;
 }
 
 void mutex_alert_notify_failed(struct mutex_net *mn)
@@ -264,6 +295,8 @@ int mutex_alerts_net_init(struct mutex_net *mn)
 	spin_lock_init(&r->lock);
 	r->next_seq = 1;
 	r->first_seq = 1;
+	r->notify_stamp = jiffies;
+	r->notify_tokens = READ_ONCE(alert_notify_rate);
 
 	mutex_thresholds_defaults(&mn->thr);
 	mn->eval_interval_ms = 1000;

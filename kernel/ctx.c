@@ -282,8 +282,13 @@ int mutex_selector_parse(const char *buf, struct mutex_selector *sel)
 				err = -EINVAL;
 				break;
 			}
+			/*
+			 * Printable ASCII only: the kernel's isgraph() takes
+			 * Latin-1 bytes 0xa1-0xff too, which would put invalid
+			 * UTF-8 into netlink strings and alert messages.
+			 */
 			for (tok = val; *tok; tok++)
-				if (!isgraph(*tok))
+				if (*tok <= ' ' || *tok >= 0x7f)
 					err = -EINVAL;
 			strscpy(sel->name, val, sizeof(sel->name));
 			break;
@@ -344,11 +349,12 @@ static int mutex_dev_open(struct inode *inode, struct file *file)
 	if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
 		return -EPERM;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
-	sel = kzalloc(sizeof(*sel), GFP_KERNEL);
+	/* Charged to the opener's memory cgroup, like its other files. */
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	sel = kzalloc(sizeof(*sel), GFP_KERNEL_ACCOUNT);
 	if (!ctx || !sel)
 		goto err_nomem;
-	ctx->pcpu = alloc_percpu(struct mutex_ctx_pcpu);
+	ctx->pcpu = alloc_percpu_gfp(struct mutex_ctx_pcpu, GFP_KERNEL_ACCOUNT);
 	if (!ctx->pcpu)
 		goto err_nomem;
 	for_each_possible_cpu(i)
@@ -434,7 +440,7 @@ static ssize_t mutex_dev_write(struct file *file, const char __user *ubuf,
 		kfree(buf);
 		return -EINVAL;
 	}
-	sel = kzalloc(sizeof(*sel), GFP_KERNEL);
+	sel = kzalloc(sizeof(*sel), GFP_KERNEL_ACCOUNT);
 	if (!sel) {
 		kfree(buf);
 		return -ENOMEM;

@@ -28,6 +28,14 @@ unsigned int mutex_max_flows = 262144;
 module_param_named(max_flows, mutex_max_flows, uint, 0644);
 MODULE_PARM_DESC(max_flows, "most flows tracked at once; more are counted as untracked");
 
+/*
+ * One network namespace (a container, an unprivileged user's namespace) must
+ * not be able to fill the table that every other namespace shares.
+ */
+unsigned int mutex_max_flows_netns = 131072;
+module_param_named(max_flows_per_netns, mutex_max_flows_netns, uint, 0644);
+MODULE_PARM_DESC(max_flows_per_netns, "most flows tracked at once for one network namespace");
+
 static unsigned int timeout_tcp_new = 60;
 static unsigned int timeout_tcp_established = 3600;
 static unsigned int timeout_tcp_closing = 120;
@@ -125,8 +133,11 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 				     u8 direction)
 {
 	struct mutex_bucket *b = &flow_table[flow_hash(key) & flow_mask];
+	atomic_t *netns_count = &ctx->mn->flow_count;
 	struct mutex_flow *flow, *other;
 
+	if (atomic_inc_return(netns_count) > READ_ONCE(mutex_max_flows_netns))
+		goto err_netns;
 	if (atomic_inc_return(&flow_count) > READ_ONCE(mutex_max_flows))
 		goto err_count;
 	flow = kmem_cache_zalloc(flow_cache, GFP_ATOMIC | __GFP_NOWARN);
@@ -149,6 +160,7 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 			spin_unlock_bh(&b->lock);
 			kmem_cache_free(flow_cache, flow);
 			atomic_dec(&flow_count);
+			atomic_dec(netns_count);
 			return other;
 		}
 	}
@@ -157,6 +169,7 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 		spin_unlock_bh(&b->lock);
 		kmem_cache_free(flow_cache, flow);
 		atomic_dec(&flow_count);
+		atomic_dec(netns_count);
 		return NULL;
 	}
 	flow->id = atomic64_inc_return(&flow_next_id);
@@ -170,6 +183,8 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 
 err_count:
 	atomic_dec(&flow_count);
+err_netns:
+	atomic_dec(netns_count);
 	return NULL;
 }
 
@@ -184,6 +199,7 @@ static void flow_unlink(struct mutex_flow *flow)
 	hlist_del_rcu(&flow->node);
 	atomic_inc(&flow->ctx->mn->flow_gen);
 	atomic64_dec(&flow->ctx->conns_active);
+	atomic_dec(&flow->ctx->mn->flow_count);
 	atomic_dec(&flow_count);
 	call_rcu(&flow->rcu, flow_free_rcu);
 }

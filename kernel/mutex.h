@@ -123,6 +123,8 @@ struct mutex_alert_ring {
 	u64 cleared;
 	u64 overwritten;
 	u64 notify_dropped;
+	unsigned long notify_stamp;	/* jiffies of the last token refill */
+	u32 notify_tokens;		/* notifications allowed before refill */
 };
 
 /* What the evaluator saw last time, to measure over one interval. */
@@ -220,6 +222,7 @@ struct mutex_net {
 	struct mutex_totals dead;	/* of destroyed contexts, same lock */
 	atomic64_t evicted;		/* flows ended by timeout */
 	atomic_t flow_gen;		/* bumped when a flow comes or goes */
+	atomic_t flow_count;		/* flows of this netns in the table */
 	struct mutex_rates rates;	/* global, worker only */
 	u64 rates_stamp_ns;
 	struct delayed_work rate_work;
@@ -274,6 +277,7 @@ struct mutex_flow {
 extern u64 mutex_instance_id;
 extern u64 mutex_load_time_ns;
 extern unsigned int mutex_max_flows;
+extern unsigned int mutex_max_flows_netns;
 extern struct mutex mutex_ctx_lock;
 extern unsigned int mutex_net_id;
 DECLARE_STATIC_KEY_FALSE(mutex_active);
@@ -336,6 +340,7 @@ bool mutex_alert_ring_get(struct mutex_net *mn, u64 seq,
 			  struct mutex_alert *out, u64 *next);
 void mutex_alert_ring_clear(struct mutex_net *mn);
 void mutex_alert_notify_failed(struct mutex_net *mn);
+bool mutex_alert_notify_allowed(struct mutex_net *mn);
 void mutex_eval_reschedule(struct mutex_net *mn);
 
 /* netlink.c, proc.c */

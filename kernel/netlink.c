@@ -393,6 +393,8 @@ void mutex_nl_alert_notify(struct mutex_net *mn, const struct mutex_alert *a)
 
 	if (!genl_has_listeners(&mutex_genl_family, mn->net, MUTEX_NLGRP_ALERTS))
 		return;
+	if (!mutex_alert_notify_allowed(mn))
+		return;
 	/* Sized for one alert: a listener's buffer holds as many as it can. */
 	skb = genlmsg_new(MUTEX_ALERT_MSG_LEN + 160, GFP_KERNEL);
 	if (!skb)
@@ -422,8 +424,14 @@ int mutex_nl_alert_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 	if (!seq) {
 		seq = 1;
-		if (attrs[MUTEX_A_ALERT_SINCE_SEQ])
-			seq = nla_get_u64(attrs[MUTEX_A_ALERT_SINCE_SEQ]) + 1;
+		if (attrs[MUTEX_A_ALERT_SINCE_SEQ]) {
+			u64 since = nla_get_u64(attrs[MUTEX_A_ALERT_SINCE_SEQ]);
+
+			/* since U64_MAX: nothing can follow (not seq 0 = all). */
+			if (since == U64_MAX)
+				return 0;
+			seq = since + 1;
+		}
 	}
 	if (attrs[MUTEX_A_ALERT_FD_ID])
 		fd_id = nla_get_u32(attrs[MUTEX_A_ALERT_FD_ID]);

@@ -253,7 +253,8 @@ void mutex_stats_snapshot(struct net *net, struct mutex_stats *s)
 
 	mutex_net_pcpu_sum(mn, s);
 	s->flow_buckets = mutex_flow_buckets();
-	s->flow_limit = READ_ONCE(mutex_max_flows);
+	s->flow_limit = min(READ_ONCE(mutex_max_flows),
+			    READ_ONCE(mutex_max_flows_netns));
 	s->flows_evicted = atomic64_read(&mn->evicted);
 	s->memory_bytes = mutex_flow_memory();
 	mutex_alert_ring_stats(mn, s);

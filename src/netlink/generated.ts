@@ -55,7 +55,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'flow-buckets', key: 'flow_buckets', value: 27, type: 'u32', doc: "Hash buckets of the flow table." },
     { name: 'flow-limit', key: 'flow_limit', value: 28, type: 'u32', doc: "Most flows tracked at once." },
     { name: 'flows-evicted', key: 'flows_evicted', value: 29, type: 'u64', doc: "Flows removed by the GC after their state timeout." },
-    { name: 'flows-untracked', key: 'flows_untracked', value: 30, type: 'u64', doc: "New flows not tracked because the table was full." },
+    { name: 'flows-untracked', key: 'flows_untracked', value: 30, type: 'u64', doc: "Packets of new flows not tracked because the table (or this network\nnamespace's share of it) was full; no state is kept for such a flow,\nso each of its packets counts." },
     { name: 'memory-bytes', key: 'memory_bytes', value: 31, type: 'u64', doc: "Kernel memory held by the flow table and its entries." },
     { name: 'unmatched-packets', key: 'unmatched_packets', value: 32, type: 'u64', doc: "Packets seen by the hooks that belong to no context." },
     { name: 'alerts-raised', key: 'alerts_raised', value: 33, type: 'u64' },
@@ -230,7 +230,7 @@ export interface StatsAttrs {
   flow_limit?: number;
   /** Flows removed by the GC after their state timeout. */
   flows_evicted?: bigint;
-  /** New flows not tracked because the table was full. */
+  /** Packets of new flows not tracked because the table (or this network namespace's share of it) was full; no state is kept for such a flow, so each of its packets counts. */
   flows_untracked?: bigint;
   /** Kernel memory held by the flow table and its entries. */
   memory_bytes?: bigint;
