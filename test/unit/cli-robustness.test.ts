@@ -5,6 +5,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../../src/netlink/errors.js';
 import { oneLine } from '../../src/cli/base-command.js';
+import { unknownCommandMessage } from '../../src/cli/unknown-command.js';
+import { fileURLToPath } from 'node:url';
+import { runNode } from './helpers/run-node.js';
 import { failureProblems, fuzzCases, loadCli, runInProcess } from './helpers/cli-fuzz.js';
 
 describe('CLI robustness', () => {
@@ -28,9 +31,16 @@ describe('CLI robustness', () => {
 
   it('unknown commands fail like usage errors, with a suggestion', async () => {
     const config = await loadCli();
-    const run = await runInProcess(config, { id: 'stast', argv: [] });
+    const table = new Map(config.commands.map((command) => [command.id, Object.keys(command.args ?? {}).length > 0]));
+    const message = (argv: string[]) => unknownCommandMessage(argv, table, 'mutexctl');
+    assert.equal(message(['stast']), 'mutexctl: unknown command "stast"; did you mean "stats"? (see `mutexctl --help`)');
+    assert.equal(message(['thresholds', 'sett', 'latency=1ms']), 'mutexctl: unknown command "thresholds sett"; did you mean "thresholds set"? (see `mutexctl thresholds --help`)');
+    assert.equal(message(['fd', '3', '--json']), undefined, 'fd takes an id');
+    assert.equal(message(['fd', 'run', '--', 'true']), undefined);
+    assert.equal(message(['--help']), undefined);
+    const run = await runNode(['bin/run.js', 'xyzzy'], { cwd: fileURLToPath(new URL('../../../', import.meta.url)) });
     assert.equal(run.code, ExitCode.usage);
-    assert.equal(run.stderr, 'mutexctl: unknown command "stast"; did you mean "stats"? (see `mutexctl --help`)\n');
+    assert.equal(run.stderr, 'mutexctl: unknown command "xyzzy" (see `mutexctl --help`)\n');
   });
 
   it('gives every command examples in --help', async () => {
