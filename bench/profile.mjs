@@ -3,6 +3,8 @@
 // files are thrown away, so the profile is summarised in place):
 //   scripts/vm -- node bench/profile.mjs conn [FLOWS]   mutexctl conn --csv, and the library dump
 //   scripts/vm -- node bench/profile.mjs stats          mutexctl stats --json
+//   scripts/vm -- node bench/profile.mjs udp [SECONDS]  kernel profile (perf, cpu-clock) of iperf3
+//                                                       UDP 64 B with a context matching everything
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +23,23 @@ function profiled(args, label) {
   console.log(execFileSync(process.execPath, [join(root, 'bench/prof-summary.mjs'), file, '30'], { encoding: 'utf8' }));
 }
 
-if (what === 'stats') {
+if (what === 'udp') {
+  const server = spawn('iperf3', ['-s'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 1000));
+  const fd = openSync('/dev/mutex', 'r+');
+  writeSync(fd, 'name=prof scope=all');
+  try {
+    execFileSync('perf', ['record', '-q', '-e', 'cpu-clock', '-a', '-g', '-o', '/tmp/perf.data', '--',
+      'iperf3', '-c', '127.0.0.1', '-u', '-b', '0', '-l', '64', '-t', count === '10000' ? '5' : count], { stdio: ['ignore', 'ignore', 'inherit'] });
+    for (const sort of ['sym', 'dso']) {
+      console.log(execFileSync('perf', ['report', '-i', '/tmp/perf.data', '--stdio', '--no-children', '-g', 'none', '--percent-limit', '0.7', '--sort', sort],
+        { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n').filter((l) => l && !l.startsWith('#')).slice(0, 45).join('\n'));
+    }
+  } finally {
+    closeSync(fd);
+    server.kill();
+  }
+} else if (what === 'stats') {
   for (let i = 0; i < 2; i++) profiled([join(root, 'bin/run.js'), 'stats', '--json'], 'mutexctl stats --json');
 } else {
   const n = Number(count);

@@ -8,7 +8,7 @@
 // Native addons stay outside: koffi (loaded lazily, to set socket options) and
 // netlink (its binding is found relative to its own files).
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileBundle } from '../bin/load-bundle.js';
@@ -29,6 +29,8 @@ await build({
   // src/netlink/sockopt.ts require()s koffi relative to import.meta.url.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // semver: a small stand-in (see the file).
+  alias: { semver: './scripts/bundle-shims/semver.cjs' },
   // Whitespace and syntax only: class and function names stay as they are
   // (oclif and error messages print some of them).
   minifyWhitespace: true,
@@ -40,6 +42,13 @@ await build({
 
 // Run the bundle's top level once (it defines the commands, starts nothing) so
 // the cache holds the functions that run at every start, not just the outer one.
+const manifestFile = join(root, 'oclif.manifest.json');
+rmSync(manifestFile, { force: true }); // a stale one must not describe the new commands
 const { script, module } = compileBundle(outfile, readFileSync(outfile, 'utf8'), undefined);
 if (typeof module.exports.run !== 'function') throw new Error(`${outfile} exports no run()`);
+
+// oclif's command manifest: without it, every start loads and describes all
+// commands (flags, help additions) just to find one.
+const manifest = await module.exports.manifest(root);
+writeFileSync(manifestFile, `${JSON.stringify(manifest)}\n`);
 writeFileSync(`${outfile}.cache`, script.createCachedData());

@@ -6,7 +6,7 @@
 // package.json names this file's bundle and COMMANDS as oclif's explicit
 // command list, so oclif neither globs dist/src/commands nor imports a file
 // per command. Adding a command means adding it here.
-import { execute } from '@oclif/core';
+import { execute, Plugin } from '@oclif/core';
 import { commands as helpCommands } from '@oclif/plugin-help';
 import { unknownCommandMessage } from './unknown-command.js';
 import Alerts from '../commands/alerts/index.js';
@@ -35,6 +35,13 @@ export const COMMANDS = {
   'thresholds:reset': ThresholdsReset,
   'thresholds:set': ThresholdsSet,
 };
+
+/** oclif's manifest of these commands (what `oclif manifest` writes), for scripts/bundle.mjs. */
+export async function manifest(root: string): Promise<unknown> {
+  const plugin = new Plugin({ root, isRoot: true, ignoreManifest: true, errorOnManifestCreate: true });
+  await plugin.load();
+  return plugin.manifest;
+}
 
 /** Runs the CLI; `dir` is bin/run.js's import.meta.url (oclif finds package.json from it). */
 export async function run(dir: string, options: { development?: boolean } = {}): Promise<void> {
