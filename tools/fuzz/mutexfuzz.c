@@ -2175,6 +2175,9 @@ static int cmd_load(int phase1, int phase2)
 		die("the mutex family is not registered");
 	for (int i = 0; i < 8; i++)
 		fds[i] = dev_open(i % 2 ? "scope=all" : "scope=all proto=tcp");
+	for (int i = 0; i < 8; i++)
+		if (fds[i] < 0)
+			die("load: open /dev/mutex: %s", strerror(errno));
 	proc = open("/proc/mutex/stats", O_RDONLY);	/* held across the unload */
 	if (proc < 0)
 		die("/proc/mutex/stats: %s", strerror(errno));

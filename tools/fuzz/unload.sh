@@ -8,7 +8,12 @@ set -u
 F=${MUTEXFUZZ:-.cache/fuzz/mutexfuzz}
 KO=${MUTEX_KO:-/run/mutex-vm/mutex.ko}
 rounds=${1:-3}
-fail() { echo "FAIL unload: $*"; exit 1; }
+fail() {
+	echo "FAIL unload: $*"
+	[ -n "${log:-}" ] && sed 's/^/  load: /' "$log"
+	cat /sys/module/mutex/refcnt 2>/dev/null
+	exit 1
+}
 
 slab_kb() {
 	sync
@@ -35,11 +40,13 @@ while [ $r -le "$rounds" ]; do
 	[ $r = 1 ] && base=$(slab_kb)
 	insmod "$KO" || fail "insmod"
 	log=/tmp/unload-load.$r
-	"$F" load 5 8 >"$log" 2>&1 &
+	"$F" load 20 8 >"$log" 2>&1 &
 	pid=$!
 	wait_for "$log" "contexts open"
 	for i in 1 2 3; do
 		if rmmod mutex 2>/dev/null; then
+			kill -0 $pid 2>/dev/null || fail "the load died early"
+			grep -q "contexts closed" "$log" && fail "too slow: the contexts closed before rmmod was tried"
 			fail "rmmod succeeded while contexts were open"
 		fi
 		refused=$((refused + 1))
