@@ -1451,7 +1451,7 @@ static int cmd_stress(int secs)
 	SAME(MUTEX_A_STATS_PACKETS_SENT, MUTEX_A_FD_PACKETS_SENT, churn_packets);
 	SAME(MUTEX_A_STATS_PACKETS_RECEIVED, MUTEX_A_FD_PACKETS_RECEIVED, churn_rx_packets);
 	SAME(MUTEX_A_STATS_CONNS_TOTAL, MUTEX_A_FD_CONNS_TOTAL, churn_conns);
-	SAME(MUTEX_A_STATS_CONNS_ACTIVE, MUTEX_A_FD_CONNS_ACTIVE, 0);
+	/* conns-active is a gauge the GC moves between two reads: checked at 0 below. */
 	if (g.v[MUTEX_A_STATS_FDS_TOTAL] != LONG_CTXS + churn_count || live.n != LONG_CTXS)
 		FAIL("fds total %llu, expected %llu; live %ld", (unsigned long long)g.v[MUTEX_A_STATS_FDS_TOTAL],
 		     (unsigned long long)(LONG_CTXS + churn_count), live.n);
