@@ -8,7 +8,7 @@
 // per command. Adding a command means adding it here.
 import { execute, Plugin } from '@oclif/core';
 import { commands as helpCommands } from '@oclif/plugin-help';
-import { unknownCommandMessage } from './unknown-command.js';
+import { takesArguments, unknownCommandMessage } from './unknown-command.js';
 import Alerts from '../commands/alerts/index.js';
 import AlertsClear from '../commands/alerts/clear.js';
 import Conn from '../commands/conn.js';
@@ -45,7 +45,7 @@ export async function manifest(root: string): Promise<unknown> {
 
 /** Runs the CLI; `dir` is bin/run.js's import.meta.url (oclif finds package.json from it). */
 export async function run(dir: string, options: { development?: boolean } = {}): Promise<void> {
-  const table = new Map(Object.entries(COMMANDS).map(([id, command]) => [id, Object.keys(command.args ?? {}).length > 0]));
+  const table = new Map(Object.entries(COMMANDS).map(([id, command]) => [id, takesArguments(command)]));
   const unknown = unknownCommandMessage(process.argv.slice(2), table, 'mutexctl');
   if (unknown !== undefined) {
     process.stderr.write(`${unknown}\n`);

@@ -16,6 +16,11 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** Whether a command takes words after its name: declared arguments, or any (strict off: `thresholds set a=1`). */
+export function takesArguments(command: { args?: object; strict?: boolean }): boolean {
+  return command.strict === false || Object.keys(command.args ?? {}).length > 0;
+}
+
 /** A command id (oclif's, `fd:run`) and whether the command takes arguments. */
 export type CommandTable = ReadonlyMap<string, boolean>;
 

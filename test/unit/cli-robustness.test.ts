@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../../src/netlink/errors.js';
 import { oneLine } from '../../src/cli/base-command.js';
-import { unknownCommandMessage } from '../../src/cli/unknown-command.js';
+import { takesArguments, unknownCommandMessage } from '../../src/cli/unknown-command.js';
 import { fileURLToPath } from 'node:url';
 import { runNode } from './helpers/run-node.js';
 import { failureProblems, fuzzCases, loadCli, runInProcess } from './helpers/cli-fuzz.js';
@@ -31,12 +31,13 @@ describe('CLI robustness', () => {
 
   it('unknown commands fail like usage errors, with a suggestion', async () => {
     const config = await loadCli();
-    const table = new Map(config.commands.map((command) => [command.id, Object.keys(command.args ?? {}).length > 0]));
+    const table = new Map(config.commands.map((command) => [command.id, takesArguments(command)]));
     const message = (argv: string[]) => unknownCommandMessage(argv, table, 'mutexctl');
     assert.equal(message(['stast']), 'mutexctl: unknown command "stast"; did you mean "stats"? (see `mutexctl --help`)');
     assert.equal(message(['thresholds', 'sett', 'latency=1ms']), 'mutexctl: unknown command "thresholds sett"; did you mean "thresholds set"? (see `mutexctl thresholds --help`)');
     assert.equal(message(['fd', '3', '--json']), undefined, 'fd takes an id');
     assert.equal(message(['fd', 'run', '--', 'true']), undefined);
+    assert.equal(message(['thresholds', 'set', 'latency=1ms']), undefined, 'set takes assignments');
     assert.equal(message(['--help']), undefined);
     const run = await runNode(['bin/run.js', 'xyzzy'], { cwd: fileURLToPath(new URL('../../../', import.meta.url)) });
     assert.equal(run.code, ExitCode.usage);

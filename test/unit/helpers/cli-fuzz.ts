@@ -2,6 +2,7 @@
 // a hostile or careless user would type. Run in-process through oclif (one
 // Config, no process start per case), capturing stdout, stderr and the exit code.
 import { Config } from '@oclif/core';
+import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 export const HOSTILE_VALUES: readonly string[] = [
@@ -34,6 +35,9 @@ export interface FuzzRun {
 }
 
 export async function loadCli(): Promise<Config> {
+  // Hundreds of commands in one process add listeners a real one-command process never accumulates.
+  EventEmitter.defaultMaxListeners = 0;
+  for (const stream of [process.stdin, process.stdout, process.stderr]) stream.setMaxListeners(0);
   return Config.load(fileURLToPath(new URL('../../../../', import.meta.url)));
 }
 
