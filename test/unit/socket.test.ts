@@ -138,13 +138,15 @@ describe('NetlinkConnection', () => {
 
   it('times a dump out when the kernel stops sending, not when the dump is long', async () => {
     const { raw, connection, seq, request } = setup();
-    const pending = connection.transact(request, seq, { dump: true, what: 'conn-get', timeoutMs: 60 });
+    // Margins wide enough for a loaded machine, where a 100 ms timer may fire late.
+    const pending = connection.transact(request, seq, { dump: true, what: 'conn-get', timeoutMs: 500 });
+    const outcome = pending.then((items) => items.length, (error: unknown) => error);
     for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 30));
+      await new Promise((r) => setTimeout(r, 100));
       raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI));
     }
     raw.deliver(doneReply(seq));
-    assert.equal((await pending).length, 7, '180 ms in all, never 60 ms without a message');
+    assert.equal(await outcome, 7, '600 ms in all, never 500 ms without a message');
     const stalled = connection.transact(request, seq, { dump: true, what: 'conn-get', timeoutMs: 40 });
     raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI));
     await assert.rejects(stalled, (error: unknown) => error instanceof TimeoutError);
