@@ -55,5 +55,10 @@ iperf3 -c 127.0.0.1 -p 5202 -t 3 >/dev/null
 sleep 3
 run mutexctl alerts --fd "$id"
 
+# Export: what scripts, spreadsheets and Prometheus read.
+run mutexctl export --format csv --scope fd --columns id,name,bytes_sent,packets_sent,rtt_avg_us
+say "mutexctl export --format prometheus --fd $id | grep -E '^mutex_fd_(sent_bytes|flows)'"
+mutexctl export --format prometheus --fd "$id" | grep -E '^mutex_fd_(sent_bytes|flows)'
+
 kill "$http" 2>/dev/null || true
 exec 3>&-
