@@ -62,7 +62,7 @@ describe('robustness (short run; npm run fuzz / npm run stress do the full one)'
   it('parallel traffic, dumps, threshold changes and context churn: sums match, nothing goes backwards', () => {
     const out = attack([FUZZ, 'stress', '15']);
     assert.match(out, /bytes sent global (\d+) = live fds \d+ \+ closed fds \d+: equal/);
-    assert.ok(num(out, /(\d+) contexts churned/) >= 3, "contexts were churned"); // how many depends on the machine's speed
+    assert.ok(num(out, /(\d+) contexts churned/) >= 3, 'contexts were churned'); // how many depends on the machine's speed
     assert.ok(num(out, /(\d+) samples checked/) > 10);
   });
 
