@@ -5,10 +5,11 @@
 // `stats --json` start-up (with `node -e 0`), and with BENCH_FLOWS
 // connections open, `conn --csv` and the library's dump+decode.
 //   scripts/vm -- env BEFORE=.cache/before node bench/compare.mjs
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { holdConnections, openContext } from './flow-holder.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const before = resolve(process.env.BEFORE ?? '.cache/before');
@@ -37,24 +38,9 @@ for (let i = 0; i < reps; i++) {
 
 writeFileSync('/proc/sys/net/ipv4/ip_local_port_range', '1024 65000');
 const ports = [7101, 7102, 7103, 7104];
-const fd = openSync('/dev/mutex', 'r+');
-writeSync(fd, `name=compare scope=all proto=tcp port=${ports.join(',')}`);
-const buf = Buffer.alloc(4096);
-const id = Number(/^id (\d+)$/m.exec(buf.subarray(0, readSync(fd, buf, 0, 4096, 0)).toString())?.[1]);
-const holder = spawn('/usr/bin/python3', ['-c', `
-import resource, socket, sys
-resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
-ports = [int(p) for p in sys.argv[1].split(',')]
-ls = []
-for p in ports:
-    l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(('127.0.0.1', p)); l.listen(4096); ls.append(l)
-held = []
-for i in range(int(sys.argv[2])):
-    c = socket.socket(); c.connect(('127.0.0.1', ports[i % len(ports)])); a, _ = ls[i % len(ports)].accept(); held += [c, a]
-print('ready', flush=True)
-sys.stdin.read()
-`, ports.join(','), String(flows)], { stdio: ['pipe', 'pipe', 'inherit'] });
-await new Promise((r) => holder.stdout.once('data', r));
+const ctx = openContext(`name=compare scope=all proto=tcp port=${ports.join(',')}`);
+const id = ctx.id;
+const holder = await holdConnections(ports, flows);
 const dumpScript = (tree) => `import('${tree}/dist/src/netlink/index.js').then(async ({ MutexClient }) => {
   const c = await MutexClient.open();
   const t = process.hrtime.bigint();
@@ -77,7 +63,7 @@ try {
   }
 } finally {
   holder.kill();
-  closeSync(fd);
+  ctx.close();
 }
 console.log(`kernel ${execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim()}, ${reps} interleaved runs, medians (ms):`);
 for (const [k, v] of Object.entries(samples)) console.log(`${k.padEnd(40)} ${median(v).toFixed(0).padStart(8)}   [${v.map((x) => x.toFixed(0)).join(' ')}]`);

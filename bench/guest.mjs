@@ -4,11 +4,12 @@
 // interleaved, BENCH_REPS times; the raw samples go to stdout as one
 // `BENCH-JSON {...}` line, progress to stderr.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MutexClient } from '../dist/src/netlink/index.js';
+import { HOLD_CONNECTIONS, openContext } from './flow-holder.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'run.js');
@@ -45,14 +46,6 @@ function setModule(loaded) {
   else execFileSync('rmmod', ['mutex']);
 }
 
-/** A context on /dev/mutex with this selector; close() destroys it. */
-function openContext(selector) {
-  const fd = openSync('/dev/mutex', 'r+');
-  writeSync(fd, selector);
-  const buf = Buffer.alloc(4096);
-  const text = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString();
-  return { fd, id: Number(/^id (\d+)$/m.exec(text)?.[1]), close: () => closeSync(fd) };
-}
 
 async function withClient(work) {
   const client = await MutexClient.open();
@@ -125,25 +118,6 @@ async function packetPath() {
 }
 
 // --- listing flows -----------------------------------------------------------
-// Holds `n` established loopback TCP connections (both ends open): one flow each.
-const HOLD_CONNECTIONS = `
-import resource, socket, sys
-resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
-ports = [int(p) for p in sys.argv[1].split(',')]
-listeners = []
-for p in ports:
-    l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    l.bind(('127.0.0.1', p)); l.listen(4096); listeners.append(l)
-held = []
-total = 0
-for line in sys.stdin:
-    want = int(line)
-    while total < want:
-        c = socket.socket(); c.connect(('127.0.0.1', ports[total % len(ports)]))
-        a, _ = listeners[total % len(ports)].accept()
-        held.append(c); held.append(a); total += 1
-    print(total, flush=True)
-`;
 
 function slab(name) {
   const line = readFileSync('/proc/slabinfo', 'utf8').split('\n').find((l) => l.startsWith(`${name} `));

@@ -6,10 +6,11 @@
 //   scripts/vm -- node bench/profile.mjs udp [SECONDS]  kernel profile (perf, cpu-clock) of iperf3
 //                                                       UDP 64 B with a context matching everything
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { holdConnections, openContext } from './flow-holder.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [what = 'conn', count = '10000'] = process.argv.slice(2);
@@ -26,8 +27,7 @@ function profiled(args, label) {
 if (what === 'udp') {
   const server = spawn('iperf3', ['-s'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 1000));
-  const fd = openSync('/dev/mutex', 'r+');
-  writeSync(fd, 'name=prof scope=all');
+  const ctx = openContext('name=prof scope=all');
   try {
     execFileSync('perf', ['record', '-q', '-e', 'cpu-clock', '-a', '-g', '-o', '/tmp/perf.data', '--',
       'iperf3', '-c', '127.0.0.1', '-u', '-b', '0', '-l', '64', '-t', count === '10000' ? '5' : count], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -36,7 +36,7 @@ if (what === 'udp') {
         { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n').filter((l) => l && !l.startsWith('#')).slice(0, 45).join('\n'));
     }
   } finally {
-    closeSync(fd);
+    ctx.close();
     server.kill();
   }
 } else if (what === 'stats') {
@@ -45,24 +45,9 @@ if (what === 'udp') {
   const n = Number(count);
   writeFileSync('/proc/sys/net/ipv4/ip_local_port_range', '1024 65000');
   const ports = [7101, 7102, 7103, 7104];
-  const fd = openSync('/dev/mutex', 'r+');
-  writeSync(fd, `name=prof scope=all proto=tcp port=${ports.join(',')}`);
-  const buf = Buffer.alloc(4096);
-  const id = Number(/^id (\d+)$/m.exec(buf.subarray(0, readSync(fd, buf, 0, 4096, 0)).toString())?.[1]);
-  const holder = spawn('/usr/bin/python3', ['-c', `
-import resource, socket, sys
-resource.setrlimit(resource.RLIMIT_NOFILE, (400000, 400000))
-ports = [int(p) for p in sys.argv[1].split(',')]
-ls = []
-for p in ports:
-    l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(('127.0.0.1', p)); l.listen(4096); ls.append(l)
-held = []
-for i in range(int(sys.argv[2])):
-    c = socket.socket(); c.connect(('127.0.0.1', ports[i % len(ports)])); a, _ = ls[i % len(ports)].accept(); held += [c, a]
-print('ready', flush=True)
-sys.stdin.read()
-`, ports.join(','), String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  await new Promise((r) => holder.stdout.once('data', r));
+  const ctx = openContext(`name=prof scope=all proto=tcp port=${ports.join(',')}`);
+  const id = ctx.id;
+  const holder = await holdConnections(ports, n);
   const dump = `import('${root}/dist/src/netlink/index.js').then(async ({ MutexClient }) => {
     const c = await MutexClient.open();
     for (let i = 0; i < 2; i++) { const t = Date.now(); const items = await c.dumpConsistent('conn-get', { fd_id: ${id} }, 10); console.error('dump', items.length, Date.now() - t, 'ms'); }
@@ -73,6 +58,6 @@ sys.stdin.read()
     profiled([join(root, 'bin/run.js'), 'conn', '--csv', '--no-header', '--fd', String(id)], `mutexctl conn --csv, ${n} flows`);
   } finally {
     holder.kill();
-    closeSync(fd);
+    ctx.close();
   }
 }
