@@ -2,7 +2,7 @@
 // Runs every test suite: unit and host tests on this machine, then the VM
 // tests inside a real Debian kernel of each supported line (scripts/vm).
 // Streams each suite's output, then prints one closing line for all of them.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,6 +42,17 @@ function run({ name, argv }) {
 let passed = 0;
 let failed = 0;
 const broken = [];
+
+// The export tests check the Prometheus text with promtool (Debian: prometheus);
+// on a fresh machine, as root, install it like scripts/vm installs QEMU.
+const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool'], { stdio: 'ignore' }).status === 0;
+if (!hasPromtool && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0) {
+  console.log('=== installing promtool (apt-get install prometheus)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'prometheus'], { stdio: 'inherit', env }).status;
+  if (install() !== 0 && spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env }).status === 0) install();
+}
+
 if (only !== 'host') {
   // The VM suites run tools/fuzz's attacks, built here on the host (the
   // guest sees this file system).
