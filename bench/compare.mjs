@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { holdConnections, openContext } from './flow-holder.js';
+import { holdConnections, openContext } from './flow-holder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const before = resolve(process.env.BEFORE ?? '.cache/before');

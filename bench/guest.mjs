@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MutexClient } from '../dist/src/netlink/index.js';
-import { HOLD_CONNECTIONS, openContext } from './flow-holder.js';
+import { HOLD_CONNECTIONS, openContext } from './flow-holder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'run.js');

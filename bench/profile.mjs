@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { holdConnections, openContext } from './flow-holder.js';
+import { holdConnections, openContext } from './flow-holder.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [what = 'conn', count = '10000'] = process.argv.slice(2);
