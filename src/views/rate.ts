@@ -38,11 +38,16 @@ export function rateView(view: View): View {
   return { columns: [INTERVAL_NS, ...columns] };
 }
 
-export function counterValues(view: View, row: Row): CounterValues {
+/** The counter columns of a view: worked out once per snapshot, not once per row. */
+function counterColumns(view: View): Column[] {
+  return view.columns.filter(isCounter);
+}
+
+function counterValues(counters: readonly Column[], row: Row): CounterValues {
   const values: Record<string, bigint> = {};
-  for (const column of view.columns) {
+  for (const column of counters) {
     const value = row[column.key];
-    if (isCounter(column) && (typeof value === 'bigint' || typeof value === 'number')) values[column.key] = BigInt(value);
+    if (typeof value === 'bigint' || typeof value === 'number') values[column.key] = BigInt(value);
   }
   return values;
 }
@@ -59,16 +64,16 @@ function perSecond(delta: bigint, intervalNs: bigint): number {
  */
 export function rateRows(subject: RateSubject, current: readonly Row[], instanceId: bigint, takenNs: bigint, baseline?: RateBaseline): Row[] {
   const sameInstance = baseline !== undefined && baseline.instanceId === instanceId;
+  const counters = counterColumns(subject.view);
   return current.map((row) => {
-    const now = counterValues(subject.view, row);
+    const now = counterValues(counters, row);
     const before = sameInstance ? baseline.rows.get(subject.identity(row)) : undefined;
     const wentDown = before !== undefined && Object.entries(now).some(([key, value]) => value < (before[key] ?? 0n));
     const from = before !== undefined && !wentDown ? before : undefined;
     const sinceNs = from !== undefined ? baseline!.takenNs : subject.startNs(row);
     const intervalNs = sinceNs === undefined ? undefined : takenNs - sinceNs;
     const out: Record<string, Row[string]> = { ...row, interval_ns: intervalNs };
-    for (const column of subject.view.columns) {
-      if (!isCounter(column)) continue;
+    for (const column of counters) {
       const value = now[column.key];
       out[rateKey(column.key)] =
         value === undefined || intervalNs === undefined || intervalNs <= 0n ? undefined : perSecond(value - (from?.[column.key] ?? 0n), intervalNs);
@@ -84,5 +89,6 @@ export function rateRows(subject: RateSubject, current: readonly Row[], instance
 
 /** The baseline the next rate is measured from. */
 export function baselineOf(subject: RateSubject, rows: readonly Row[], instanceId: bigint, takenNs: bigint): RateBaseline {
-  return { instanceId, takenNs, rows: new Map(rows.map((row) => [subject.identity(row), counterValues(subject.view, row)])) };
+  const counters = counterColumns(subject.view);
+  return { instanceId, takenNs, rows: new Map(rows.map((row) => [subject.identity(row), counterValues(counters, row)])) };
 }
