@@ -2,34 +2,47 @@
 // the RFC 5952 canonical form (lowercase, leading zeros dropped, the longest
 // run of two or more zero groups as "::", IPv4-mapped as ::ffff:a.b.c.d).
 
-/** 4 or 16 bytes in network order → text; any other length is shown as hex. */
+const dotted = (b: Uint8Array, at: number): string => `${b[at]!}.${b[at + 1]!}.${b[at + 2]!}.${b[at + 3]!}`;
+
+/**
+ * 4 or 16 bytes in network order → text; any other length is shown as hex.
+ * Runs for both ends of every listed flow, so it works on the bytes directly.
+ */
 export function formatAddress(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join('.');
+  if (bytes.length === 4) return dotted(bytes, 0);
   if (bytes.length !== 16) return Buffer.from(bytes).toString('hex');
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
+  const group = (i: number): number => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
   // ::ffff:0:0/96, IPv4-mapped: RFC 5952 §5 keeps the dotted quad.
-  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
-    return `::ffff:${Array.from(bytes.subarray(12)).join('.')}`;
+  if (group(0) === 0 && group(1) === 0 && group(2) === 0 && group(3) === 0 && group(4) === 0 && group(5) === 0xffff) {
+    return `::ffff:${dotted(bytes, 12)}`;
   }
+  // The first longest run of zero groups, if it is two or more long, becomes "::".
   let bestStart = -1;
-  let bestLength = 0;
+  let bestLength = 1;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
+    if (group(i) !== 0) {
       i++;
       continue;
     }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
+    let j = i + 1;
+    while (j < 8 && group(j) === 0) j++;
     if (j - i > bestLength) {
       bestStart = i;
       bestLength = j - i;
     }
     i = j;
   }
-  const hex = groups.map((group) => group.toString(16));
-  if (bestLength < 2) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += group(i).toString(16);
+  }
+  return text;
 }
 
 function parseIPv4(text: string): number[] | undefined {

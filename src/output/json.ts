@@ -42,12 +42,16 @@ function serialize(value: JsonValue, indent: string | null): string {
   const close = inner === null ? '' : `\n${indent}`;
   const separator = inner === null ? ',' : `,\n${inner}`;
   const colon = inner === null ? ':' : ': ';
+  // Plain loops: a 100 000-flow listing is 2.4 million members.
+  const items: string[] = [];
   if (Array.isArray(value)) {
-    const items = (value as readonly JsonValue[]).map((item) => serialize(item, inner));
+    for (const item of value as readonly JsonValue[]) items.push(serialize(item, inner));
     return items.length === 0 ? '[]' : `[${open}${items.join(separator)}${close}]`;
   }
-  const members = Object.entries(value as { readonly [key: string]: JsonValue })
-    .filter(([, member]) => member !== undefined)
-    .map(([key, member]) => `${JSON.stringify(key)}${colon}${serialize(member, inner)}`);
-  return members.length === 0 ? '{}' : `{${open}${members.join(separator)}${close}}`;
+  const object = value as { readonly [key: string]: JsonValue };
+  for (const key in object) {
+    const member = object[key];
+    if (member !== undefined) items.push(`${JSON.stringify(key)}${colon}${serialize(member, inner)}`);
+  }
+  return items.length === 0 ? '{}' : `{${open}${items.join(separator)}${close}}`;
 }

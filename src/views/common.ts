@@ -22,10 +22,22 @@ export function rttAverageUs(values: { rtt_sum_us?: bigint; rtt_samples?: bigint
   return samples === 0n ? 0n : sum / samples;
 }
 
+// Value → name, per enumeration: enumName runs for every row of a listing.
+const namesByValue = new Map<string, ReadonlyMap<number, string>>();
+
+function namesOf(enumeration: string): ReadonlyMap<number, string> {
+  let names = namesByValue.get(enumeration);
+  if (!names) {
+    names = new Map((enums[enumeration] ?? []).map((entry) => [entry.value, entry.name]));
+    namesByValue.set(enumeration, names);
+  }
+  return names;
+}
+
 /** The spec's name of an enum value; an unknown value (a newer module) as its number. */
 export function enumName(enumeration: string, value: number | undefined): string | undefined {
   if (value === undefined) return undefined;
-  return enums[enumeration]?.find((entry) => entry.value === value)?.name ?? String(value);
+  return namesOf(enumeration).get(value) ?? String(value);
 }
 
 /** An enum value by name, for flags. */
@@ -40,9 +52,11 @@ export function enumNames(enumeration: string): string[] {
 /** IP protocol numbers of the flows the module tracks, by the names mutexctl uses. */
 export const PROTOCOLS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
 
+const PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(PROTOCOLS).map(([name, number]) => [number, name]));
+
 export function protocolName(value: number | undefined): string | undefined {
   if (value === undefined) return undefined;
-  return Object.entries(PROTOCOLS).find(([, number]) => number === value)?.[0] ?? String(value);
+  return PROTOCOL_NAMES.get(value) ?? String(value);
 }
 
 const FAMILIES: Readonly<Record<number, string>> = { 2: 'ipv4', 10: 'ipv6' };

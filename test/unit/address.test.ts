@@ -5,6 +5,23 @@ import { compareAddresses, formatAddress, formatEndpoint, parseAddress } from '.
 const v6 = (hex: string) => Buffer.from(hex.replace(/[: ]/g, ''), 'hex');
 
 describe('formatAddress', () => {
+  it('agrees with the WHATWG URL serializer on random IPv6 addresses rich in zero groups', () => {
+    let seed = 12345;
+    const random = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (let n = 0; n < 20000; n++) {
+      const bytes = new Uint8Array(16);
+      // Each group zero with probability 1/2, so runs of every length and position occur.
+      for (let g = 0; g < 8; g++) {
+        if (random() & 1) continue;
+        bytes[2 * g] = random() & 0xff;
+        bytes[2 * g + 1] = random() & 0xff;
+      }
+      if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) continue; // mapped: RFC 5952 keeps the dotted quad, WHATWG does not
+      const hex = Buffer.from(bytes).toString('hex').replace(/(.{4})(?!$)/g, '$1:');
+      assert.equal(formatAddress(bytes), new URL(`http://[${hex}]/`).hostname.slice(1, -1), hex);
+    }
+  });
+
   it('IPv4 as a dotted quad', () => {
     assert.equal(formatAddress(Buffer.from([10, 0, 0, 1])), '10.0.0.1');
     assert.equal(formatAddress(Buffer.from([255, 255, 255, 255])), '255.255.255.255');

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The TypeScript half of `mutexctl conn --csv` on this machine, without a
+// kernel: N conn items encoded with the family's own codec, then decoded,
+// turned into rows and rendered exactly as the command does. Prints the
+// median time of each stage, so a change to the formatting path can be
+// measured before the guest bench (npm run bench) confirms it end to end.
+//   node bench/format.mjs [FLOWS=100000] [REPEATS=5]
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { encodeAttrs, decodeAttrs } = await import(join(root, 'dist/src/netlink/codec.js'));
+const { connRow, connView } = await import(join(root, 'dist/src/views/conn.js'));
+const { renderView } = await import(join(root, 'dist/src/output/index.js'));
+
+const flows = Number(process.argv[2] ?? 100_000);
+const repeats = Number(process.argv[3] ?? 5);
+
+function item(i) {
+  const v6 = i % 4 === 3;
+  const addr = v6
+    ? Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (i >> 8) & 0xff, i & 0xff])
+    : Uint8Array.from([10, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff]);
+  const start = 1_764_000_000_000_000_000n + BigInt(i) * 1000n;
+  return encodeAttrs('conn', {
+    id: BigInt(i + 1), fd_id: 1 + (i % 3), family: v6 ? 10 : 2, protocol: 6,
+    local_addr: v6 ? Uint8Array.from([...addr.subarray(0, 15), 1]) : Uint8Array.from([127, 0, 0, 1]), local_port: 7101 + (i % 4),
+    remote_addr: addr, remote_port: 1024 + (i % 60000), direction: i % 2, state: 1,
+    start_ns: start, last_ns: start + 5_000_000n, bytes_sent: BigInt(i * 37), bytes_received: BigInt(i * 11),
+    packets_sent: BigInt(i % 1000), packets_received: BigInt(i % 999), retransmits: 0n, errors: 0n, drops: 0n,
+    rtt_samples: BigInt(i % 7), rtt_sum_us: BigInt((i % 7) * 120), rtt_min_us: 40n, rtt_max_us: 300n,
+  });
+}
+
+const buffers = Array.from({ length: flows }, (_, i) => item(i));
+const view = connView();
+const stages = { decode: [], rows: [], csv: [], json: [] };
+let sink = 0;
+for (let r = 0; r < repeats; r++) {
+  let t = performance.now();
+  const items = buffers.map((buf) => decodeAttrs('conn', buf));
+  stages.decode.push(performance.now() - t);
+  t = performance.now();
+  const rows = items.map(connRow);
+  stages.rows.push(performance.now() - t);
+  t = performance.now();
+  sink += Buffer.byteLength(renderView(view, rows, { format: 'csv', shape: 'list', header: true, color: false }));
+  stages.csv.push(performance.now() - t);
+  t = performance.now();
+  sink += Buffer.byteLength(renderView(view, rows, { format: 'json', shape: 'list', header: true, color: false }));
+  stages.json.push(performance.now() - t);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`${flows} flows, median of ${repeats} (output ${sink / repeats / 2 / 1e6 | 0} MB avg)`);
+for (const [stage, times] of Object.entries(stages)) console.log(`  ${stage.padEnd(7)} ${median(times).toFixed(1).padStart(8)} ms`);
