@@ -7,6 +7,7 @@
 //   node bench/format.mjs [FLOWS=100000] [REPEATS=5]
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { encodeAttrs, decodeAttrs } = await import(join(root, 'dist/src/netlink/codec.js'));
