@@ -24,7 +24,12 @@
 #include "mutex.h"
 
 DEFINE_MUTEX(mutex_ctx_lock);
-DEFINE_STATIC_KEY_FALSE(mutex_active);
+/*
+ * On while any context is open.  Turning it off is deferred by a second, so a
+ * program that opens and closes its only context in a loop does not re-patch
+ * the hook sites (text_poke_bp: IPIs to every CPU) on every close.
+ */
+DEFINE_STATIC_KEY_DEFERRED_FALSE(mutex_active, HZ);
 static atomic_t ctx_next_id = ATOMIC_INIT(0);
 
 #define MUTEX_SEL_WRITE_MAX	4096
@@ -382,7 +387,7 @@ static int mutex_dev_open(struct inode *inode, struct file *file)
 	mn->fds_total++;
 	WRITE_ONCE(mn->ctx_gen, mn->ctx_gen + 1);
 	mutex_unlock(&mutex_ctx_lock);
-	static_branch_inc(&mutex_active);
+	static_branch_deferred_inc(&mutex_active);
 
 	file->private_data = ctx;
 	return 0;
@@ -418,7 +423,7 @@ static int mutex_dev_release(struct inode *inode, struct file *file)
 	mutex_totals_add(&ctx->mn->dead, &t);
 	mutex_unlock(&mutex_ctx_lock);
 
-	static_branch_dec(&mutex_active);
+	static_branch_slow_dec_deferred(&mutex_active);
 	call_rcu(&ctx->rcu, ctx_free_rcu);
 	return 0;
 }
@@ -523,4 +528,6 @@ int __init mutex_dev_init(void)
 void mutex_dev_exit(void)
 {
 	misc_deregister(&mutex_miscdev);
+	/* A last close may have left the key's switch-off queued. */
+	static_key_deferred_flush(&mutex_active);
 }

@@ -555,7 +555,7 @@ static void mutex_account(struct sk_buff *skb, const struct nf_hook_state *state
 static unsigned int mutex_hook(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
-	if (static_branch_unlikely(&mutex_active))
+	if (static_branch_unlikely(&mutex_active.key))
 		mutex_account(skb, state);
 	return NF_ACCEPT;
 }
@@ -662,7 +662,7 @@ static void mutex_kfree_skb_probe(void *data, struct sk_buff *skb,
 				  void *location, enum skb_drop_reason reason)
 #endif
 {
-	if (!static_branch_unlikely(&mutex_active))
+	if (!static_branch_unlikely(&mutex_active.key))
 		return;
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 	drop_count(skb, rx_sk, reason);
@@ -712,7 +712,7 @@ static void mutex_retransmit_probe(void *data, const struct sock *sk,
 	struct mutex_flow *flow;
 	u8 side;
 
-	if (!static_branch_unlikely(&mutex_active) || !sock_key(sk, &key, &side))
+	if (!static_branch_unlikely(&mutex_active.key) || !sock_key(sk, &key, &side))
 		return;
 	rcu_read_lock();
 	flow = mutex_flow_lookup(&key);

@@ -24,6 +24,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/jump_label.h>
+#include <linux/jump_label_ratelimit.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 
@@ -280,7 +281,7 @@ extern unsigned int mutex_max_flows;
 extern unsigned int mutex_max_flows_netns;
 extern struct mutex mutex_ctx_lock;
 extern unsigned int mutex_net_id;
-DECLARE_STATIC_KEY_FALSE(mutex_active);
+extern struct static_key_false_deferred mutex_active;
 
 static inline struct mutex_net *mutex_pernet(struct net *net)
 {

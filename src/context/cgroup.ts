@@ -1,7 +1,6 @@
 // A throwaway cgroup v2 for `fd run`: the command starts inside it, so the
 // context's cgroup scope accounts exactly the command and its descendants.
 import { accessSync, constants, existsSync, mkdirSync, rmdirSync, statfsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -21,7 +20,7 @@ export function cgroupV2Writable(root = CGROUP_ROOT): boolean {
 
 /** Creates `<root>/mutexctl-<pid>-<random>` and returns its path; throws the mkdir error. */
 export function createCgroup(root = CGROUP_ROOT): string {
-  const path = join(root, `mutexctl-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const path = join(root, `mutexctl-${process.pid}-${Buffer.from(crypto.getRandomValues(new Uint8Array(4))).toString('hex')}`);
   mkdirSync(path);
   return path;
 }

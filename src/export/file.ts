@@ -1,14 +1,16 @@
 // Writing an export to a file the way node_exporter's textfile collector needs
 // it: a temporary file in the same directory, flushed, then renamed over the
 // target, so a reader sees the old file or the new one, never half of one.
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MutexctlError } from '../netlink/errors.js';
 
+// Web Crypto, not node:crypto: the global loads only when called, and every other command starts without it.
+const randomHex = (bytes: number): string => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   // A leading dot keeps the textfile collector (which reads *.prom) off the temporary file.
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(dirname(path), `.${basename(path)}.${randomHex(6)}.tmp`);
   let handle;
   try {
     handle = await open(temporary, 'wx', 0o644);

@@ -4,7 +4,7 @@
 // the amount of work it claims. The kernel log is checked by scripts/vm.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -13,8 +13,30 @@ import { globalStats, projectRoot } from './lib.js';
 const FUZZ = join(projectRoot, '.cache', 'fuzz', 'mutexfuzz');
 const SEED = process.env['SEED'] ?? String(Date.now() % 1_000_000);
 
+// Far above the slowest attack's time under TCG (the unload test, ~2 min): a hang ends as a
+// failure with the kernel's list of blocked tasks in its log, not as the whole VM timing out.
+const ATTACK_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** The tasks of the guest that are not running or sleeping, with their kernel stacks. */
+function stuckTasks(): string {
+  writeFileSync('/proc/sysrq-trigger', 'w'); // blocked (D state) tasks into the kernel log, kept by scripts/vm
+  const script = 'for p in /proc/[0-9]*; do s=$(awk \'/^State:/ {print $2}\' $p/status 2>/dev/null); case "$s" in R|S|I|"") ;; *) echo "$(cat $p/comm) $s"; cat $p/stack;; esac; done 2>/dev/null';
+  const ps = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  return ps.stdout;
+}
+
 function attack(argv: string[]): string {
-  const run = spawnSync(argv[0]!, argv.slice(1), { cwd: projectRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(argv[0]!, argv.slice(1), {
+    cwd: projectRoot,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: ATTACK_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
+  if (run.error) {
+    const hung = (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `\nstuck tasks:\n${stuckTasks()}` : '';
+    assert.fail(`${argv.join(' ')}: ${run.error.message}\n${run.stdout ?? ''}${run.stderr ?? ''}${hung}`);
+  }
   const out = `${run.stdout}${run.stderr}`;
   process.stdout.write(out.split('\n').map((l) => `# ${l}`).join('\n') + '\n');
   assert.equal(run.status, 0, `${argv.join(' ')} failed:\n${out.slice(-4000)}`);
