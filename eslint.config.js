@@ -25,6 +25,12 @@ export default tseslint.config(
     languageOptions: { globals: nodeGlobals },
   },
   {
+    // bin/ is CommonJS (bin/package.json says why in bin/run.js).
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled commands (run `npm run build` first) with oclif's debug output on.
-import { loadBundle } from './load-bundle.js';
+'use strict';
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { loadBundle } = require('./load-bundle.js');
 
-await loadBundle(new URL('../dist/mutexctl.cjs', import.meta.url).pathname).run(import.meta.url, { development: true });
+loadBundle(join(__dirname, '../dist/mutexctl.cjs')).run(pathToFileURL(join(__dirname, '../package.json')).href, { development: true });

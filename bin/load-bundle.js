@@ -2,13 +2,14 @@
 // through vm.Script with V8's code cache, so a start skips compiling it. It is
 // registered in require's cache, so oclif, which require()s it for the
 // command list, gets this same instance.
-import { readFileSync } from 'node:fs';
-import Module from 'node:module';
-import { dirname } from 'node:path';
-import { Script } from 'node:vm';
+'use strict';
+const { readFileSync } = require('node:fs');
+const Module = require('node:module');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
 
 /** Compiles and runs the bundle at `file` as a CommonJS module; returns the script (for its cache) and the module. */
-export function compileBundle(file, source, cachedData) {
+function compileBundle(file, source, cachedData) {
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
   const module = new Module(file, undefined);
   module.filename = file;
@@ -21,7 +22,7 @@ export function compileBundle(file, source, cachedData) {
 }
 
 /** The bundle's exports, using its code cache when there is a usable one. */
-export function loadBundle(file) {
+function loadBundle(file) {
   let cachedData;
   try {
     cachedData = readFileSync(`${file}.cache`);
@@ -30,3 +31,5 @@ export function loadBundle(file) {
   }
   return compileBundle(file, readFileSync(file, 'utf8'), cachedData).module.exports;
 }
+
+module.exports = { compileBundle, loadBundle };

@@ -43,7 +43,7 @@ export async function manifest(root: string): Promise<unknown> {
   return plugin.manifest;
 }
 
-/** Runs the CLI; `dir` is bin/run.js's import.meta.url (oclif finds package.json from it). */
+/** Runs the CLI; `dir` is the file URL of the package's package.json (oclif finds the package from it). */
 export async function run(dir: string, options: { development?: boolean } = {}): Promise<void> {
   const table = new Map(Object.entries(COMMANDS).map(([id, command]) => [id, takesArguments(command)]));
   const unknown = unknownCommandMessage(process.argv.slice(2), table, 'mutexctl');

@@ -1,7 +1,12 @@
 // Running the command of `fd run`: stdio inherited, SIGINT/SIGTERM/SIGHUP passed
 // on to it, and its end turned into the exit status a shell would report.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+
+// Required when a command is run, not when mutexctl starts: node:child_process
+// (with dgram and more) is a noticeable part of every other command's start.
+const childProcess = (): typeof import('node:child_process') => createRequire(import.meta.url)('node:child_process');
 
 /** Signals mutexctl passes on to the command while it runs. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -67,8 +72,8 @@ export function runChild(argv: readonly string[], options: { cgroup?: string } =
   const forwarding = forwardSignals();
   const child =
     options.cgroup === undefined
-      ? spawn(command, args, { stdio: 'inherit' })
-      : spawn('/bin/sh', ['-c', JOIN_SCRIPT, options.cgroup, command, ...args], {
+      ? childProcess().spawn(command, args, { stdio: 'inherit' })
+      : childProcess().spawn('/bin/sh', ['-c', JOIN_SCRIPT, options.cgroup, command, ...args], {
           stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
         });
   forwarding.attach(child);

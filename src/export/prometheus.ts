@@ -112,6 +112,9 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
+// Label values are ASCII names: code-unit order, no ICU collation.
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function labelText(labels: Labels): string {
   const entries = Object.entries(labels);
   if (entries.length === 0) return '';
@@ -213,7 +216,7 @@ function addFd(out: Exposition, fd: FdAttrs, conns: readonly ConnAttrs[] | undef
     entry.count++;
     counts.set(key, entry);
   }
-  for (const { protocol, state, count } of [...counts.values()].sort((a, b) => (a.protocol + a.state).localeCompare(b.protocol + b.state))) {
+  for (const { protocol, state, count } of [...counts.values()].sort((a, b) => compareText(a.protocol + a.state, b.protocol + b.state))) {
     out.add('mutex_fd_flows', 'gauge', 'Flows of the context in the flow table now, by protocol and state.', {
       suffix: '',
       labels: { ...labels, protocol, state },

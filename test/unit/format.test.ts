@@ -125,6 +125,17 @@ describe('human units', () => {
 
   it('counts with thousands separators', () => {
     assert.equal(formatCount(18446744073709551615n), '18,446,744,073,709,551,615');
+    // The same text as toLocaleString('en-US') (which it avoids for whole numbers), at every length and sign.
+    for (let digits = 1; digits <= 20; digits++) {
+      for (const value of [10n ** BigInt(digits - 1), 10n ** BigInt(digits) - 1n]) {
+        for (const signed of [value, -value]) {
+          assert.equal(formatCount(signed), signed.toLocaleString('en-US'));
+          if (digits <= 15) assert.equal(formatCount(Number(signed)), Number(signed).toLocaleString('en-US'));
+        }
+      }
+    }
+    assert.equal(formatCount(0), '0');
+    assert.equal(formatCount(1234.5), '1,234.5');
   });
 
   it('times as ISO plus how long ago', () => {
