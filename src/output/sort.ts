@@ -51,8 +51,33 @@ function compareValues(column: Column, a: CellValue, b: CellValue): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The values of a one-key sort as doubles, when every row has a number or a
+ * bigint that a double holds exactly (ids, counters below 2^53); else undefined.
+ */
+function numericKeys(rows: readonly Row[], key: string): Float64Array | undefined {
+  const values = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const value = rows[i]![key];
+    if (typeof value === 'number') values[i] = value;
+    else if (typeof value === 'bigint' && value <= SAFE && value >= -SAFE) values[i] = Number(value);
+    else return undefined;
+  }
+  return values;
+}
+
 /** A stably sorted copy; a row without a value for a key sorts after every row with one. */
 export function sortRows(rows: readonly Row[], keys: readonly SortKey[]): Row[] {
+  // The common case (the default sort by id) compares doubles: a listing of
+  // 100 000 flows makes ~1.7 million comparisons.
+  const numeric = keys.length === 1 ? numericKeys(rows, keys[0]!.column.key) : undefined;
+  if (numeric) {
+    const sign = keys[0]!.descending ? -1 : 1;
+    const order = Array.from(rows.keys()).sort((a, b) => sign * (numeric[a]! - numeric[b]!));
+    return order.map((index) => rows[index]!);
+  }
   return [...rows].sort((ra, rb) => {
     for (const { column, descending } of keys) {
       const a = ra[column.key];

@@ -30,6 +30,20 @@ const rows = [
 const ids = (list: readonly { id?: unknown }[]) => list.map((row) => row.id);
 
 describe('--sort', () => {
+  it('one numeric key (the fast path) orders like a comparison of the raw values, stably, both ways', () => {
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    // Few distinct values, so ties are common; bigints and numbers mixed.
+    const many = Array.from({ length: 2000 }, (_, at) => ({ id: at % 2 ? BigInt(random(50)) : random(50), name: String(at) }));
+    for (const descending of [false, true]) {
+      const expected = many
+        .map((row, at) => ({ row, at }))
+        .sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0) * (descending ? -1 : 1) || a.at - b.at)
+        .map(({ row }) => row.name);
+      assert.deepEqual(sortRows(many, parseSort(view, descending ? '-id' : 'id')).map((row) => row.name), expected);
+    }
+  });
+
   it('ascending by default, exact for u64 values', () => {
     assert.deepEqual(ids(sortRows(rows, parseSort(view, 'bytes'))), [2, 4, 1, 3]);
   });
