@@ -5,6 +5,8 @@
 //   scripts/vm -- node bench/profile.mjs stats          mutexctl stats --json
 //   scripts/vm -- node bench/profile.mjs udp [SECONDS]  kernel profile (perf, cpu-clock) of iperf3
 //                                                       UDP 64 B with a context matching everything
+//                                                       (VM_APPEND='slub_debug=- kfence.sample_interval=0'
+//                                                       as npm run bench uses, or slab debugging dominates)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +37,12 @@ if (what === 'udp') {
       console.log(execFileSync('perf', ['report', '-i', '/tmp/perf.data', '--stdio', '--no-children', '-g', 'none', '--percent-limit', '0.7', '--sort', sort],
         { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n').filter((l) => l && !l.startsWith('#')).slice(0, 45).join('\n'));
     }
+    // The module's own functions: the hook path's share of all samples.
+    console.log('\n### the module (mutex.ko):');
+    const bySymbol = execFileSync('perf', ['report', '-i', '/tmp/perf.data', '--stdio', '--no-children', '-g', 'none', '--sort', 'dso,sym', '--percent-limit', '0'],
+      { encoding: 'utf8', maxBuffer: 1 << 26 }).split('\n').filter((l) => /\[mutex\]|\] mutex_/.test(l) && !/\] mutex_(lock|unlock|trylock)\b/.test(l)); // not the kernel's struct mutex
+    const share = bySymbol.reduce((sum, l) => sum + (Number.parseFloat(l) || 0), 0);
+    console.log(`${bySymbol.slice(0, 20).join('\n')}\nall of the module's functions: ${share.toFixed(2)} % of the samples`);
   } finally {
     ctx.close();
     server.kill();
