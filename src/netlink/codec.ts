@@ -125,11 +125,23 @@ function readIntegerAt(layout: IntegerLayout, buf: Buffer, pos: number, bigEndia
   return bigEndian ? buf.readUIntBE(pos, layout.bytes) : buf.readUIntLE(pos, layout.bytes);
 }
 
+/** An unsigned little-endian integer of `width` bytes at `pos`; u64 as a bigint (one allocation when it fits a double). */
+function readUnsignedLE(buf: Buffer, pos: number, width: number): number | bigint {
+  if (width === 1) return buf[pos]!;
+  if (width === 2) return buf[pos]! | (buf[pos + 1]! << 8);
+  const low = buf[pos]! + buf[pos + 1]! * 0x100 + buf[pos + 2]! * 0x1_0000 + buf[pos + 3]! * 0x100_0000;
+  if (width === 4) return low;
+  const high = buf[pos + 4]! + buf[pos + 5]! * 0x100 + buf[pos + 6]! * 0x1_0000 + buf[pos + 7]! * 0x100_0000;
+  return high < 0x20_0000 ? BigInt(high * 0x1_0000_0000 + low) : buf.readBigUInt64LE(pos);
+}
+
 interface DecodePlan {
   specs: readonly AttrSpec[];
   indexByType: number[];
   /** Specs an item can carry (all but pads). */
   carried: number;
+  /** By spec index: the width of an unsigned integer (1, 2, 4, 8), read inline; 0 for every other type. */
+  unsignedWidth: Uint8Array;
   /** Builds the result when every carried attribute is there: an object literal in spec order (one shape, no dictionary growth). */
   buildFull?: (slots: unknown[]) => Record<string, unknown>;
 }
@@ -191,8 +203,8 @@ export class AttrCodec {
       if (end - offset < NLA_HDRLEN) {
         throw new CodecError(`truncated "${setName}" attributes: ${end - offset} stray bytes at offset ${offset}`);
       }
-      const length = buf.readUInt16LE(offset);
-      const rawType = buf.readUInt16LE(offset + 2);
+      const length = buf[offset]! | (buf[offset + 1]! << 8);
+      const rawType = buf[offset + 2]! | (buf[offset + 3]! << 8);
       if (length < NLA_HDRLEN || offset + length > end) {
         throw new CodecError(
           `truncated "${setName}" attributes: attribute type ${rawType & NLA_TYPE_MASK} at offset ${offset} claims ${length} bytes, ` +
@@ -203,9 +215,15 @@ export class AttrCodec {
       const index = type < indexByType.length ? indexByType[type]! : -1;
       if (index >= 0) {
         const spec = specs[index]!;
+        const width = plan.unsignedWidth[index]!;
         if (spec.type !== 'pad') {
           const netByteOrder = (rawType & NLA_F_NET_BYTEORDER) !== 0;
-          const value = this.decodeAt(setName, spec, buf, offset + NLA_HDRLEN, length - NLA_HDRLEN, netByteOrder);
+          // Little-endian unsigned integers of the right size (nearly every attribute
+          // of a dump) are read here; anything else, errors included, by decodeAt.
+          const value =
+            width !== 0 && !netByteOrder && length - NLA_HDRLEN === width
+              ? readUnsignedLE(buf, offset + NLA_HDRLEN, width)
+              : this.decodeAt(setName, spec, buf, offset + NLA_HDRLEN, length - NLA_HDRLEN, netByteOrder);
           if (slots[index] === undefined) filled++;
           if (spec.multi) ((slots[index] as unknown[] | undefined) ?? (slots[index] = [])).push(value);
           else slots[index] = value;
@@ -238,6 +256,10 @@ export class AttrCodec {
         specs,
         indexByType,
         carried: fields.length,
+        unsignedWidth: Uint8Array.from(specs, (spec) => {
+          const layout = INTEGER_LAYOUTS[spec.type];
+          return layout && !layout.signed ? layout.bytes : 0;
+        }),
         // Keys come from the generated tables (snake_case names), never from the wire.
         buildFull: literalSafe
           ? (new Function('slots', `return { ${fields.join(', ')} };`) as (slots: unknown[]) => Record<string, unknown>)

@@ -65,6 +65,19 @@ describe('decode: the same bytes back', () => {
     });
   }
 
+  it('reads every unsigned width exactly at its edges (the inline path), and rejects a wrong size', () => {
+    const edges: [string, (number | bigint)[]][] = [
+      ['small', [0, 1, 0x7f, 0x80, 0xff]],
+      ['port', [0, 0xff, 0x100, 0x7fff, 0x8000, 0xffff]],
+      ['count', [0, 0xffff, 0x1_0000, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff]],
+      ['total', [0n, 0xffff_ffffn, 0x1_0000_0000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, U64_MAX]],
+    ];
+    for (const [key, values] of edges) {
+      for (const value of values) assert.deepEqual(codec.decode('sample', codec.encode('sample', { [key]: value })), { [key]: value }, `${key} ${value}`);
+    }
+    assert.throws(() => codec.decode('sample', hex('0800 0500 01000000')), /u64 needs 8 bytes, got 4/);
+  });
+
   it('keeps 2^64-1 exact', () => {
     const decoded = codec.decode('sample', hex('0c00 0500 ffffffffffffffff'));
     assert.equal(decoded.total, 18446744073709551615n);
