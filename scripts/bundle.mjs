@@ -69,8 +69,9 @@ await build({
   // semver, wsl-utils: small stand-ins (see the files).
   alias: { semver: './scripts/bundle-shims/semver.cjs', 'wsl-utils': './scripts/bundle-shims/wsl-utils.mjs' },
   // Whitespace and syntax only: class and function names stay as they are
-  // (oclif and error messages print some of them).
-  minifyWhitespace: process.env.BUNDLE_READABLE !== "1",
+  // (oclif and error messages print some of them). BUNDLE_READABLE=1 keeps
+  // the line breaks, so a CPU profile of the bundle names useful lines.
+  minifyWhitespace: process.env.BUNDLE_READABLE !== '1',
   minifySyntax: true,
   legalComments: 'linked',
   sourcemap: 'linked',
