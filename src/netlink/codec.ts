@@ -109,22 +109,6 @@ function writeInteger(layout: IntegerLayout, value: bigint, bigEndian: boolean):
   return out;
 }
 
-function readIntegerAt(layout: IntegerLayout, buf: Buffer, pos: number, bigEndian: boolean): number | bigint {
-  if (layout.bytes === 8) {
-    if (layout.signed) return bigEndian ? buf.readBigInt64BE(pos) : buf.readBigInt64LE(pos);
-    if (bigEndian) return buf.readBigUInt64BE(pos);
-    // One BigInt instead of readBigUInt64LE's four when the value fits in a
-    // double exactly (every counter in practice).
-    const high = buf.readUInt32LE(pos + 4);
-    if (high < 0x200000) return BigInt(high * 0x1_0000_0000 + buf.readUInt32LE(pos));
-    return buf.readBigUInt64LE(pos);
-  }
-  if (layout.bytes === 1) return layout.signed ? buf.readInt8(pos) : buf[pos]!;
-  if (layout.bytes === 4 && !layout.signed) return bigEndian ? buf.readUInt32BE(pos) : buf.readUInt32LE(pos);
-  if (layout.signed) return bigEndian ? buf.readIntBE(pos, layout.bytes) : buf.readIntLE(pos, layout.bytes);
-  return bigEndian ? buf.readUIntBE(pos, layout.bytes) : buf.readUIntLE(pos, layout.bytes);
-}
-
 /** An unsigned little-endian integer of `width` bytes at `pos`; u64 as a bigint (one allocation when it fits a double). */
 function readUnsignedLE(buf: Buffer, pos: number, width: number): number | bigint {
   if (width === 1) return buf[pos]!;
@@ -133,6 +117,17 @@ function readUnsignedLE(buf: Buffer, pos: number, width: number): number | bigin
   if (width === 4) return low;
   const high = buf[pos + 4]! + buf[pos + 5]! * 0x100 + buf[pos + 6]! * 0x1_0000 + buf[pos + 7]! * 0x100_0000;
   return high < 0x20_0000 ? BigInt(high * 0x1_0000_0000 + low) : buf.readBigUInt64LE(pos);
+}
+
+function readIntegerAt(layout: IntegerLayout, buf: Buffer, pos: number, bigEndian: boolean): number | bigint {
+  if (!layout.signed && !bigEndian) return readUnsignedLE(buf, pos, layout.bytes);
+  if (layout.bytes === 8) {
+    if (layout.signed) return bigEndian ? buf.readBigInt64BE(pos) : buf.readBigInt64LE(pos);
+    return buf.readBigUInt64BE(pos);
+  }
+  if (layout.bytes === 1) return layout.signed ? buf.readInt8(pos) : buf[pos]!;
+  if (layout.signed) return bigEndian ? buf.readIntBE(pos, layout.bytes) : buf.readIntLE(pos, layout.bytes);
+  return buf.readUIntBE(pos, layout.bytes);
 }
 
 interface DecodePlan {
