@@ -8,6 +8,9 @@ export default class Stats extends BaseCommand {
   static override description = `Totals since the module was loaded (contexts, connections, bytes, packets,
 retransmits, errors, drops, RTT samples), current and peak rates, flow-table
 figures and alert counters, as seen from this network namespace.
+conns_open counts the connections open now (state new, established or
+closing), flows_tracked the flows in the flow table (open, recently closed
+and idle), conns_total the connections started since load.
 
 The table shows human units (KiB/MiB, ms, Mbit/s); --json and --csv carry the
 raw integers under the spec's snake_case names, plus the derived rtt_avg_us
@@ -26,7 +29,7 @@ raw integers under the spec's snake_case names, plus the derived rtt_avg_us
       description: 'Append one CSV row per run, e.g. from cron.',
       command: '<%= config.bin %> <%= command.id %> --csv --no-header >> stats.csv',
     },
-    { description: 'Watch the traffic rates live.', command: '<%= config.bin %> <%= command.id %> --watch --rate --columns bytes_sent_per_sec,bytes_received_per_sec,conns_active' },
+    { description: 'Watch the traffic rates live.', command: '<%= config.bin %> <%= command.id %> --watch --rate --columns bytes_sent_per_sec,bytes_received_per_sec,conns_open' },
     { description: 'Packets per second since the previous run, like nstat.', command: "<%= config.bin %> <%= command.id %> --rate --json | jq '.packets_received_per_sec'" },
   ];
 

@@ -22,7 +22,7 @@ const NOT_AGGREGATED = new Set([
 ]);
 
 const SUMMED = [
-  'conns_active',
+  'conns_open',
   'conns_total',
   'bytes_sent',
   'bytes_received',
@@ -36,6 +36,7 @@ const SUMMED = [
   'sent_bytes_per_sec',
   'received_bytes_per_sec',
   'conns_per_sec',
+  'flows_tracked',
 ] as const satisfies readonly (keyof FdAttrs)[];
 
 const FD_IDS: Column = { key: 'fd_ids', header: 'contexts', kind: 'id', list: true };

@@ -37,8 +37,12 @@ export const GLOBAL_METRICS: Readonly<Partial<Record<keyof StatsAttrs, SimpleMet
   load_time_ns: { name: 'mutex_module_load_time_seconds', type: 'gauge', help: 'Time the module was loaded, seconds since the Unix epoch.', unit: 'ns' },
   fds_total: { name: 'mutex_contexts_created_total', type: 'counter', help: 'Contexts (fds) created since the module was loaded.' },
   fds_active: { name: 'mutex_contexts', type: 'gauge', help: 'Contexts (fds) alive now.' },
-  conns_total: { name: 'mutex_connections_tracked_total', type: 'counter', help: 'Flows tracked since the module was loaded.' },
-  conns_active: { name: 'mutex_connections', type: 'gauge', help: 'Flows in the flow table now.' },
+  conns_total: {
+    name: 'mutex_connections_tracked_total',
+    type: 'counter',
+    help: 'Connections started since the module was loaded (flows picked up mid-stream not counted).',
+  },
+  conns_open: { name: 'mutex_connections_open', type: 'gauge', help: 'Connections open now (flows in state new, established or closing).' },
   bytes_sent: { name: 'mutex_sent_bytes_total', type: 'counter', help: 'L3 bytes of tracked packets leaving this host.' },
   bytes_received: { name: 'mutex_received_bytes_total', type: 'counter', help: 'L3 bytes of tracked packets arriving.' },
   packets_sent: { name: 'mutex_sent_packets_total', type: 'counter', help: 'Tracked packets leaving this host.' },
@@ -66,13 +70,18 @@ export const GLOBAL_METRICS: Readonly<Partial<Record<keyof StatsAttrs, SimpleMet
   alerts_cleared: { name: 'mutex_alerts_cleared_total', type: 'counter', help: 'Alerts cleared since load.' },
   alerts_overwritten: { name: 'mutex_alerts_overwritten_total', type: 'counter', help: 'Alerts lost from the ring because it was full.' },
   alerts_notify_dropped: { name: 'mutex_alert_notifications_dropped_total', type: 'counter', help: 'Alert notifications that could not be delivered.' },
+  flows_tracked: { name: 'mutex_flows_tracked', type: 'gauge', help: 'Flows in the flow table now: open connections plus recently closed and idle flows.' },
 };
 
 /** Per-context metrics (labels fd and name); the RTT histogram becomes mutex_fd_rtt_seconds. */
 export const FD_METRICS: Readonly<Partial<Record<keyof FdAttrs, SimpleMetric>>> = {
   created_ns: { name: 'mutex_fd_start_time_seconds', type: 'gauge', help: 'Time the context was created, seconds since the Unix epoch.', unit: 'ns' },
-  conns_active: { name: 'mutex_fd_connections', type: 'gauge', help: 'Flows of the context in the flow table now.' },
-  conns_total: { name: 'mutex_fd_connections_tracked_total', type: 'counter', help: 'Flows of the context tracked since it was created.' },
+  conns_open: { name: 'mutex_fd_connections_open', type: 'gauge', help: 'Connections of the context open now (new, established or closing).' },
+  conns_total: {
+    name: 'mutex_fd_connections_tracked_total',
+    type: 'counter',
+    help: 'Connections of the context started since it was created (flows picked up mid-stream not counted).',
+  },
   bytes_sent: { name: 'mutex_fd_sent_bytes_total', type: 'counter', help: 'L3 bytes the context sent.' },
   bytes_received: { name: 'mutex_fd_received_bytes_total', type: 'counter', help: 'L3 bytes the context received.' },
   packets_sent: { name: 'mutex_fd_sent_packets_total', type: 'counter', help: 'Packets the context sent.' },
@@ -88,6 +97,7 @@ export const FD_METRICS: Readonly<Partial<Record<keyof FdAttrs, SimpleMetric>>> 
   received_bytes_per_sec_peak: { name: 'mutex_fd_peak_received_bytes_per_second', type: 'gauge', help: 'Highest one-second received rate.' },
   conns_per_sec: { name: 'mutex_fd_new_connections_per_second', type: 'gauge', help: 'New flows in the last completed one-second window.' },
   conns_per_sec_peak: { name: 'mutex_fd_peak_new_connections_per_second', type: 'gauge', help: 'Highest one-second new-flow rate.' },
+  flows_tracked: { name: 'mutex_fd_flows_tracked', type: 'gauge', help: 'Flows of the context in the flow table now, open or not.' },
 };
 
 /** Per-connection metrics (labels conn, fd, protocol, local, remote). */
@@ -105,8 +115,23 @@ export const CONN_METRICS: Readonly<Partial<Record<keyof ConnAttrs, SimpleMetric
   rtt_max_us: { name: 'mutex_conn_rtt_max_seconds', type: 'gauge', help: 'Largest smoothed-RTT sample of the flow.', unit: 'us' },
 };
 
-/** Attributes that are not a metric of their own (identities, text, or part of a composite metric). */
-export const NOT_METRICS = new Set(['instance_id', 'rtt_samples', 'rtt_sum_us', 'rtt_hist', 'rtt_p50_us', 'rtt_p90_us', 'rtt_p99_us', 'uptime_ns', 'alerts_active']);
+/**
+ * Attributes that are not a metric of their own (identities, text, part of a
+ * composite metric, or a 0/1 property of a flow rather than a measurement:
+ * midstream).
+ */
+export const NOT_METRICS = new Set([
+  'instance_id',
+  'rtt_samples',
+  'rtt_sum_us',
+  'rtt_hist',
+  'rtt_p50_us',
+  'rtt_p90_us',
+  'rtt_p99_us',
+  'uptime_ns',
+  'alerts_active',
+  'midstream',
+]);
 
 export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');

@@ -19,7 +19,7 @@ export interface AttrSpec {
 
 export const enums: Readonly<Record<string, readonly { name: string; value: number }[]>> = {
   'alert-type': [{ name: 'high-latency', value: 0 }, { name: 'high-error-rate', value: 1 }, { name: 'bandwidth-spike', value: 2 }, { name: 'connection-flood', value: 3 }, { name: 'packet-drop', value: 4 }],
-  'flow-state': [{ name: 'new', value: 0 }, { name: 'established', value: 1 }, { name: 'closing', value: 2 }, { name: 'closed', value: 3 }],
+  'flow-state': [{ name: 'new', value: 0 }, { name: 'established', value: 1 }, { name: 'closing', value: 2 }, { name: 'closed', value: 3 }, { name: 'idle', value: 4 }],
   'alert-state': [{ name: 'raised', value: 0 }, { name: 'cleared', value: 1 }],
   'direction': [{ name: 'outbound', value: 0 }, { name: 'inbound', value: 1 }],
 };
@@ -31,15 +31,15 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'load-time-ns', key: 'load_time_ns', value: 3, type: 'u64', doc: "Wall-clock time the module was loaded, ns since the Unix epoch." },
     { name: 'fds-total', key: 'fds_total', value: 4, type: 'u64', doc: "Contexts created since load." },
     { name: 'fds-active', key: 'fds_active', value: 5, type: 'u32', doc: "Contexts alive now." },
-    { name: 'conns-total', key: 'conns_total', value: 6, type: 'u64', doc: "Flows tracked since load." },
-    { name: 'conns-active', key: 'conns_active', value: 7, type: 'u64', doc: "Flows in the flow table now." },
+    { name: 'conns-total', key: 'conns_total', value: 6, type: 'u64', doc: "Connections started since load: TCP connections whose SYN was seen,\nand other flows at their first packet.  A flow picked up mid-stream\n(after idle eviction, or by a context opened later) is not counted." },
+    { name: 'conns-open', key: 'conns_open', value: 7, type: 'u64', doc: "Connections open now (flows in state new, established or closing)." },
     { name: 'bytes-sent', key: 'bytes_sent', value: 8, type: 'u64', doc: "L3 bytes of tracked packets leaving this host (LOCAL_OUT)." },
     { name: 'bytes-received', key: 'bytes_received', value: 9, type: 'u64', doc: "L3 bytes of tracked packets arriving (LOCAL_IN)." },
     { name: 'packets-sent', key: 'packets_sent', value: 10, type: 'u64' },
     { name: 'packets-received', key: 'packets_received', value: 11, type: 'u64' },
     { name: 'retransmits', key: 'retransmits', value: 12, type: 'u64', doc: "TCP retransmissions of tracked sockets." },
     { name: 'errors', key: 'errors', value: 13, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows." },
-    { name: 'drops', key: 'drops', value: 14, type: 'u64', doc: "Packets of tracked flows freed as dropped (kfree_skb with a reason)." },
+    { name: 'drops', key: 'drops', value: 14, type: 'u64', doc: "Packets of tracked flows the kernel lost: kfree_skb events whose drop\nreason means loss (docs/semantics.md lists the reasons that do not,\nsuch as the purge of a closing socket's queue)." },
     { name: 'rtt-samples', key: 'rtt_samples', value: 15, type: 'u64', doc: "Number of smoothed-RTT samples taken from tracked TCP sockets." },
     { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 16, type: 'u64', doc: "Sum of those samples in microseconds (average = sum / samples)." },
     { name: 'rtt-min-us', key: 'rtt_min_us', value: 17, type: 'u64', doc: "Smallest sample in microseconds, 0 when there is none." },
@@ -62,6 +62,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'alerts-cleared', key: 'alerts_cleared', value: 34, type: 'u64' },
     { name: 'alerts-overwritten', key: 'alerts_overwritten', value: 35, type: 'u64', doc: "Alerts lost from the ring because it was full." },
     { name: 'alerts-notify-dropped', key: 'alerts_notify_dropped', value: 36, type: 'u64', doc: "Alert notifications that could not be delivered to listeners." },
+    { name: 'flows-tracked', key: 'flows_tracked', value: 37, type: 'u64', doc: "Flows in the flow table now: the open connections plus recently\nclosed and idle flows kept until their timeout." },
   ],
   'fd': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -73,8 +74,8 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'owner-comm', key: 'owner_comm', value: 7, type: 'string' },
     { name: 'created-ns', key: 'created_ns', value: 8, type: 'u64', doc: "Wall-clock creation time, ns since the Unix epoch." },
     { name: 'uptime-ns', key: 'uptime_ns', value: 9, type: 'u64' },
-    { name: 'conns-active', key: 'conns_active', value: 10, type: 'u64' },
-    { name: 'conns-total', key: 'conns_total', value: 11, type: 'u64' },
+    { name: 'conns-open', key: 'conns_open', value: 10, type: 'u64', doc: "Connections of this context open now (new, established or closing)." },
+    { name: 'conns-total', key: 'conns_total', value: 11, type: 'u64', doc: "Connections started since the context was created (see stats conns-total)." },
     { name: 'bytes-sent', key: 'bytes_sent', value: 12, type: 'u64' },
     { name: 'bytes-received', key: 'bytes_received', value: 13, type: 'u64' },
     { name: 'packets-sent', key: 'packets_sent', value: 14, type: 'u64' },
@@ -97,6 +98,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'conns-per-sec', key: 'conns_per_sec', value: 31, type: 'u64' },
     { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 32, type: 'u64' },
     { name: 'alerts-active', key: 'alerts_active', value: 33, type: 'u32', doc: "Bit mask of the alert types raised now for this context (bit n = alert-type n)." },
+    { name: 'flows-tracked', key: 'flows_tracked', value: 34, type: 'u64', doc: "Flows of this context in the flow table now, open or not." },
   ],
   'conn': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -110,8 +112,8 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'remote-port', key: 'remote_port', value: 9, type: 'u16' },
     { name: 'direction', key: 'direction', value: 10, type: 'u8', enumName: 'direction' },
     { name: 'state', key: 'state', value: 11, type: 'u8', enumName: 'flow-state' },
-    { name: 'start-ns', key: 'start_ns', value: 12, type: 'u64', doc: "Wall-clock time of the first packet, ns since the Unix epoch." },
-    { name: 'last-ns', key: 'last_ns', value: 13, type: 'u64', doc: "Wall-clock time of the latest packet." },
+    { name: 'start-ns', key: 'start_ns', value: 12, type: 'u64', doc: "Wall-clock time of the first packet, ns since the Unix epoch; fixed for the flow's life." },
+    { name: 'last-ns', key: 'last_ns', value: 13, type: 'u64', doc: "Wall-clock time of the latest packet, to the jiffy: start-ns plus the\njiffies between the first and the latest packet, so it never moves\nwithout a packet and is never before start-ns." },
     { name: 'bytes-sent', key: 'bytes_sent', value: 14, type: 'u64' },
     { name: 'bytes-received', key: 'bytes_received', value: 15, type: 'u64' },
     { name: 'packets-sent', key: 'packets_sent', value: 16, type: 'u64' },
@@ -123,6 +125,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 22, type: 'u64' },
     { name: 'rtt-min-us', key: 'rtt_min_us', value: 23, type: 'u64' },
     { name: 'rtt-max-us', key: 'rtt_max_us', value: 24, type: 'u64' },
+    { name: 'midstream', key: 'midstream', value: 25, type: 'u8', doc: "1 when the flow was picked up after its connection had started (a\nTCP flow whose first packet seen was not a SYN): it is not counted\nin conns-total, and it inherits no retransmissions from before." },
   ],
   'alert': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -187,10 +190,10 @@ export interface StatsAttrs {
   fds_total?: bigint;
   /** Contexts alive now. */
   fds_active?: number;
-  /** Flows tracked since load. */
+  /** Connections started since load: TCP connections whose SYN was seen, and other flows at their first packet.  A flow picked up mid-stream (after idle eviction, or by a context opened later) is not counted. */
   conns_total?: bigint;
-  /** Flows in the flow table now. */
-  conns_active?: bigint;
+  /** Connections open now (flows in state new, established or closing). */
+  conns_open?: bigint;
   /** L3 bytes of tracked packets leaving this host (LOCAL_OUT). */
   bytes_sent?: bigint;
   /** L3 bytes of tracked packets arriving (LOCAL_IN). */
@@ -201,7 +204,7 @@ export interface StatsAttrs {
   retransmits?: bigint;
   /** TCP resets sent or received and ICMP errors referring to tracked flows. */
   errors?: bigint;
-  /** Packets of tracked flows freed as dropped (kfree_skb with a reason). */
+  /** Packets of tracked flows the kernel lost: kfree_skb events whose drop reason means loss (docs/semantics.md lists the reasons that do not, such as the purge of a closing socket's queue). */
   drops?: bigint;
   /** Number of smoothed-RTT samples taken from tracked TCP sockets. */
   rtt_samples?: bigint;
@@ -242,6 +245,8 @@ export interface StatsAttrs {
   alerts_overwritten?: bigint;
   /** Alert notifications that could not be delivered to listeners. */
   alerts_notify_dropped?: bigint;
+  /** Flows in the flow table now: the open connections plus recently closed and idle flows kept until their timeout. */
+  flows_tracked?: bigint;
 }
 
 /** Attribute set `fd`: One proxy context ("fd") and the aggregates over its flows, live and ended. */
@@ -257,7 +262,9 @@ export interface FdAttrs {
   /** Wall-clock creation time, ns since the Unix epoch. */
   created_ns?: bigint;
   uptime_ns?: bigint;
-  conns_active?: bigint;
+  /** Connections of this context open now (new, established or closing). */
+  conns_open?: bigint;
+  /** Connections started since the context was created (see stats conns-total). */
   conns_total?: bigint;
   bytes_sent?: bigint;
   bytes_received?: bigint;
@@ -284,6 +291,8 @@ export interface FdAttrs {
   conns_per_sec_peak?: bigint;
   /** Bit mask of the alert types raised now for this context (bit n = alert-type n). */
   alerts_active?: number;
+  /** Flows of this context in the flow table now, open or not. */
+  flows_tracked?: bigint;
 }
 
 /** Attribute set `conn`: One tracked flow (connection), keyed by netns and normalised 5-tuple. */
@@ -303,9 +312,9 @@ export interface ConnAttrs {
   remote_port?: number;
   direction?: number;
   state?: number;
-  /** Wall-clock time of the first packet, ns since the Unix epoch. */
+  /** Wall-clock time of the first packet, ns since the Unix epoch; fixed for the flow's life. */
   start_ns?: bigint;
-  /** Wall-clock time of the latest packet. */
+  /** Wall-clock time of the latest packet, to the jiffy: start-ns plus the jiffies between the first and the latest packet, so it never moves without a packet and is never before start-ns. */
   last_ns?: bigint;
   bytes_sent?: bigint;
   bytes_received?: bigint;
@@ -318,6 +327,8 @@ export interface ConnAttrs {
   rtt_sum_us?: bigint;
   rtt_min_us?: bigint;
   rtt_max_us?: bigint;
+  /** 1 when the flow was picked up after its connection had started (a TCP flow whose first packet seen was not a SYN): it is not counted in conns-total, and it inherits no retransmissions from before. */
+  midstream?: number;
 }
 
 /** Attribute set `alert`: One alert event, as kept in the ring and multicast on "alerts". */

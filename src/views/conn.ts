@@ -41,6 +41,13 @@ export function ageNs(startNs: CellValue, nowMs: number): bigint | undefined {
   return age < 0n ? 0n : age;
 }
 
+/** midstream in a table: yes/no; an unknown value (a newer module) as its number. */
+export function formatMidstream(value: CellValue): string {
+  if (value === 0 || value === 0n) return 'no';
+  if (value === 1 || value === 1n) return 'yes';
+  return text(value) ?? '-';
+}
+
 const DIRECTION_SHORT: Readonly<Record<string, string>> = { outbound: 'out', inbound: 'in' };
 
 const CONN_TABLE: readonly TableColumn[] = [
@@ -80,7 +87,10 @@ const CONN_TABLE: readonly TableColumn[] = [
  * id, fd_id, family, protocol, local_addr, local_port, remote_addr, remote_port,
  * direction, state, start_ns, last_ns, bytes_sent, bytes_received, packets_sent,
  * packets_received, retransmits, errors, drops, rtt_samples, rtt_sum_us,
- * rtt_min_us, rtt_max_us, rtt_avg_us.
+ * rtt_min_us, rtt_max_us, rtt_avg_us, midstream.
+ * midstream is 0 or 1 (1: the flow was picked up after its connection had
+ * started, and is not counted in conns_total): an integer in JSON and CSV,
+ * no/yes in tables, and neither a counter (--rate) nor a metric.
  */
 export function connView(): View {
   const columns = columnsFromAttributeSet('conn', {
@@ -95,6 +105,7 @@ export function connView(): View {
       state: { kind: 'text', values: enumNames('flow-state') },
       start_ns: { header: 'first packet' },
       last_ns: { header: 'last packet' },
+      midstream: { kind: 'id', header: 'picked up mid-stream', human: formatMidstream },
     },
   });
   return { columns: withRttAverage(columns), table: CONN_TABLE };
@@ -129,6 +140,7 @@ export function connRow(conn: ConnAttrs): Row {
     rtt_min_us: conn.rtt_min_us,
     rtt_max_us: conn.rtt_max_us,
     rtt_avg_us: rttAverageUs(conn),
+    midstream: conn.midstream,
   };
   return row;
 }

@@ -57,7 +57,7 @@ const FD_TABLE: readonly TableColumn[] = [
     align: 'left',
     cell: (row) => (row.owner_comm === undefined && row.owner_tgid === undefined ? '-' : `${text(row.owner_comm) ?? '?'}/${text(row.owner_tgid) ?? '?'}`),
   },
-  { header: 'CONNS ACT/TOT', align: 'right', cell: (row) => pair(count(row.conns_active), count(row.conns_total)) },
+  { header: 'CONNS OPEN/TOT', align: 'right', cell: (row) => pair(count(row.conns_open), count(row.conns_total)) },
   { header: 'SENT', align: 'right', cell: (row) => bytes(row.bytes_sent) },
   { header: 'RECV', align: 'right', cell: (row) => bytes(row.bytes_received) },
   {
@@ -92,11 +92,12 @@ export function formatAlertNames(value: CellValue, separator = ', '): string {
 /**
  * The data columns, in this order (the documented JSON/CSV schema):
  * id, name, selector, owner_tgid, owner_uid, owner_comm, created_ns, uptime_ns,
- * conns_active, conns_total, bytes_sent, bytes_received, packets_sent,
+ * conns_open, conns_total, bytes_sent, bytes_received, packets_sent,
  * packets_received, retransmits, errors, drops, rtt_samples, rtt_sum_us,
  * rtt_min_us, rtt_max_us, rtt_avg_us, rtt_p50_us, rtt_p90_us, rtt_p99_us,
  * rtt_hist, sent_bytes_per_sec, sent_bytes_per_sec_peak, received_bytes_per_sec,
- * received_bytes_per_sec_peak, conns_per_sec, conns_per_sec_peak, alerts_active.
+ * received_bytes_per_sec_peak, conns_per_sec, conns_per_sec_peak, alerts_active,
+ * flows_tracked.
  * alerts_active is the list of alert types raised now (`["high_latency"]`):
  * a JSON array of names, one CSV field with ';' between them.
  */

@@ -5,9 +5,10 @@ import type { Column } from '../output/index.js';
 
 export type MetricType = 'counter' | 'gauge';
 
-// A value now: live counts, extremes, averages, percentiles, the kernel's own
-// one-second rates and their peaks, table geometry and memory.
-const GAUGE = /(_active|_min_us|_max_us|_avg_us|_p\d+_us|_per_sec|_per_sec_peak)$|^(flow_buckets|flow_limit|memory_bytes)$/;
+// A value now: live counts (contexts alive, connections open, flows in the
+// table), extremes, averages, percentiles, the kernel's own one-second rates
+// and their peaks, table geometry and memory. (flows_untracked is a counter.)
+const GAUGE = /(_active|_open|_min_us|_max_us|_avg_us|_p\d+_us|_per_sec|_per_sec_peak)$|^(flows_tracked|flow_buckets|flow_limit|memory_bytes)$/;
 
 /** Counter or gauge for a numeric data column; undefined for identities, times, text and lists. */
 export function metricType(column: Column): MetricType | undefined {

@@ -25,7 +25,7 @@ function mutexctl(args: string[]): Promise<Run> {
 
 const USAGE_ERRORS: [string[], RegExp][] = [
   [['conn', '--proto', 'sctp'], /^mutexctl: Expected --proto=sctp to be one of: tcp, udp, icmp, icmpv6/],
-  [['conn', '--state', 'open'], /^mutexctl: Expected --state=open to be one of: new, established, closing, closed/],
+  [['conn', '--state', 'open'], /^mutexctl: Expected --state=open to be one of: new, established, closing, closed, idle/],
   [['conn', '--limit', '-1'], /^mutexctl: --limit: Expected an integer greater than or equal to 0 but received: -1/],
   [['conn', '--limit', 'ten'], /^mutexctl: --limit: Expected an integer but received: ten/],
   [['conn', '--fd', '0'], /^mutexctl: --fd: Expected an integer greater than or equal to 1/],

@@ -4,6 +4,8 @@ import { DumpInconsistentError, KernelError } from '../../src/netlink/errors.js'
 import { NLM_F_DUMP_INTR } from '../../src/netlink/constants.js';
 import { parseAddress, renderView, sortRows, parseSort, type Row } from '../../src/output/index.js';
 import { connRow, connView } from '../../src/views/conn.js';
+import { metricType } from '../../src/views/metrics.js';
+import { rateView } from '../../src/views/rate.js';
 import { getConn, listConns } from '../../src/netlink/queries.js';
 import { mutexKernel } from './helpers/mutex-kernel.js';
 
@@ -12,7 +14,7 @@ const NOW_NS = BigInt(NOW_MS) * 1_000_000n;
 const U64_MAX = 2n ** 64n - 1n;
 const addr = (text: string) => Buffer.from(parseAddress(text)!);
 
-/** A TCP flow over IPv6, inbound, with RTT samples and a u64-max counter. */
+/** A TCP flow over IPv6, inbound, picked up mid-stream, with RTT samples and a u64-max counter. */
 const tcpFlow = {
   id: U64_MAX,
   fd_id: 3,
@@ -37,6 +39,7 @@ const tcpFlow = {
   rtt_sum_us: 4000n,
   rtt_min_us: 900n,
   rtt_max_us: 2000n,
+  midstream: 1,
 };
 
 /** A UDP flow over IPv4 loopback, outbound, new, without RTT samples. */
@@ -64,6 +67,7 @@ const udpFlow = {
   rtt_sum_us: 0n,
   rtt_min_us: 0n,
   rtt_max_us: 0n,
+  midstream: 0,
 };
 
 /** An ICMP echo flow to an IPv4-mapped peer, closed. */
@@ -87,7 +91,7 @@ const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', shape: '
 const CSV_HEADER =
   'id,fd_id,family,protocol,local_addr,local_port,remote_addr,remote_port,direction,state,start_ns,last_ns,' +
   'bytes_sent,bytes_received,packets_sent,packets_received,retransmits,errors,drops,' +
-  'rtt_samples,rtt_sum_us,rtt_min_us,rtt_max_us,rtt_avg_us';
+  'rtt_samples,rtt_sum_us,rtt_min_us,rtt_max_us,rtt_avg_us,midstream';
 
 describe('conn rows', () => {
   it('JSON: names for enums, text addresses, exact u64, derived rtt_avg_us, in schema order', () => {
@@ -118,7 +122,8 @@ describe('conn rows', () => {
     "rtt_sum_us": 4000,
     "rtt_min_us": 900,
     "rtt_max_us": 2000,
-    "rtt_avg_us": 1333
+    "rtt_avg_us": 1333,
+    "midstream": 1
   }
 ]
 `,
@@ -133,6 +138,7 @@ describe('conn rows', () => {
     assert.equal(parsed.direction, 'outbound');
     assert.equal(parsed.state, 'new');
     assert.equal(parsed.local_addr, '127.0.0.1');
+    assert.equal(parsed.midstream, 0);
   });
 
   it('keeps unknown enum values as their number, as text', () => {
@@ -145,9 +151,9 @@ describe('conn rows', () => {
       render([connRow(tcpFlow), connRow(icmpFlow)], 'csv'),
       `${CSV_HEADER}\r\n` +
         `18446744073709551615,3,ipv6,tcp,2001:db8::1,443,2001:db8::1:0:0:1,51000,inbound,established,` +
-        `${NOW_NS - 125_000_000_000n},${NOW_NS - 1_000_000_000n},1536,18446744073709551615,12,10,2,0,1,3,4000,900,2000,1333\r\n` +
+        `${NOW_NS - 125_000_000_000n},${NOW_NS - 1_000_000_000n},1536,18446744073709551615,12,10,2,0,1,3,4000,900,2000,1333,1\r\n` +
         `9,4,ipv6,icmp,::ffff:10.0.0.1,0,::ffff:10.0.0.2,0,outbound,closed,` +
-        `${NOW_NS - 2_500_000_000n},${NOW_NS - 2_500_000_000n},84,0,5,0,0,0,0,0,0,0,0,0\r\n`,
+        `${NOW_NS - 2_500_000_000n},${NOW_NS - 2_500_000_000n},84,0,5,0,0,0,0,0,0,0,0,0,0\r\n`,
     );
     assert.equal(render([connRow(udpFlow)], 'csv', 'list', false).startsWith('7,4,ipv4,udp,127.0.0.1,40000,'), true);
   });
@@ -173,6 +179,25 @@ describe('conn rows', () => {
     assert.match(text, /│ bytes received\s+│\s+16 EiB │/);
     assert.match(text, /│ rtt avg\s+│\s+1.33 ms │/);
     assert.match(text, /│ first packet\s+│\s+2025-01-01T11:57:55Z \(2 min ago\) │/);
+    assert.match(text, /│ picked up mid-stream\s+│\s+yes │/);
+    assert.match(render([connRow(udpFlow)], 'table', 'record'), /│ picked up mid-stream\s+│\s+no │/);
+  });
+
+  it('the idle state (the fifth flow-state) by name', () => {
+    const row = connRow({ ...udpFlow, state: 4 });
+    assert.equal(row.state, 'idle');
+    assert.equal(JSON.parse(render([row], 'json', 'record')).state, 'idle');
+    const state = view.columns.find((column) => column.key === 'state');
+    assert.deepEqual(state?.values, ['new', 'established', 'closing', 'closed', 'idle']);
+  });
+
+  it('midstream is a 0/1 property of the flow: never a counter, not a --rate field', () => {
+    const midstream = view.columns.find((column) => column.key === 'midstream');
+    assert.ok(midstream, 'a midstream column');
+    assert.equal(metricType(midstream), undefined);
+    const keys = rateView(view).columns.map((column) => column.key);
+    assert.ok(keys.includes('midstream') && !keys.includes('midstream_per_sec'));
+    assert.equal(keys.at(-1), 'midstream');
   });
 });
 

@@ -107,7 +107,7 @@ describe('the /dev/mutex context file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mutexctl-'));
     try {
       const path = join(dir, 'mutex');
-      writeFileSync(path, 'id 12\nselector scope=pid:1\nconns_active 0\n');
+      writeFileSync(path, 'id 12\nselector scope=pid:1\nconns_open 0\nflows_tracked 0\n');
       const device = ContextDevice.open(path);
       assert.equal(device.id, 12);
       assert.match(device.read(), /^id 12\n/);

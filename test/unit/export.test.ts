@@ -30,7 +30,7 @@ const stats: StatsAttrs = {
   fds_total: 3n,
   fds_active: 2,
   conns_total: 10n,
-  conns_active: 2n,
+  conns_open: 2n,
   bytes_sent: 2n ** 64n - 1n,
   bytes_received: 5000n,
   packets_sent: 7n,
@@ -60,6 +60,7 @@ const stats: StatsAttrs = {
   alerts_cleared: 1n,
   alerts_overwritten: 0n,
   alerts_notify_dropped: 0n,
+  flows_tracked: 3n,
 };
 
 function fd(id: number, name: string, samples: Record<number, bigint>, sumUs: bigint, min: bigint, max: bigint, extra: Partial<FdAttrs> = {}): FdAttrs {
@@ -74,7 +75,7 @@ function fd(id: number, name: string, samples: Record<number, bigint>, sumUs: bi
     owner_comm: 'proxy',
     created_ns: TAKEN - 10_000_000_000n,
     uptime_ns: 10_000_000_000n,
-    conns_active: 1n,
+    conns_open: 1n,
     conns_total: 2n,
     bytes_sent: 1000n * BigInt(id),
     bytes_received: 2000n * BigInt(id),
@@ -98,6 +99,7 @@ function fd(id: number, name: string, samples: Record<number, bigint>, sumUs: bi
     conns_per_sec: 0n,
     conns_per_sec_peak: 1n,
     alerts_active: 0,
+    flows_tracked: 2n,
     ...extra,
   };
 }
@@ -131,6 +133,7 @@ const conn: ConnAttrs = {
   rtt_sum_us: 1_234n,
   rtt_min_us: 1_234n,
   rtt_max_us: 1_234n,
+  midstream: 0,
 };
 
 const snapshot: Snapshot = {
@@ -174,6 +177,9 @@ describe('--aggregate', () => {
 
   it('sums counters and histograms and weights the RTT average by samples', () => {
     assert.equal(total.bytes_sent, 1000n * (3n + 5n + 7n));
+    assert.equal(total.conns_open, 3n);
+    assert.equal(total.conns_total, 6n);
+    assert.equal(total.flows_tracked, 6n);
     assert.equal(total.rtt_samples, 100n);
     assert.equal(total.rtt_sum_us, 199_000n);
     assert.equal(total.rtt_hist?.[10], 99n);
@@ -223,6 +229,27 @@ describe('Prometheus text', () => {
     assert.match(text, /^mutex_sent_bytes_total 18446744073709551615$/m);
     assert.match(text, /^mutex_rtt_seconds_sum 0\.004$/m);
     assert.match(text, /^mutex_flow_lookups_total\{result="miss"\} 12$/m);
+  });
+
+  it('exports open connections and tracked flows as gauges, started connections as a counter', () => {
+    const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    assert.equal(types.get('mutex_connections_open'), 'gauge');
+    assert.equal(types.get('mutex_flows_tracked'), 'gauge');
+    assert.equal(types.get('mutex_fd_connections_open'), 'gauge');
+    assert.equal(types.get('mutex_fd_flows_tracked'), 'gauge');
+    assert.equal(types.get('mutex_connections_tracked_total'), 'counter');
+    assert.match(text, /^mutex_connections_open 2$/m);
+    assert.match(text, /^mutex_flows_tracked 3$/m);
+    assert.match(text, /^mutex_connections_tracked_total 10$/m);
+    assert.match(text, /^mutex_fd_connections_open\{fd="5",name="fast"\} 1$/m);
+    assert.match(text, /^mutex_fd_flows_tracked\{fd="5",name="fast"\} 2$/m);
+    assert.doesNotMatch(text, /midstream/);
+    for (const [set, key] of [['stats', 'conns_open'], ['stats', 'flows_tracked'], ['fd', 'conns_open'], ['fd', 'flows_tracked']] as const) {
+      const column = (set === 'stats' ? statsView() : fdView()).columns.find((c) => c.key === key)!;
+      assert.equal(metricType(column), 'gauge', `${set}.${key}`);
+    }
+    assert.equal(metricType(statsView().columns.find((c) => c.key === 'flows_untracked')!), 'counter');
+    assert.equal(metricType(statsView().columns.find((c) => c.key === 'conns_total')!), 'counter');
   });
 
   it('escapes label values and gives histograms cumulative buckets ending at +Inf = _count', () => {

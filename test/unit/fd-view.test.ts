@@ -23,7 +23,7 @@ const web = {
   owner_comm: 'mutexctl',
   created_ns: NOW_NS - 3_700_000_000_000n,
   uptime_ns: 3_700_000_000_000n,
-  conns_active: 2n,
+  conns_open: 2n,
   conns_total: 1500n,
   bytes_sent: 1_000_000_000n,
   bytes_received: U64_MAX,
@@ -47,6 +47,7 @@ const web = {
   conns_per_sec: 1n,
   conns_per_sec_peak: 10n,
   alerts_active: 0b10001,
+  flows_tracked: 5n,
 };
 
 /** A context without a name or RTT samples (UDP only). */
@@ -58,7 +59,7 @@ const idle = {
   owner_tgid: 77,
   owner_comm: 'python3',
   uptime_ns: 4_200_000_000n,
-  conns_active: 0n,
+  conns_open: 0n,
   conns_total: 1n,
   bytes_sent: 640n,
   bytes_received: 0n,
@@ -73,6 +74,7 @@ const idle = {
   sent_bytes_per_sec: 0n,
   received_bytes_per_sec: 0n,
   alerts_active: 0,
+  flows_tracked: 1n,
 };
 
 const view = fdView();
@@ -81,10 +83,11 @@ const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', shape: '
 
 const KEYS = [
   'id', 'name', 'selector', 'owner_tgid', 'owner_uid', 'owner_comm', 'created_ns', 'uptime_ns',
-  'conns_active', 'conns_total', 'bytes_sent', 'bytes_received', 'packets_sent', 'packets_received',
+  'conns_open', 'conns_total', 'bytes_sent', 'bytes_received', 'packets_sent', 'packets_received',
   'retransmits', 'errors', 'drops', 'rtt_samples', 'rtt_sum_us', 'rtt_min_us', 'rtt_max_us', 'rtt_avg_us',
   'rtt_p50_us', 'rtt_p90_us', 'rtt_p99_us', 'rtt_hist', 'sent_bytes_per_sec', 'sent_bytes_per_sec_peak',
   'received_bytes_per_sec', 'received_bytes_per_sec_peak', 'conns_per_sec', 'conns_per_sec_peak', 'alerts_active',
+  'flows_tracked',
 ];
 
 describe('fd rows', () => {
@@ -129,10 +132,10 @@ describe('fd rows', () => {
       `3,web,name=web scope=cgroup:/mutexctl-1-ab proto=tcp port=443,1234,0,mutexctl,${NOW_NS - 3_700_000_000_000n},3700000000000,` +
         '2,1500,1000000000,18446744073709551615,1000,2000,3,1,0,26,300000,600,30000,11538,16384,32768,32768,' +
         '0;0;0;0;0;0;0;0;0;0;5;0;0;0;20;1;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0,' +
-        '1250000,5000000,125000,250000,1,10,high_latency;packet_drop',
+        '1250000,5000000,125000,250000,1,10,high_latency;packet_drop,5',
     );
     const [, idleRow] = render([fdRow(idle)], 'csv').split('\r\n');
-    assert.match(idleRow!, /,1,10,$/, 'no alert raised: an empty field');
+    assert.match(idleRow!, /,1,10,,1$/, 'no alert raised: an empty field');
   });
 
   it('table: compact columns in human units', () => {
@@ -142,7 +145,7 @@ describe('fd rows', () => {
       .filter((line) => line.startsWith('│'))
       .map((line) => line.split('│').slice(1, -1).map((cell) => cell.trim()));
     assert.deepEqual(rows, [
-      ['ID', 'NAME', 'SELECTOR', 'OWNER', 'CONNS ACT/TOT', 'SENT', 'RECV', 'BW NOW OUT/IN', 'RTT P50/P99', 'RETR', 'ERR', 'DROP', 'UPTIME', 'ALERTS'],
+      ['ID', 'NAME', 'SELECTOR', 'OWNER', 'CONNS OPEN/TOT', 'SENT', 'RECV', 'BW NOW OUT/IN', 'RTT P50/P99', 'RETR', 'ERR', 'DROP', 'UPTIME', 'ALERTS'],
       ['3', 'web', 'scope=cgroup:/mutexctl-1-ab proto=tcp port=443', 'mutexctl/1234', '2/1,500', '953.7 MiB', '16 EiB', '10 Mbit/s / 1 Mbit/s', '16.38 ms / 32.77 ms', '3', '1', '0', '1h01m', 'high_latency,packet_drop'],
       ['9', '-', 'scope=pid:77', 'python3/77', '0/1', '640 B', '0 B', '0 bit/s / 0 bit/s', '-', '3', '1', '0', '4s', '-'],
     ]);

@@ -10,7 +10,8 @@ const fd = (id: number, createdNs: bigint, bytes: bigint, samples = 0n, sum = 0n
   id,
   created_ns: createdNs,
   bytes_sent: bytes,
-  conns_active: 4n,
+  conns_open: 4n,
+  flows_tracked: 6n,
   rtt_samples: samples,
   rtt_sum_us: sum,
   rtt_avg_us: samples ? sum / samples : 0n,
@@ -21,7 +22,9 @@ describe('--rate', () => {
     const keys = rateView(fdView()).columns.map((column) => column.key);
     assert.equal(keys[0], 'interval_ns');
     assert.ok(keys.includes('bytes_sent_per_sec') && !keys.includes('bytes_sent'));
-    assert.ok(keys.includes('conns_active') && keys.includes('rtt_p99_us') && keys.includes('sent_bytes_per_sec'));
+    assert.ok(keys.includes('conns_open') && keys.includes('flows_tracked') && keys.includes('rtt_p99_us') && keys.includes('sent_bytes_per_sec'));
+    assert.ok(!keys.includes('conns_open_per_sec') && !keys.includes('flows_tracked_per_sec'));
+    assert.ok(keys.includes('conns_total_per_sec') && !keys.includes('conns_total'));
   });
 
   it('divides deltas by the time between snapshots, and averages RTT over the interval only', () => {
@@ -31,7 +34,8 @@ describe('--rate', () => {
     assert.equal(row!.bytes_sent_per_sec, 750);
     assert.equal(row!.rtt_samples_per_sec, 2.5);
     assert.equal(row!.rtt_avg_us, 2000n); // (30 000 - 10 000) / 10, not 30 000 / 20
-    assert.equal(row!.conns_active, 4n);
+    assert.equal(row!.conns_open, 4n);
+    assert.equal(row!.flows_tracked, 6n);
   });
 
   it('measures a new row, and every row after a reload (other instance id), from its own start', () => {

@@ -57,7 +57,8 @@ describe('UDP datagram arithmetic', () => {
         assert.equal(fd.bytes_sent, bytes);
         assert.equal(fd.bytes_received, bytes);
         assert.equal(fd.conns_total, 1n);
-        assert.equal(fd.conns_active, 1n);
+        assert.equal(fd.flows_tracked, 1n);
+        assert.equal(fd.conns_open, 1n, 'new is open');
 
         const after = await globalStats();
         assert.equal(after.bytes_sent! - before.bytes_sent!, bytes);

@@ -51,7 +51,7 @@ describe('dumps at scale', () => {
       const run = mutexctl(['conn', '--fd', String(ctx.id), '--csv', '--no-header']);
       assert.equal(run.status, 0, run.stderr);
       assert.equal(run.stdout.trimEnd().split(/\r?\n/).length, count, 'the CLI lists them all');
-      assert.equal((await fdStats(ctx.id)).conns_active, BigInt(count));
+      assert.equal((await fdStats(ctx.id)).flows_tracked, BigInt(count));
     } finally {
       background.kill();
       ctx.close();
@@ -72,7 +72,7 @@ describe('flow timeouts', () => {
       const after = await globalStats();
       assert.equal(after.flows_evicted! - before.flows_evicted!, 1n);
       const fd = await fdStats(ctx.id);
-      assert.equal(fd.conns_active, 0n);
+      assert.equal(fd.flows_tracked, 0n);
       assert.equal(fd.conns_total, 1n, 'ended flows still count in the totals');
       assert.equal(fd.packets_sent, 1n);
     } finally {
@@ -91,12 +91,12 @@ describe('flow limit', () => {
     const ctx = Context.open(`name=flood scope=all proto=udp port=${port}`);
     try {
       const before = await globalStats();
-      assert.equal(before.conns_active, 0n, 'no other flows in the table');
+      assert.equal(before.flows_tracked, 0n, 'no other flows in the table');
       writeFileSync(param, String(limit));
       python(MANY_FLOWS, [String(port), '40000', String(flood)]);
       const after = await globalStats();
-      assert.equal(after.conns_active, BigInt(limit));
-      assert.equal((await fdStats(ctx.id)).conns_active, BigInt(limit));
+      assert.equal(after.flows_tracked, BigInt(limit));
+      assert.equal((await fdStats(ctx.id)).flows_tracked, BigInt(limit));
       // Every datagram of an untracked flow is refused twice over lo: out and in.
       assert.equal(after.flows_untracked! - before.flows_untracked!, 2n * BigInt(flood - limit));
       assert.equal(after.flow_limit, limit);
