@@ -143,15 +143,15 @@ async function flows() {
   };
   try {
     const before = slab('mutex_flow');
-    const flowsBefore = (await withClient((c) => c.doRequest('stats-get'))).conns_active;
+    const flowsBefore = (await withClient((c) => c.doRequest('stats-get'))).flows_tracked;
     for (const n of flowCounts) {
       const t0 = Date.now();
       await grow(n);
       log(`  ${n} connections open (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-      const tracked = (await withClient((c) => c.doRequest('fd-get', { id: ctx.id }))).conns_active;
+      const tracked = (await withClient((c) => c.doRequest('fd-get', { id: ctx.id }))).flows_tracked;
       if (tracked !== BigInt(n)) throw new Error(`the context tracks ${tracked} flows, not ${n}`);
       const after = slab('mutex_flow');
-      const flowsNow = (await withClient((c) => c.doRequest('stats-get'))).conns_active;
+      const flowsNow = (await withClient((c) => c.doRequest('stats-get'))).flows_tracked;
       if (before && after) {
         const added = Number(flowsNow - flowsBefore);
         const bytes = (after.total - before.total) * after.objsize;

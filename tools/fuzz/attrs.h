@@ -7,7 +7,7 @@ static const struct attr_desc set_stats[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* fds-total */
 	{ AT_U32, 0ULL, 0ULL },	/* fds-active */
 	{ AT_U64, 0ULL, 0ULL },	/* conns-total */
-	{ AT_U64, 0ULL, 0ULL },	/* conns-active */
+	{ AT_U64, 0ULL, 0ULL },	/* conns-open */
 	{ AT_U64, 0ULL, 0ULL },	/* bytes-sent */
 	{ AT_U64, 0ULL, 0ULL },	/* bytes-received */
 	{ AT_U64, 0ULL, 0ULL },	/* packets-sent */
@@ -37,6 +37,7 @@ static const struct attr_desc set_stats[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* alerts-cleared */
 	{ AT_U64, 0ULL, 0ULL },	/* alerts-overwritten */
 	{ AT_U64, 0ULL, 0ULL },	/* alerts-notify-dropped */
+	{ AT_U64, 0ULL, 0ULL },	/* flows-tracked */
 };
 static const struct attr_desc set_fd[] = {
 	{ AT_PAD, 0, 0 },
@@ -49,7 +50,7 @@ static const struct attr_desc set_fd[] = {
 	{ AT_STR, 0ULL, 0ULL },	/* owner-comm */
 	{ AT_U64, 0ULL, 0ULL },	/* created-ns */
 	{ AT_U64, 0ULL, 0ULL },	/* uptime-ns */
-	{ AT_U64, 0ULL, 0ULL },	/* conns-active */
+	{ AT_U64, 0ULL, 0ULL },	/* conns-open */
 	{ AT_U64, 0ULL, 0ULL },	/* conns-total */
 	{ AT_U64, 0ULL, 0ULL },	/* bytes-sent */
 	{ AT_U64, 0ULL, 0ULL },	/* bytes-received */
@@ -73,6 +74,7 @@ static const struct attr_desc set_fd[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* conns-per-sec */
 	{ AT_U64, 0ULL, 0ULL },	/* conns-per-sec-peak */
 	{ AT_U32, 0ULL, 0ULL },	/* alerts-active */
+	{ AT_U64, 0ULL, 0ULL },	/* flows-tracked */
 };
 static const struct attr_desc set_conn[] = {
 	{ AT_PAD, 0, 0 },
@@ -86,7 +88,7 @@ static const struct attr_desc set_conn[] = {
 	{ AT_BIN, 0ULL, 0ULL },	/* remote-addr */
 	{ AT_U16, 0ULL, 0ULL },	/* remote-port */
 	{ AT_U8, 0ULL, 0ULL },	/* direction */
-	{ AT_U8, 0ULL, 3ULL },	/* state */
+	{ AT_U8, 0ULL, 4ULL },	/* state */
 	{ AT_U64, 0ULL, 0ULL },	/* start-ns */
 	{ AT_U64, 0ULL, 0ULL },	/* last-ns */
 	{ AT_U64, 0ULL, 0ULL },	/* bytes-sent */
@@ -100,6 +102,7 @@ static const struct attr_desc set_conn[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* rtt-sum-us */
 	{ AT_U64, 0ULL, 0ULL },	/* rtt-min-us */
 	{ AT_U64, 0ULL, 0ULL },	/* rtt-max-us */
+	{ AT_U8, 0ULL, 0ULL },	/* midstream */
 };
 static const struct attr_desc set_alert[] = {
 	{ AT_PAD, 0, 0 },

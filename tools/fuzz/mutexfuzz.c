@@ -1451,7 +1451,7 @@ static int cmd_stress(int secs)
 	SAME(MUTEX_A_STATS_PACKETS_SENT, MUTEX_A_FD_PACKETS_SENT, churn_packets);
 	SAME(MUTEX_A_STATS_PACKETS_RECEIVED, MUTEX_A_FD_PACKETS_RECEIVED, churn_rx_packets);
 	SAME(MUTEX_A_STATS_CONNS_TOTAL, MUTEX_A_FD_CONNS_TOTAL, churn_conns);
-	/* conns-active is a gauge the GC moves between two reads: checked at 0 below. */
+	/* conns-open and flows-tracked are gauges the GC moves between two reads: checked at 0 below. */
 	if (g.v[MUTEX_A_STATS_FDS_TOTAL] != LONG_CTXS + churn_count || live.n != LONG_CTXS)
 		FAIL("fds total %llu, expected %llu; live %ld", (unsigned long long)g.v[MUTEX_A_STATS_FDS_TOTAL],
 		     (unsigned long long)(LONG_CTXS + churn_count), live.n);
@@ -1465,9 +1465,12 @@ static int cmd_stress(int secs)
 		for (size_t i = 0; i < sizeof(monotonic_stats) / sizeof(int); i++)
 			if (g2.v[monotonic_stats[i]] < g.v[monotonic_stats[i]])
 				FAIL("attr %d went backwards when the contexts closed", monotonic_stats[i]);
-		if (g2.v[MUTEX_A_STATS_FDS_ACTIVE] || g2.v[MUTEX_A_STATS_CONNS_ACTIVE])
-			FAIL("contexts or flows left: %llu/%llu", (unsigned long long)g2.v[MUTEX_A_STATS_FDS_ACTIVE],
-			     (unsigned long long)g2.v[MUTEX_A_STATS_CONNS_ACTIVE]);
+		if (g2.v[MUTEX_A_STATS_FDS_ACTIVE] || g2.v[MUTEX_A_STATS_FLOWS_TRACKED] ||
+		    g2.v[MUTEX_A_STATS_CONNS_OPEN])
+			FAIL("contexts, flows or open connections left: %llu/%llu/%llu",
+			     (unsigned long long)g2.v[MUTEX_A_STATS_FDS_ACTIVE],
+			     (unsigned long long)g2.v[MUTEX_A_STATS_FLOWS_TRACKED],
+			     (unsigned long long)g2.v[MUTEX_A_STATS_CONNS_OPEN]);
 	}
 	close(nl);
 	return 0;
@@ -1638,10 +1641,10 @@ static int other_netns(void *arg)
 	/* None of the init netns' contexts or flows. */
 	if (stats_get(nl, &s))
 		FAIL("stats-get in another netns");
-	if (s.v[MUTEX_A_STATS_FDS_ACTIVE] || s.v[MUTEX_A_STATS_CONNS_ACTIVE] || s.v[MUTEX_A_STATS_BYTES_SENT])
+	if (s.v[MUTEX_A_STATS_FDS_ACTIVE] || s.v[MUTEX_A_STATS_FLOWS_TRACKED] || s.v[MUTEX_A_STATS_BYTES_SENT])
 		FAIL("another netns sees %llu contexts, %llu flows, %llu bytes",
 		     (unsigned long long)s.v[MUTEX_A_STATS_FDS_ACTIVE],
-		     (unsigned long long)s.v[MUTEX_A_STATS_CONNS_ACTIVE],
+		     (unsigned long long)s.v[MUTEX_A_STATS_FLOWS_TRACKED],
 		     (unsigned long long)s.v[MUTEX_A_STATS_BYTES_SENT]);
 	if (fd_sum(nl, &s) || s.n)
 		FAIL("another netns dumps %ld contexts", s.n);
@@ -1996,7 +1999,7 @@ static int cmd_flows(long count, long limit)
 	set_param("max_flows_per_netns", limit);
 	set_param("timeout_udp", 36000);	/* no flow ends during a slow flood */
 	pa = flood_netns(count, &a, &hold_a);
-	tracked = a.s.v[MUTEX_A_STATS_CONNS_ACTIVE];
+	tracked = a.s.v[MUTEX_A_STATS_FLOWS_TRACKED];
 	untracked = a.s.v[MUTEX_A_STATS_FLOWS_UNTRACKED];
 	mem = a.s.v[MUTEX_A_STATS_MEMORY_BYTES];
 	printf("flows: %ld new flows in %.1f s into one netns with a limit of %ld: %llu tracked, %llu untracked packets, "
@@ -2020,12 +2023,12 @@ static int cmd_flows(long count, long limit)
 	waitpid(pa, NULL, 0);
 	waitpid(pb, NULL, 0);
 	printf("flows: a second netns then tracks %llu of %ld new flows (untracked %llu)\n",
-	       (unsigned long long)b.s.v[MUTEX_A_STATS_CONNS_ACTIVE], limit / 2,
+	       (unsigned long long)b.s.v[MUTEX_A_STATS_FLOWS_TRACKED], limit / 2,
 	       (unsigned long long)b.s.v[MUTEX_A_STATS_FLOWS_UNTRACKED]);
-	if (b.s.v[MUTEX_A_STATS_CONNS_ACTIVE] != (uint64_t)limit / 2)
-		FAIL("second netns tracked %llu", (unsigned long long)b.s.v[MUTEX_A_STATS_CONNS_ACTIVE]);
+	if (b.s.v[MUTEX_A_STATS_FLOWS_TRACKED] != (uint64_t)limit / 2)
+		FAIL("second netns tracked %llu", (unsigned long long)b.s.v[MUTEX_A_STATS_FLOWS_TRACKED]);
 	set_param("max_flows", 262144);
-	set_param("max_flows_per_netns", 131072);
+	set_param("max_flows_per_netns", 262144);
 	set_param("timeout_udp", 60);
 	return 0;
 }
