@@ -198,24 +198,29 @@ static void alert_emit(struct mutex_net *mn, struct mutex_ctx *ctx, int type,
 	mutex_nl_alert_notify(mn, &a);
 }
 
+/* A type's value over the interval just ended, or -1: no data to judge. */
+#define MUTEX_NO_DATA	U64_MAX
+
 static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 {
 	u64 value[MUTEX_ALERT_TYPE_MAX + 1], limit[MUTEX_ALERT_TYPE_MAX + 1];
 	struct mutex_eval_state *last = &ctx->eval, now;
-	u64 d_samples, d_packets, d_seen, elapsed;
+	u64 d_samples, d_packets, d_drops, d_seen, elapsed;
 	struct mutex_thresholds thr;
+	struct mutex_rates rates;
 	struct mutex_totals t;
 	int type;
 
 	mutex_ctx_totals(ctx, &t);
-	now.packets = t.packets[MUTEX_DIR_SENT] + t.packets[MUTEX_DIR_RECV];
-	now.received = t.packets[MUTEX_DIR_RECV];
+	now.packets[MUTEX_DIR_SENT] = t.packets[MUTEX_DIR_SENT];
+	now.packets[MUTEX_DIR_RECV] = t.packets[MUTEX_DIR_RECV];
 	now.errors = t.errors;
 	now.drops = t.drops;
 	now.rtt_sum_us = t.rtt_sum_us;
 	now.rtt_samples = t.rtt_samples;
 	now.conns = t.conns_total;
 	now.stamp_ns = ktime_get_ns();
+	mutex_rates_read(&ctx->rates_lock, &ctx->rates, &rates);
 	/*
 	 * Over this interval too, not the once-a-second rates: those lag by up
 	 * to a second more, so a flood was raised up to two intervals late.  An
@@ -225,22 +230,39 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 	elapsed = max3(now.stamp_ns - max(last->stamp_ns, ctx->created_mono_ns),
 		       (u64)READ_ONCE(mn->eval_interval_ms) * NSEC_PER_MSEC, 1ULL);
 
-	/* Each value over the interval just ended; 0 when nothing happened. */
+	/*
+	 * Ratios need a denominator: an interval without RTT samples or
+	 * packets says nothing about latency, errors or drops, and leaves an
+	 * alert as it is (bursty traffic would otherwise clear and raise it
+	 * again every quiet interval).
+	 */
 	d_samples = now.rtt_samples - last->rtt_samples;
 	value[MUTEX_ALERT_TYPE_HIGH_LATENCY] = d_samples ?
-		div64_u64(now.rtt_sum_us - last->rtt_sum_us, d_samples) : 0;
-	d_packets = now.packets - last->packets;
+		div64_u64(now.rtt_sum_us - last->rtt_sum_us, d_samples) :
+		MUTEX_NO_DATA;
+	d_packets = (now.packets[0] - last->packets[0]) +
+		    (now.packets[1] - last->packets[1]);
 	value[MUTEX_ALERT_TYPE_HIGH_ERROR_RATE] = d_packets ?
-		div64_u64((now.errors - last->errors) * MUTEX_PPM, d_packets) : 0;
+		div64_u64((now.errors - last->errors) * MUTEX_PPM, d_packets) :
+		MUTEX_NO_DATA;
 	value[MUTEX_ALERT_TYPE_BANDWIDTH_SPIKE] =
-		8 * max(ctx->rates.bytes_per_sec[MUTEX_DIR_SENT],
-			ctx->rates.bytes_per_sec[MUTEX_DIR_RECV]);
+		8 * max(rates.bytes_per_sec[MUTEX_DIR_SENT],
+			rates.bytes_per_sec[MUTEX_DIR_RECV]);
 	value[MUTEX_ALERT_TYPE_CONNECTION_FLOOD] = now.conns > last->conns ?
 		mul_u64_u64_div_u64(now.conns - last->conns, NSEC_PER_SEC,
 				    elapsed) : 0;
-	d_seen = (now.received - last->received) + (now.drops - last->drops);
+	/*
+	 * Drops per packet, each packet counted once: a packet over loopback
+	 * is both sent and received, and a socket drops a packet LOCAL_IN
+	 * already counted as received, so the denominator is the larger
+	 * direction (at least the drops themselves), not a sum.
+	 */
+	d_drops = now.drops - last->drops;
+	d_seen = max3(now.packets[MUTEX_DIR_SENT] - last->packets[MUTEX_DIR_SENT],
+		      now.packets[MUTEX_DIR_RECV] - last->packets[MUTEX_DIR_RECV],
+		      d_drops);
 	value[MUTEX_ALERT_TYPE_PACKET_DROP] = d_seen ?
-		div64_u64((now.drops - last->drops) * MUTEX_PPM, d_seen) : 0;
+		div64_u64(d_drops * MUTEX_PPM, d_seen) : MUTEX_NO_DATA;
 	*last = now;
 
 	mutex_thresholds_effective(mn, ctx, &thr);
@@ -253,43 +275,64 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 	for (type = 0; type <= MUTEX_ALERT_TYPE_MAX; type++) {
 		bool active = ctx->alerts_active & BIT(type);
 		bool disabled = thr.disabled & BIT(type);
+		u64 v = value[type];
 
-		if (!active && !disabled && value[type] > limit[type]) {
-			WRITE_ONCE(ctx->alerts_active, ctx->alerts_active | BIT(type));
-			alert_emit(mn, ctx, type, true, value[type], limit[type]);
-		} else if (active && (disabled || value[type] <
-				      limit[type] - limit[type] / 10)) {
+		if (active && disabled) {
 			WRITE_ONCE(ctx->alerts_active, ctx->alerts_active & ~BIT(type));
-			alert_emit(mn, ctx, type, false, value[type], limit[type]);
+			alert_emit(mn, ctx, type, false, v == MUTEX_NO_DATA ? 0 : v,
+				   limit[type]);
+		} else if (v == MUTEX_NO_DATA) {
+			continue;
+		} else if (!active && !disabled && v > limit[type]) {
+			WRITE_ONCE(ctx->alerts_active, ctx->alerts_active | BIT(type));
+			alert_emit(mn, ctx, type, true, v, limit[type]);
+		} else if (active && v < limit[type] - limit[type] / 10) {
+			WRITE_ONCE(ctx->alerts_active, ctx->alerts_active & ~BIT(type));
+			alert_emit(mn, ctx, type, false, v, limit[type]);
 		}
 	}
 }
 
+/* Every interval while the namespace has a context; then it stops. */
 static void mutex_eval_work(struct work_struct *work)
 {
 	struct mutex_net *mn = container_of(to_delayed_work(work),
 					    struct mutex_net, eval_work);
 	struct mutex_ctx *ctx;
+	bool again;
 
 	mutex_lock(&mutex_ctx_lock);
 	list_for_each_entry(ctx, &mn->ctxs, node)
 		eval_ctx(mn, ctx);
+	again = mn->nr_ctx;
 	mutex_unlock(&mutex_ctx_lock);
-	mutex_eval_reschedule(mn);
+	if (again)
+		queue_delayed_work(system_power_efficient_wq, &mn->eval_work,
+				   msecs_to_jiffies(READ_ONCE(mn->eval_interval_ms)));
 }
 
+/* The interval changed: evaluate on the new schedule (if evaluating). */
 void mutex_eval_reschedule(struct mutex_net *mn)
 {
-	mod_delayed_work(system_power_efficient_wq, &mn->eval_work,
-			 msecs_to_jiffies(READ_ONCE(mn->eval_interval_ms)));
+	if (READ_ONCE(mn->nr_ctx))
+		mod_delayed_work(system_power_efficient_wq, &mn->eval_work,
+				 msecs_to_jiffies(READ_ONCE(mn->eval_interval_ms)));
 }
 
+/* The namespace's first context opened.  Caller holds mutex_ctx_lock. */
+void mutex_eval_start(struct mutex_net *mn)
+{
+	queue_delayed_work(system_power_efficient_wq, &mn->eval_work,
+			   msecs_to_jiffies(READ_ONCE(mn->eval_interval_ms)));
+}
+
+/* Charged to whoever makes the namespace's state: its first opener. */
 int mutex_alerts_net_init(struct mutex_net *mn)
 {
 	struct mutex_alert_ring *r = &mn->alerts;
 
 	r->size = clamp(alert_ring_size, 16U, 1000000U);
-	r->slots = kvcalloc(r->size, sizeof(*r->slots), GFP_KERNEL);
+	r->slots = kvcalloc(r->size, sizeof(*r->slots), GFP_KERNEL_ACCOUNT);
 	if (!r->slots)
 		return -ENOMEM;
 	spin_lock_init(&r->lock);
@@ -299,9 +342,8 @@ int mutex_alerts_net_init(struct mutex_net *mn)
 	r->notify_tokens = READ_ONCE(alert_notify_rate);
 
 	mutex_thresholds_defaults(&mn->thr);
-	mn->eval_interval_ms = 1000;
+	mn->eval_interval_ms = MUTEX_EVAL_INTERVAL_MS;
 	INIT_DELAYED_WORK(&mn->eval_work, mutex_eval_work);
-	mutex_eval_reschedule(mn);
 	return 0;
 }
 

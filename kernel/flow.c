@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The flow table: an RCU hash table keyed by netns and normalised 5-tuple,
- * with per-bucket locks, a random seed, a limit on tracked flows and a GC
- * that runs in process context.
+ * with per-bucket locks, a random seed, a limit on tracked flows shared
+ * fairly between the namespaces that use it, and a GC that runs in process
+ * context only while there is something to collect.
+ *
+ * Locking: a bucket's lock guards its chain; a flow's lock guards its state,
+ * flags and RTT fields.  Where both are taken, the bucket's comes first.
  */
+#include <linux/hash.h>
 #include <linux/jhash.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <net/ipv6.h>
-#include <net/netns/hash.h>
 
 #include "mutex.h"
 
@@ -29,10 +35,10 @@ module_param_named(max_flows, mutex_max_flows, uint, 0644);
 MODULE_PARM_DESC(max_flows, "most flows tracked at once; more are counted as untracked");
 
 /*
- * One network namespace (a container, an unprivileged user's namespace) must
- * not be able to fill the table that every other namespace shares.
+ * A hard cap per network namespace, on top of the fair share: each namespace
+ * with a context is guaranteed max_flows / (namespaces with a context).
  */
-unsigned int mutex_max_flows_netns = 131072;
+unsigned int mutex_max_flows_netns = 262144;
 module_param_named(max_flows_per_netns, mutex_max_flows_netns, uint, 0644);
 MODULE_PARM_DESC(max_flows_per_netns, "most flows tracked at once for one network namespace");
 
@@ -41,39 +47,62 @@ static unsigned int timeout_tcp_established = 3600;
 static unsigned int timeout_tcp_closing = 120;
 static unsigned int timeout_tcp_closed = 10;
 static unsigned int timeout_udp = 60;
+static unsigned int timeout_udp_idle = 10;
 static unsigned int timeout_other = 30;
 module_param(timeout_tcp_new, uint, 0644);
 module_param(timeout_tcp_established, uint, 0644);
 module_param(timeout_tcp_closing, uint, 0644);
 module_param(timeout_tcp_closed, uint, 0644);
 module_param(timeout_udp, uint, 0644);
+module_param(timeout_udp_idle, uint, 0644);
 module_param(timeout_other, uint, 0644);
 MODULE_PARM_DESC(timeout_tcp_established, "idle seconds before an established TCP flow ends");
+MODULE_PARM_DESC(timeout_udp_idle,
+		 "seconds without a packet before a UDP or ICMP flow stops counting as open");
 
 static struct mutex_bucket *flow_table;
 static unsigned int flow_mask;
 static u32 flow_seed __read_mostly;
 static struct kmem_cache *flow_cache;
 static atomic_t flow_count = ATOMIC_INIT(0);
-static atomic64_t flow_next_id = ATOMIC64_INIT(0);
+static atomic64_t flow_next_seq = ATOMIC64_INIT(0);
 static struct delayed_work flow_gc_work;
 
 #define MUTEX_GC_INTERVAL	HZ
+/* Buckets searched for a flow to end when a namespace claims its share. */
+#define MUTEX_EVICT_RANGE	8
 
 unsigned int mutex_flow_buckets(void)
 {
 	return flow_mask + 1;
 }
 
-u64 mutex_flow_count(void)
+u64 mutex_flow_object_size(void)
 {
-	return atomic_read(&flow_count);
+	return kmem_cache_size(flow_cache);
 }
 
-u64 mutex_flow_memory(void)
+u64 mutex_flow_table_bytes(void)
 {
-	return (u64)atomic_read(&flow_count) * kmem_cache_size(flow_cache) +
-	       (u64)(flow_mask + 1) * sizeof(struct mutex_bucket);
+	return (u64)(flow_mask + 1) * sizeof(struct mutex_bucket);
+}
+
+/* What each namespace with a context is guaranteed. */
+static unsigned int flow_share(void)
+{
+	return READ_ONCE(mutex_max_flows) /
+	       max(atomic_read(&mutex_active_netns), 1);
+}
+
+/* The most flows mn may hold now (as if it had a context, if it has none). */
+unsigned int mutex_flow_limit(const struct mutex_net *mn)
+{
+	int active = atomic_read(&mutex_active_netns);
+
+	if (!mn || !READ_ONCE(mn->nr_ctx))
+		active++;
+	return min(READ_ONCE(mutex_max_flows) / max(active, 1),
+		   READ_ONCE(mutex_max_flows_netns));
 }
 
 /*
@@ -93,11 +122,15 @@ void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index)
 	}
 }
 
+/*
+ * The netns pointer is mixed in by value, never dereferenced: a drop probe
+ * may look up a key whose namespace it cannot vouch for (mutex_rx_net()).
+ */
 static u32 flow_hash(const struct mutex_flow_key *key)
 {
 	return jhash2((const u32 *)&key->addr,
 		      (sizeof(key->addr) + sizeof(key->port)) / sizeof(u32),
-		      flow_seed ^ net_hash_mix(key->net) ^
+		      flow_seed ^ hash_ptr(key->net, 32) ^
 		      ((u32)key->proto << 8 | key->family));
 }
 
@@ -109,6 +142,11 @@ static bool flow_key_equal(const struct mutex_flow_key *a,
 	       a->port[1] == b->port[1] &&
 	       ipv6_addr_equal(&a->addr[0], &b->addr[0]) &&
 	       ipv6_addr_equal(&a->addr[1], &b->addr[1]);
+}
+
+static struct mutex_bucket *flow_bucket(const struct mutex_flow *flow)
+{
+	return &flow_table[flow->id & flow_mask];
 }
 
 /* Caller holds rcu_read_lock(). */
@@ -123,24 +161,108 @@ struct mutex_flow *mutex_flow_lookup(const struct mutex_flow_key *key)
 	return NULL;
 }
 
+static void flow_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(flow_cache, container_of(head, struct mutex_flow, rcu));
+}
+
+static bool flow_owned(const struct mutex_flow *flow)
+{
+	return !(flow->flags & (MUTEX_FLOW_UNOWNED | MUTEX_FLOW_UNLINKED));
+}
+
+/* Caller holds flow->lock. */
+void mutex_flow_set_state(struct mutex_flow *flow, u8 state)
+{
+	u8 old = flow->state;
+
+	if (old == state)
+		return;
+	WRITE_ONCE(flow->state, state);
+	if (flow_owned(flow)) {
+		atomic_dec(&flow->ctx->flows_state[old]);
+		atomic_inc(&flow->ctx->flows_state[state]);
+	}
+}
+
+/* Caller holds the flow's bucket lock. */
+static void flow_unlink(struct mutex_flow *flow, bool evicted)
+{
+	struct mutex_net *mn = flow->ctx->mn;
+
+	hlist_del_rcu(&flow->node);
+	spin_lock(&flow->lock);
+	if (flow_owned(flow))
+		atomic_dec(&flow->ctx->flows_state[flow->state]);
+	WRITE_ONCE(flow->flags, flow->flags | MUTEX_FLOW_UNLINKED);
+	spin_unlock(&flow->lock);
+	if (evicted)
+		atomic64_inc(&mn->evicted);
+	atomic_dec(&mn->flow_count);
+	atomic_dec(&flow_count);
+	call_rcu(&flow->rcu, flow_free_rcu);
+}
+
+/*
+ * The table is full and a namespace below its share wants a flow: end one
+ * flow of a namespace above its share, preferring one that is not open,
+ * near the bucket the new flow goes to (as conntrack's early drop does).
+ */
+static bool flow_evict_over_share(unsigned int start, unsigned int share)
+{
+	unsigned int i;
+
+	for (i = 0; i < MUTEX_EVICT_RANGE; i++) {
+		struct mutex_bucket *b = &flow_table[(start + i) & flow_mask];
+		struct mutex_flow *flow, *victim = NULL;
+
+		if (hlist_empty(&b->head))
+			continue;
+		spin_lock_bh(&b->lock);
+		hlist_for_each_entry(flow, &b->head, node) {
+			if (atomic_read(&flow->ctx->mn->flow_count) <= share)
+				continue;
+			victim = flow;
+			if (!mutex_state_open(READ_ONCE(flow->state)))
+				break;
+		}
+		if (victim) {
+			flow_unlink(victim, true);
+			spin_unlock_bh(&b->lock);
+			return true;
+		}
+		spin_unlock_bh(&b->lock);
+	}
+	return false;
+}
+
 /*
  * Create a flow for ctx, or return the one another CPU created first.
- * Returns NULL when the table is full or memory is short; the caller
- * counts that as untracked.  Caller holds rcu_read_lock().
+ * Returns NULL when this namespace has used its share of the table or
+ * memory is short (the opener's memory cgroup is charged); the caller counts
+ * that as untracked.  A pending flow (MUTEX_FLOW_PENDING) is held for ctx
+ * but counts for nobody until a context claims it.  Caller holds
+ * rcu_read_lock().
  */
 struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 				     struct mutex_ctx *ctx, u8 local,
-				     u8 direction)
+				     u8 direction, u8 state, u8 flags)
 {
-	struct mutex_bucket *b = &flow_table[flow_hash(key) & flow_mask];
+	unsigned int bi = flow_hash(key) & flow_mask, share = flow_share();
+	struct mutex_bucket *b = &flow_table[bi];
 	atomic_t *netns_count = &ctx->mn->flow_count;
 	struct mutex_flow *flow, *other;
+	struct mem_cgroup *memcg;
 
-	if (atomic_inc_return(netns_count) > READ_ONCE(mutex_max_flows_netns))
+	if (atomic_inc_return(netns_count) >
+	    min(share, READ_ONCE(mutex_max_flows_netns)))
 		goto err_netns;
-	if (atomic_inc_return(&flow_count) > READ_ONCE(mutex_max_flows))
+	if (atomic_inc_return(&flow_count) > READ_ONCE(mutex_max_flows) &&
+	    !flow_evict_over_share(bi, share))
 		goto err_count;
+	memcg = set_active_memcg(ctx->memcg);
 	flow = kmem_cache_zalloc(flow_cache, GFP_ATOMIC | __GFP_NOWARN);
+	set_active_memcg(memcg);
 	if (!flow)
 		goto err_count;
 
@@ -148,38 +270,43 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 	flow->ctx = ctx;
 	flow->local = local;
 	flow->direction = direction;
-	flow->state = MUTEX_FLOW_STATE_NEW;
+	flow->state = state;
+	flow->flags = flags;
 	flow->rtt_min_us = U32_MAX;
-	flow->start_mono_ns = ktime_get_ns();
-	flow->last_jiffies = jiffies;
+	if (flags & MUTEX_FLOW_MIDSTREAM) {
+		flow->retrans_seen[0] = MUTEX_RETRANS_UNSEEDED;
+		flow->retrans_seen[1] = MUTEX_RETRANS_UNSEEDED;
+	}
+	flow->start_real_ns = ktime_get_real_ns();
+	flow->start_jiffies = jiffies;
+	flow->last_jiffies = flow->start_jiffies;
 	spin_lock_init(&flow->lock);
 
 	spin_lock_bh(&b->lock);
-	hlist_for_each_entry(other, &b->head, node) {
-		if (flow_key_equal(&other->key, key)) {
-			spin_unlock_bh(&b->lock);
-			kmem_cache_free(flow_cache, flow);
-			atomic_dec(&flow_count);
-			atomic_dec(netns_count);
-			return other;
-		}
-	}
+	hlist_for_each_entry(other, &b->head, node)
+		if (flow_key_equal(&other->key, key))
+			goto err_unlock;
 	/* Checked under the bucket lock: see mutex_flow_flush_ctx(). */
 	if (READ_ONCE(ctx->dead)) {
-		spin_unlock_bh(&b->lock);
-		kmem_cache_free(flow_cache, flow);
-		atomic_dec(&flow_count);
-		atomic_dec(netns_count);
-		return NULL;
+		other = NULL;
+		goto err_unlock;
 	}
-	flow->id = atomic64_inc_return(&flow_next_id);
+	flow->id = (u64)atomic64_inc_return(&flow_next_seq) << flow_buckets_log | bi;
+	if (!(flags & MUTEX_FLOW_UNOWNED)) {
+		atomic_inc(&ctx->flows_state[state]);
+		if (!(flags & MUTEX_FLOW_MIDSTREAM))
+			atomic64_inc(&ctx->conns_total);
+	}
 	hlist_add_head_rcu(&flow->node, &b->head);
-	atomic_inc(&ctx->mn->flow_gen);
 	spin_unlock_bh(&b->lock);
-
-	atomic64_inc(&ctx->conns_total);
-	atomic64_inc(&ctx->conns_active);
 	return flow;
+
+err_unlock:
+	spin_unlock_bh(&b->lock);
+	kmem_cache_free(flow_cache, flow);
+	atomic_dec(&flow_count);
+	atomic_dec(netns_count);
+	return other;
 
 err_count:
 	atomic_dec(&flow_count);
@@ -188,20 +315,55 @@ err_netns:
 	return NULL;
 }
 
-static void flow_free_rcu(struct rcu_head *head)
+/*
+ * ctx claims a pending flow: from here on the flow counts for it, and what
+ * the flow counted while pending is added to it once.  Packets counted on a
+ * pending flow hold its lock (see flow_count_packet()), so nothing is lost
+ * or counted twice.  False when the flow is no longer pending or ctx is
+ * closing.
+ */
+bool mutex_flow_claim(struct mutex_flow *flow, struct mutex_ctx *ctx)
 {
-	kmem_cache_free(flow_cache, container_of(head, struct mutex_flow, rcu));
+	struct mutex_bucket *b = flow_bucket(flow);
+	struct mutex_ctx_pcpu *p;
+	unsigned long irqflags;
+	bool claimed = false;
+	int dir;
+
+	spin_lock_bh(&b->lock);
+	if ((flow->flags & MUTEX_FLOW_UNLINKED) || READ_ONCE(ctx->dead))
+		goto out;
+	spin_lock(&flow->lock);
+	if (flow->flags & MUTEX_FLOW_PENDING) {
+		p = get_cpu_ptr(ctx->pcpu);
+		irqflags = u64_stats_update_begin_irqsave(&p->syncp);
+		for (dir = 0; dir < 2; dir++) {
+			u64_stats_add(&p->bytes[dir], atomic64_read(&flow->bytes[dir]));
+			u64_stats_add(&p->packets[dir], atomic64_read(&flow->packets[dir]));
+		}
+		u64_stats_update_end_irqrestore(&p->syncp, irqflags);
+		put_cpu_ptr(ctx->pcpu);
+		if (!(flow->flags & MUTEX_FLOW_MIDSTREAM))
+			atomic64_inc(&ctx->conns_total);
+		atomic_inc(&ctx->flows_state[flow->state]);
+		WRITE_ONCE(flow->ctx, ctx);
+		smp_store_release(&flow->flags, flow->flags & ~MUTEX_FLOW_PENDING);
+		claimed = true;
+	}
+	spin_unlock(&flow->lock);
+out:
+	spin_unlock_bh(&b->lock);
+	return claimed;
 }
 
-/* Caller holds the bucket lock. */
-static void flow_unlink(struct mutex_flow *flow)
+/* No context wants a pending flow: its packets count as unmatched. */
+void mutex_flow_disown(struct mutex_flow *flow)
 {
-	hlist_del_rcu(&flow->node);
-	atomic_inc(&flow->ctx->mn->flow_gen);
-	atomic64_dec(&flow->ctx->conns_active);
-	atomic_dec(&flow->ctx->mn->flow_count);
-	atomic_dec(&flow_count);
-	call_rcu(&flow->rcu, flow_free_rcu);
+	spin_lock_bh(&flow->lock);
+	if (flow->flags & MUTEX_FLOW_PENDING)
+		WRITE_ONCE(flow->flags, (flow->flags & ~MUTEX_FLOW_PENDING) |
+					MUTEX_FLOW_NOBODY);
+	spin_unlock_bh(&flow->lock);
 }
 
 /*
@@ -223,7 +385,7 @@ void mutex_flow_flush_ctx(struct mutex_ctx *ctx)
 		spin_lock_bh(&b->lock);
 		hlist_for_each_entry_safe(flow, tmp, &b->head, node)
 			if (flow->ctx == ctx)
-				flow_unlink(flow);
+				flow_unlink(flow, false);
 		spin_unlock_bh(&b->lock);
 		if (!(i & 1023))
 			cond_resched();
@@ -256,6 +418,26 @@ static unsigned long flow_timeout(const struct mutex_flow *flow)
 	return (unsigned long)secs * HZ;
 }
 
+/* A UDP or ICMP flow without a packet for a while is idle, not open. */
+static void flow_gc_idle(struct mutex_flow *flow, unsigned long now)
+{
+	unsigned long idle = (unsigned long)READ_ONCE(timeout_udp_idle) * HZ;
+
+	if (flow->key.proto == IPPROTO_TCP ||
+	    !mutex_state_open(READ_ONCE(flow->state)))
+		return;
+	spin_lock(&flow->lock);
+	if (mutex_state_open(flow->state) &&
+	    time_after_eq(now, READ_ONCE(flow->last_jiffies) + idle))
+		mutex_flow_set_state(flow, MUTEX_FLOW_STATE_IDLE);
+	spin_unlock(&flow->lock);
+}
+
+/*
+ * The GC runs while any namespace has a context or any flow is left, and
+ * stops by itself after that: a host that does not use the module pays no
+ * timer.  mutex_flow_gc_start() restarts it.
+ */
 static void flow_gc(struct work_struct *work)
 {
 	struct mutex_flow *flow;
@@ -272,14 +454,21 @@ static void flow_gc(struct work_struct *work)
 		hlist_for_each_entry_safe(flow, tmp, &b->head, node) {
 			if (time_before(now, READ_ONCE(flow->last_jiffies) +
 					flow_timeout(flow)))
-				continue;
-			atomic64_inc(&flow->ctx->mn->evicted);
-			flow_unlink(flow);
+				flow_gc_idle(flow, now);
+			else
+				flow_unlink(flow, true);
 		}
 		spin_unlock_bh(&b->lock);
 		if (!(i & 1023))
 			cond_resched();
 	}
+	if (atomic_read(&flow_count) || atomic_read(&mutex_active_netns))
+		queue_delayed_work(system_power_efficient_wq, &flow_gc_work,
+				   MUTEX_GC_INTERVAL);
+}
+
+void mutex_flow_gc_start(void)
+{
 	queue_delayed_work(system_power_efficient_wq, &flow_gc_work,
 			   MUTEX_GC_INTERVAL);
 }
@@ -315,15 +504,14 @@ int mutex_flow_walk(unsigned long *bucket, u64 *last_id,
 	return 0;
 }
 
+/* A flow's id names its bucket: one chain to walk.  Caller holds RCU. */
 struct mutex_flow *mutex_flow_find_id(struct net *net, u64 id)
 {
 	struct mutex_flow *flow;
-	unsigned int i;
 
-	for (i = 0; i <= flow_mask; i++)
-		hlist_for_each_entry_rcu(flow, &flow_table[i].head, node)
-			if (flow->id == id && flow->key.net == net)
-				return flow;
+	hlist_for_each_entry_rcu(flow, &flow_table[id & flow_mask].head, node)
+		if (flow->id == id && flow->key.net == net)
+			return flow;
 	return NULL;
 }
 
@@ -343,14 +531,13 @@ int __init mutex_flow_init(void)
 	flow_mask = n - 1;
 	flow_seed = get_random_u32();
 
-	flow_cache = KMEM_CACHE(mutex_flow, 0);
+	/* Charged to the memory cgroup of the context's opener. */
+	flow_cache = KMEM_CACHE(mutex_flow, SLAB_ACCOUNT);
 	if (!flow_cache) {
 		kvfree(flow_table);
 		return -ENOMEM;
 	}
 	INIT_DEFERRABLE_WORK(&flow_gc_work, flow_gc);
-	queue_delayed_work(system_power_efficient_wq, &flow_gc_work,
-			   MUTEX_GC_INTERVAL);
 	return 0;
 }
 

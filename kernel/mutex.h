@@ -3,7 +3,10 @@
  * MUTEX statistics module: shared definitions.
  *
  * Object lifetimes:
- *  - struct mutex_net: one per network namespace (pernet_operations).
+ *  - struct mutex_net: the state of one network namespace, allocated (and
+ *    charged to the opener's memory cgroup) when its first context opens or
+ *    its thresholds are first set, freed with the namespace.  A namespace
+ *    that never has a context costs one pointer and no timers.
  *  - struct mutex_ctx: one per open file description of /dev/mutex; lives on
  *    its netns' RCU list, freed after a grace period once its last file
  *    reference is closed and its flows are gone.
@@ -14,8 +17,13 @@
 #define _MUTEX_H
 
 #include <linux/in6.h>
+#include <linux/jump_label.h>
+#include <linux/jump_label_ratelimit.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
@@ -23,11 +31,8 @@
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
-#include <linux/jump_label.h>
-#include <linux/jump_label_ratelimit.h>
-#include <linux/mutex.h>
-#include <linux/sched.h>
 
+#include "compat.h"
 #include "mutex_nl_gen.h"
 
 #define MUTEX_STATS_DECLARE(attr, field, type, name) type field;
@@ -40,6 +45,8 @@ struct mutex_stats {
 #define MUTEX_DIR_SENT		0
 #define MUTEX_DIR_RECV		1
 #define MUTEX_RTT_BUCKETS	32
+#define MUTEX_FLOW_STATES	(MUTEX_FLOW_STATE_MAX + 1)
+#define MUTEX_EVAL_INTERVAL_MS	1000	/* default evaluation interval */
 
 /* Hot counters of a context, one copy per CPU. */
 struct mutex_ctx_pcpu {
@@ -65,7 +72,7 @@ struct mutex_totals {
 	u64 retransmits;
 	u64 errors;
 	u64 drops;
-	u64 rtt_samples;
+	u64 rtt_samples;	/* the sum of rtt_hist: one snapshot */
 	u64 rtt_sum_us;
 	u64 rtt_min_us;
 	u64 rtt_max_us;
@@ -130,8 +137,7 @@ struct mutex_alert_ring {
 
 /* What the evaluator saw last time, to measure over one interval. */
 struct mutex_eval_state {
-	u64 packets;
-	u64 received;
+	u64 packets[2];
 	u64 errors;
 	u64 drops;
 	u64 rtt_sum_us;
@@ -177,10 +183,12 @@ struct mutex_selector {
 	struct mutex_port_range ports[MUTEX_SEL_MAX_PORTS];
 	struct mutex_cidr peers[MUTEX_SEL_MAX_PEERS];
 	char name[MUTEX_SEL_NAME_LEN];
-	char text[MUTEX_SEL_TEXT_LEN];	/* canonical form */
 };
 
 struct mutex_net;
+struct mem_cgroup;
+struct nf_hook_ops;
+struct sock;
 
 struct mutex_ctx {
 	struct list_head node;		/* mutex_net.ctxs, RCU */
@@ -189,24 +197,24 @@ struct mutex_ctx {
 	bool dead;			/* no new flows once set */
 	struct mutex_net *mn;
 	struct net *net;		/* reference held */
+	struct mem_cgroup *memcg;	/* the opener's: flows are charged here */
 	struct mutex_selector __rcu *sel;
-	struct pid *owner_pid;
-	pid_t owner_tgid;
+	struct pid *owner_pid;		/* shown in the reader's pid namespace */
 	kuid_t owner_uid;
 	char owner_comm[TASK_COMM_LEN];
 	u64 created_real_ns;
 	u64 created_mono_ns;
 	struct mutex_ctx_pcpu __percpu *pcpu;
 	atomic64_t conns_total;
-	atomic64_t conns_active;
 	atomic64_t retransmits;
 	atomic64_t errors;
 	atomic64_t drops;
-	atomic64_t rtt_samples;
 	atomic64_t rtt_sum_us;
 	atomic64_t rtt_min_us;		/* U64_MAX until the first sample */
 	atomic64_t rtt_max_us;
 	atomic64_t rtt_hist[MUTEX_RTT_BUCKETS];
+	atomic_t flows_state[MUTEX_FLOW_STATES];	/* its flows by state */
+	spinlock_t rates_lock;		/* rates: a consistent pair for readers */
 	struct mutex_rates rates;
 	struct mutex_thresholds thr;	/* overrides, under mutex_ctx_lock */
 	u32 thr_mask;			/* MUTEX_THR_* set in thr */
@@ -217,13 +225,15 @@ struct mutex_ctx {
 struct mutex_net {
 	struct net *net;
 	struct list_head ctxs;		/* RCU; writers hold mutex_ctx_lock */
+	unsigned int nr_ctx;		/* contexts alive; the hooks' gate */
+	struct nf_hook_ops *nf_ops;	/* registered in this netns, or NULL */
 	struct mutex_net_pcpu __percpu *pcpu;
 	u64 fds_total;			/* under mutex_ctx_lock */
 	u64 ctx_gen;			/* bumped on add/remove, for dumps */
 	struct mutex_totals dead;	/* of destroyed contexts, same lock */
-	atomic64_t evicted;		/* flows ended by timeout */
-	atomic_t flow_gen;		/* bumped when a flow comes or goes */
+	atomic64_t evicted;		/* flows ended by timeout or fair share */
 	atomic_t flow_count;		/* flows of this netns in the table */
+	spinlock_t rates_lock;
 	struct mutex_rates rates;	/* global, worker only */
 	u64 rates_stamp_ns;
 	struct delayed_work rate_work;
@@ -235,44 +245,63 @@ struct mutex_net {
 
 /* Flow key: both directions of a connection normalise to one key. */
 struct mutex_flow_key {
-	struct net *net;
+	struct net *net;		/* compared and hashed, never dereferenced */
 	struct in6_addr addr[2];	/* IPv4 in s6_addr32[0] */
 	__be16 port[2];
 	u8 proto;
 	u8 family;
 } __aligned(8);
 
+/* flow->flags */
+#define MUTEX_FLOW_PENDING	BIT(0)	/* owner not confirmed yet (pid scope) */
+#define MUTEX_FLOW_NOBODY	BIT(1)	/* no context claimed it */
+#define MUTEX_FLOW_MIDSTREAM	BIT(2)	/* picked up after its start */
+#define MUTEX_FLOW_UNLINKED	BIT(3)	/* out of the table: counts are final */
+#define MUTEX_FLOW_UNOWNED	(MUTEX_FLOW_PENDING | MUTEX_FLOW_NOBODY)
+
+#define MUTEX_RETRANS_UNSEEDED	U32_MAX
+
 struct mutex_flow {
 	struct hlist_node node;
-	struct rcu_head rcu;
 	struct mutex_flow_key key;
-	struct mutex_ctx *ctx;
-	u64 id;
+	struct mutex_ctx *ctx;		/* owner, or candidate while pending */
+	u64 id;				/* (sequence << buckets_log) | bucket */
 	atomic64_t bytes[2];
 	atomic64_t packets[2];
 	atomic_t retransmits;
 	atomic_t errors;
 	atomic_t drops;
 	u32 retrans_seen[2];		/* tcpi_total_retrans of each side */
-	spinlock_t lock;		/* rtt fields and TCP state */
+	u32 rtt_una[2];			/* snd_una of each side at its last sample */
+	spinlock_t lock;		/* rtt fields, state, flags */
 	u32 rtt_samples;
 	u32 rtt_min_us;
 	u32 rtt_max_us;
 	u64 rtt_sum_us;
-	u64 start_mono_ns;
+	u64 start_real_ns;		/* wall clock at the first packet */
+	unsigned long start_jiffies;
 	unsigned long last_jiffies;
 	unsigned long last_rtt_jiffies;
 	u8 local;			/* index of the local endpoint in key */
 	u8 direction;			/* enum mutex_direction */
 	u8 state;			/* enum mutex_flow_state */
 	u8 tcp_seen;			/* MUTEX_TCP_* bits */
+	u8 flags;			/* MUTEX_FLOW_* */
+	struct rcu_head rcu;
 };
 
 #define MUTEX_TCP_SYN		BIT(0)
 #define MUTEX_TCP_SYNACK	BIT(1)
 #define MUTEX_TCP_FIN0		BIT(2)	/* FIN from endpoint 0 */
 #define MUTEX_TCP_FIN1		BIT(3)
-#define MUTEX_TCP_REPLY		BIT(4)	/* a packet from the non-originator */
+#define MUTEX_UDP_REPLY		BIT(4)	/* both endpoints have sent */
+
+static inline bool mutex_state_open(u8 state)
+{
+	return state == MUTEX_FLOW_STATE_NEW ||
+	       state == MUTEX_FLOW_STATE_ESTABLISHED ||
+	       state == MUTEX_FLOW_STATE_CLOSING;
+}
 
 /* Module-wide state. */
 extern u64 mutex_instance_id;
@@ -280,30 +309,42 @@ extern u64 mutex_load_time_ns;
 extern unsigned int mutex_max_flows;
 extern unsigned int mutex_max_flows_netns;
 extern struct mutex mutex_ctx_lock;
-extern unsigned int mutex_net_id;
 extern struct static_key_false_deferred mutex_active;
+extern atomic_t mutex_active_netns;	/* namespaces with a context */
 
-static inline struct mutex_net *mutex_pernet(struct net *net)
-{
-	return net_generic(net, mutex_net_id);
-}
+/* main.c: the per-netns state, NULL until a namespace needs it. */
+struct mutex_net *mutex_pernet(const struct net *net);
+struct mutex_net *mutex_pernet_create(struct net *net);
+void mutex_net_ctx_added(struct mutex_net *mn);
+void mutex_net_ctx_removed(struct mutex_net *mn);
 
 /* stats.c */
 void mutex_stats_snapshot(struct net *net, struct mutex_stats *s);
 void mutex_ctx_totals(struct mutex_ctx *ctx, struct mutex_totals *t);
 void mutex_totals_add(struct mutex_totals *sum, const struct mutex_totals *t);
-u64 mutex_hist_percentile(const u64 *hist, u64 samples, unsigned int pct);
-void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us);
+u64 mutex_hist_percentile(const struct mutex_totals *t, unsigned int pct);
 void mutex_rate_work(struct work_struct *work);
-void mutex_rates_update(struct mutex_rates *r, const struct mutex_totals *t,
-			u64 elapsed_ns);
+void mutex_rates_start(struct mutex_net *mn);
+void mutex_rates_read(spinlock_t *lock, const struct mutex_rates *r,
+		      struct mutex_rates *out);
+u64 mutex_ctx_flows(struct mutex_ctx *ctx, bool open_only);
+
+/* selector.c */
+struct mutex_pkt;
+int mutex_selector_parse(const char *buf, struct mutex_selector *sel);
+bool mutex_selector_filters(const struct mutex_selector *sel,
+			    const struct mutex_pkt *pkt, u8 local);
+bool mutex_selector_scope(const struct mutex_selector *sel, struct sock *sk,
+			  bool task_decides);
+int mutex_selector_rank(const struct mutex_selector *sel);
+int mutex_selector_render(const struct mutex_selector *sel, char *buf,
+			  size_t len);
+void mutex_selector_free(struct mutex_selector *sel);
 
 /* ctx.c */
 int mutex_dev_init(void);
 void mutex_dev_exit(void);
 struct mutex_ctx *mutex_ctx_find(struct mutex_net *mn, u32 id);
-int mutex_selector_parse(const char *buf, struct mutex_selector *sel);
-void mutex_selector_free(struct mutex_selector *sel);
 
 /* flow.c */
 int mutex_flow_init(void);
@@ -311,23 +352,49 @@ void mutex_flow_exit(void);
 struct mutex_flow *mutex_flow_lookup(const struct mutex_flow_key *key);
 struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 				     struct mutex_ctx *ctx, u8 local,
-				     u8 direction);
+				     u8 direction, u8 state, u8 flags);
+bool mutex_flow_claim(struct mutex_flow *flow, struct mutex_ctx *ctx);
+void mutex_flow_disown(struct mutex_flow *flow);
+void mutex_flow_set_state(struct mutex_flow *flow, u8 state);
 void mutex_flow_flush_ctx(struct mutex_ctx *ctx);
 void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index);
+void mutex_flow_gc_start(void);
 unsigned int mutex_flow_buckets(void);
-u64 mutex_flow_count(void);
-u64 mutex_flow_memory(void);
+unsigned int mutex_flow_limit(const struct mutex_net *mn);
+u64 mutex_flow_object_size(void);
+u64 mutex_flow_table_bytes(void);
 
 typedef int (*mutex_flow_visit_t)(struct mutex_flow *flow, void *arg);
 int mutex_flow_walk(unsigned long *bucket, u64 *last_id,
 		    mutex_flow_visit_t visit, void *arg);
 struct mutex_flow *mutex_flow_find_id(struct net *net, u64 id);
 
-/* hooks.c */
-int mutex_hooks_init(void);
-void mutex_hooks_exit(void);
-int mutex_hooks_net_init(struct net *net);
-void mutex_hooks_net_exit(struct net *net);
+/* account.c: each updates a flow and its owner together */
+bool mutex_flow_count_packet(struct mutex_flow *flow, int dir,
+			     unsigned int len);
+void mutex_flow_retrans(struct mutex_flow *flow, u8 side, u32 total);
+void mutex_flow_error(struct mutex_flow *flow);
+void mutex_flow_drop(struct mutex_flow *flow);
+void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us);
+
+/* hooks.c, probes.c */
+int mutex_hooks_register(struct mutex_net *mn);
+void mutex_hooks_unregister(struct mutex_net *mn);
+struct net *mutex_rx_net(const struct sk_buff *skb);
+int mutex_probes_init(void);
+void mutex_probes_exit(void);
+
+/* parse.c */
+struct mutex_pkt {
+	struct mutex_flow_key key;
+	u8 src;			/* endpoint index of the packet's source */
+	u8 tcp_flags;		/* TCPHDR_* of a TCP segment */
+	bool has_ports;
+	bool icmp_error;	/* key describes the packet it refers to */
+};
+
+bool mutex_parse(const struct sk_buff *skb, int off, u8 family,
+		 struct net *net, struct mutex_pkt *pkt);
 
 /* alerts.c */
 int mutex_alerts_net_init(struct mutex_net *mn);
@@ -343,6 +410,7 @@ void mutex_alert_ring_clear(struct mutex_net *mn);
 void mutex_alert_notify_failed(struct mutex_net *mn);
 bool mutex_alert_notify_allowed(struct mutex_net *mn);
 void mutex_eval_reschedule(struct mutex_net *mn);
+void mutex_eval_start(struct mutex_net *mn);
 
 /* netlink.c, proc.c */
 void mutex_nl_alert_notify(struct mutex_net *mn, const struct mutex_alert *a);

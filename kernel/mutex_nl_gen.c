@@ -18,7 +18,7 @@ static const struct nla_policy mutex_conn_get_nl_policy[MUTEX_A_CONN_STATE + 1] 
 	[MUTEX_A_CONN_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[MUTEX_A_CONN_FD_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MUTEX_A_CONN_PROTOCOL] = { .type = NLA_U8, },
-	[MUTEX_A_CONN_STATE] = NLA_POLICY_MAX(NLA_U8, 3),
+	[MUTEX_A_CONN_STATE] = NLA_POLICY_MAX(NLA_U8, 4),
 };
 
 /* mutex alert-get */

@@ -32,7 +32,7 @@ enum {
 	X(MUTEX_A_STATS_FDS_TOTAL, fds_total, u64, "fds-total") \
 	X(MUTEX_A_STATS_FDS_ACTIVE, fds_active, u32, "fds-active") \
 	X(MUTEX_A_STATS_CONNS_TOTAL, conns_total, u64, "conns-total") \
-	X(MUTEX_A_STATS_CONNS_ACTIVE, conns_active, u64, "conns-active") \
+	X(MUTEX_A_STATS_CONNS_OPEN, conns_open, u64, "conns-open") \
 	X(MUTEX_A_STATS_BYTES_SENT, bytes_sent, u64, "bytes-sent") \
 	X(MUTEX_A_STATS_BYTES_RECEIVED, bytes_received, u64, "bytes-received") \
 	X(MUTEX_A_STATS_PACKETS_SENT, packets_sent, u64, "packets-sent") \
@@ -61,7 +61,8 @@ enum {
 	X(MUTEX_A_STATS_ALERTS_RAISED, alerts_raised, u64, "alerts-raised") \
 	X(MUTEX_A_STATS_ALERTS_CLEARED, alerts_cleared, u64, "alerts-cleared") \
 	X(MUTEX_A_STATS_ALERTS_OVERWRITTEN, alerts_overwritten, u64, "alerts-overwritten") \
-	X(MUTEX_A_STATS_ALERTS_NOTIFY_DROPPED, alerts_notify_dropped, u64, "alerts-notify-dropped")
+	X(MUTEX_A_STATS_ALERTS_NOTIFY_DROPPED, alerts_notify_dropped, u64, "alerts-notify-dropped") \
+	X(MUTEX_A_STATS_FLOWS_TRACKED, flows_tracked, u64, "flows-tracked")
 
 extern const struct genl_ops mutex_nl_ops[7];
 extern const struct genl_multicast_group mutex_nl_mcgrps[1];

@@ -5,22 +5,14 @@
  */
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
-#include <linux/version.h>
+#include <linux/pid_namespace.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
 #include "mutex.h"
 
 static struct genl_family mutex_genl_family;
-
-static struct nlattr **dump_attrs(struct netlink_callback *cb)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return genl_info_dump(cb)->attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
-#endif
-}
 
 static int mutex_put_u64(struct sk_buff *skb, int attr, u64 value, int pad)
 {
@@ -70,12 +62,15 @@ err_free:
 
 #define FD_PUT64(attr, v) nla_put_u64_64bit(skb, attr, v, MUTEX_A_FD_PAD)
 
-/* Caller holds rcu_read_lock(). */
+/*
+ * Caller holds rcu_read_lock(); text is a MUTEX_SEL_TEXT_LEN buffer for the
+ * selector, rendered in the reader's namespaces (as is the owner's pid).
+ */
 static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
-		   u32 seq, int flags, struct netlink_callback *cb)
+		   u32 seq, int flags, struct netlink_callback *cb, char *text)
 {
 	const struct mutex_selector *sel = rcu_dereference(ctx->sel);
-	const struct mutex_rates *r = &ctx->rates;
+	struct mutex_rates r;
 	struct mutex_totals t;
 	void *hdr;
 	int i;
@@ -88,16 +83,19 @@ static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
 		genl_dump_check_consistent(cb, hdr);
 
 	mutex_ctx_totals(ctx, &t);
+	mutex_rates_read(&ctx->rates_lock, &ctx->rates, &r);
+	mutex_selector_render(sel, text, MUTEX_SEL_TEXT_LEN);
 	if (nla_put_u32(skb, MUTEX_A_FD_ID, ctx->id) ||
 	    nla_put_string(skb, MUTEX_A_FD_NAME, sel->name) ||
-	    nla_put_string(skb, MUTEX_A_FD_SELECTOR, sel->text) ||
-	    nla_put_u32(skb, MUTEX_A_FD_OWNER_TGID, ctx->owner_tgid) ||
+	    nla_put_string(skb, MUTEX_A_FD_SELECTOR, text) ||
+	    nla_put_u32(skb, MUTEX_A_FD_OWNER_TGID,
+			pid_nr_ns(ctx->owner_pid, task_active_pid_ns(current))) ||
 	    nla_put_u32(skb, MUTEX_A_FD_OWNER_UID,
-			from_kuid_munged(ctx->net->user_ns, ctx->owner_uid)) ||
+			from_kuid_munged(current_user_ns(), ctx->owner_uid)) ||
 	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM, ctx->owner_comm) ||
 	    FD_PUT64(MUTEX_A_FD_CREATED_NS, ctx->created_real_ns) ||
 	    FD_PUT64(MUTEX_A_FD_UPTIME_NS, ktime_get_ns() - ctx->created_mono_ns) ||
-	    FD_PUT64(MUTEX_A_FD_CONNS_ACTIVE, atomic64_read(&ctx->conns_active)) ||
+	    FD_PUT64(MUTEX_A_FD_CONNS_OPEN, mutex_ctx_flows(ctx, true)) ||
 	    FD_PUT64(MUTEX_A_FD_CONNS_TOTAL, t.conns_total) ||
 	    FD_PUT64(MUTEX_A_FD_BYTES_SENT, t.bytes[MUTEX_DIR_SENT]) ||
 	    FD_PUT64(MUTEX_A_FD_BYTES_RECEIVED, t.bytes[MUTEX_DIR_RECV]) ||
@@ -110,26 +108,24 @@ static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
 	    FD_PUT64(MUTEX_A_FD_RTT_SUM_US, t.rtt_sum_us) ||
 	    FD_PUT64(MUTEX_A_FD_RTT_MIN_US, t.rtt_min_us) ||
 	    FD_PUT64(MUTEX_A_FD_RTT_MAX_US, t.rtt_max_us) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_P50_US,
-		     mutex_hist_percentile(t.rtt_hist, t.rtt_samples, 50)) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_P90_US,
-		     mutex_hist_percentile(t.rtt_hist, t.rtt_samples, 90)) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_P99_US,
-		     mutex_hist_percentile(t.rtt_hist, t.rtt_samples, 99)))
+	    FD_PUT64(MUTEX_A_FD_RTT_P50_US, mutex_hist_percentile(&t, 50)) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_P90_US, mutex_hist_percentile(&t, 90)) ||
+	    FD_PUT64(MUTEX_A_FD_RTT_P99_US, mutex_hist_percentile(&t, 99)))
 		goto err_cancel;
 	for (i = 0; i < MUTEX_RTT_BUCKETS; i++)
 		if (FD_PUT64(MUTEX_A_FD_RTT_HIST, t.rtt_hist[i]))
 			goto err_cancel;
-	if (FD_PUT64(MUTEX_A_FD_SENT_BYTES_PER_SEC, r->bytes_per_sec[MUTEX_DIR_SENT]) ||
+	if (FD_PUT64(MUTEX_A_FD_SENT_BYTES_PER_SEC, r.bytes_per_sec[MUTEX_DIR_SENT]) ||
 	    FD_PUT64(MUTEX_A_FD_SENT_BYTES_PER_SEC_PEAK,
-		     r->bytes_per_sec_peak[MUTEX_DIR_SENT]) ||
+		     r.bytes_per_sec_peak[MUTEX_DIR_SENT]) ||
 	    FD_PUT64(MUTEX_A_FD_RECEIVED_BYTES_PER_SEC,
-		     r->bytes_per_sec[MUTEX_DIR_RECV]) ||
+		     r.bytes_per_sec[MUTEX_DIR_RECV]) ||
 	    FD_PUT64(MUTEX_A_FD_RECEIVED_BYTES_PER_SEC_PEAK,
-		     r->bytes_per_sec_peak[MUTEX_DIR_RECV]) ||
-	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC, r->conns_per_sec) ||
-	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC_PEAK, r->conns_per_sec_peak) ||
-	    nla_put_u32(skb, MUTEX_A_FD_ALERTS_ACTIVE, READ_ONCE(ctx->alerts_active)))
+		     r.bytes_per_sec_peak[MUTEX_DIR_RECV]) ||
+	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC, r.conns_per_sec) ||
+	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC_PEAK, r.conns_per_sec_peak) ||
+	    nla_put_u32(skb, MUTEX_A_FD_ALERTS_ACTIVE, READ_ONCE(ctx->alerts_active)) ||
+	    FD_PUT64(MUTEX_A_FD_FLOWS_TRACKED, mutex_ctx_flows(ctx, false)))
 		goto err_cancel;
 
 	genlmsg_end(skb, hdr);
@@ -145,6 +141,7 @@ int mutex_nl_fd_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mutex_net *mn = mutex_pernet(genl_info_net(info));
 	struct mutex_ctx *ctx;
 	struct sk_buff *msg;
+	char *text;
 	u32 id;
 	int err;
 
@@ -153,8 +150,11 @@ int mutex_nl_fd_get_doit(struct sk_buff *skb, struct genl_info *info)
 	id = nla_get_u32(info->attrs[MUTEX_A_FD_ID]);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	text = kmalloc(MUTEX_SEL_TEXT_LEN, GFP_KERNEL);
+	if (!msg || !text) {
+		err = -ENOMEM;
+		goto err_free;
+	}
 
 	rcu_read_lock();
 	ctx = mutex_ctx_find(mn, id);
@@ -162,16 +162,20 @@ int mutex_nl_fd_get_doit(struct sk_buff *skb, struct genl_info *info)
 		rcu_read_unlock();
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MUTEX_A_FD_ID],
 				    "no context with this id in this network namespace");
-		nlmsg_free(msg);
-		return -ENOENT;
+		err = -ENOENT;
+		goto err_free;
 	}
-	err = fd_fill(msg, ctx, info->snd_portid, info->snd_seq, 0, NULL);
+	err = fd_fill(msg, ctx, info->snd_portid, info->snd_seq, 0, NULL, text);
 	rcu_read_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
+	if (err)
+		goto err_free;
+	kfree(text);
 	return genlmsg_reply(msg, info);
+
+err_free:
+	kfree(text);
+	nlmsg_free(msg);
+	return err;
 }
 
 /* Contexts are listed in id order (creation order), resuming after args[0]. */
@@ -179,20 +183,27 @@ int mutex_nl_fd_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mutex_net *mn = mutex_pernet(sock_net(skb->sk));
 	struct mutex_ctx *ctx;
+	char *text;
 	int err = 0;
 
+	if (!mn)
+		return 0;
+	text = kmalloc(MUTEX_SEL_TEXT_LEN, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
 	rcu_read_lock();
 	cb->seq = READ_ONCE(mn->ctx_gen);
 	list_for_each_entry_rcu(ctx, &mn->ctxs, node) {
 		if (ctx->id <= cb->args[0])
 			continue;
 		err = fd_fill(skb, ctx, NETLINK_CB(cb->skb).portid,
-			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb);
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cb, text);
 		if (err)
 			break;
 		cb->args[0] = ctx->id;
 	}
 	rcu_read_unlock();
+	kfree(text);
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ? err : skb->len;
@@ -202,9 +213,21 @@ int mutex_nl_fd_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 #define CONN_PUT64(attr, v) nla_put_u64_64bit(skb, attr, v, MUTEX_A_CONN_PAD)
 
-static u64 jiffies_to_real_ns(unsigned long j, u64 now_real)
+/*
+ * The latest packet's time, from the first packet's wall-clock time and the
+ * jiffies between them: it moves only with a packet, never precedes the
+ * start, and reads the same every time.
+ */
+static u64 flow_last_ns(const struct mutex_flow *flow)
 {
-	return now_real - jiffies_to_nsecs(jiffies - j);
+	return flow->start_real_ns +
+	       jiffies_to_nsecs(READ_ONCE(flow->last_jiffies) - flow->start_jiffies);
+}
+
+/* A flow no context owns (yet) belongs to no listing. */
+static bool flow_listed(const struct mutex_flow *flow)
+{
+	return !(smp_load_acquire(&flow->flags) & MUTEX_FLOW_UNOWNED);
 }
 
 /* Caller holds rcu_read_lock(). */
@@ -212,7 +235,6 @@ static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 		     u32 seq, int flags, struct netlink_callback *cb)
 {
 	const struct mutex_flow_key *k = &flow->key;
-	u64 now_real = ktime_get_real_ns(), now_mono = ktime_get_ns();
 	int alen = k->family == AF_INET ? 4 : 16;
 	u32 samples, min_us, max_us;
 	u8 local = flow->local;
@@ -243,10 +265,8 @@ static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 	    nla_put_u16(skb, MUTEX_A_CONN_REMOTE_PORT, ntohs(k->port[!local])) ||
 	    nla_put_u8(skb, MUTEX_A_CONN_DIRECTION, flow->direction) ||
 	    nla_put_u8(skb, MUTEX_A_CONN_STATE, READ_ONCE(flow->state)) ||
-	    CONN_PUT64(MUTEX_A_CONN_START_NS,
-		       now_real - (now_mono - flow->start_mono_ns)) ||
-	    CONN_PUT64(MUTEX_A_CONN_LAST_NS,
-		       jiffies_to_real_ns(READ_ONCE(flow->last_jiffies), now_real)) ||
+	    CONN_PUT64(MUTEX_A_CONN_START_NS, flow->start_real_ns) ||
+	    CONN_PUT64(MUTEX_A_CONN_LAST_NS, flow_last_ns(flow)) ||
 	    CONN_PUT64(MUTEX_A_CONN_BYTES_SENT,
 		       atomic64_read(&flow->bytes[MUTEX_DIR_SENT])) ||
 	    CONN_PUT64(MUTEX_A_CONN_BYTES_RECEIVED,
@@ -261,7 +281,9 @@ static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 	    CONN_PUT64(MUTEX_A_CONN_RTT_SAMPLES, samples) ||
 	    CONN_PUT64(MUTEX_A_CONN_RTT_SUM_US, sum_us) ||
 	    CONN_PUT64(MUTEX_A_CONN_RTT_MIN_US, min_us) ||
-	    CONN_PUT64(MUTEX_A_CONN_RTT_MAX_US, max_us)) {
+	    CONN_PUT64(MUTEX_A_CONN_RTT_MAX_US, max_us) ||
+	    nla_put_u8(skb, MUTEX_A_CONN_MIDSTREAM,
+		       !!(READ_ONCE(flow->flags) & MUTEX_FLOW_MIDSTREAM))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -285,7 +307,7 @@ int mutex_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_lock();
 	flow = mutex_flow_find_id(genl_info_net(info),
 				  nla_get_u64(info->attrs[MUTEX_A_CONN_ID]));
-	if (!flow) {
+	if (!flow || !flow_listed(flow)) {
 		rcu_read_unlock();
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MUTEX_A_CONN_ID],
 				    "no connection with this id in this network namespace");
@@ -314,7 +336,7 @@ static int conn_dump_one(struct mutex_flow *flow, void *arg)
 {
 	struct conn_dump *d = arg;
 
-	if (flow->key.net != d->net ||
+	if (flow->key.net != d->net || !flow_listed(flow) ||
 	    (d->fd_id && flow->ctx->id != d->fd_id) ||
 	    (d->proto >= 0 && flow->key.proto != d->proto) ||
 	    (d->state >= 0 && READ_ONCE(flow->state) != d->state))
@@ -326,7 +348,7 @@ static int conn_dump_one(struct mutex_flow *flow, void *arg)
 /* Cursor: args[0] = bucket, args[1] = id of the last flow sent from it. */
 int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr **attrs = dump_attrs(cb);
+	struct nlattr **attrs = mutex_dump_attrs(cb);
 	struct conn_dump d = {
 		.skb = skb,
 		.cb = cb,
@@ -336,6 +358,7 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	};
 	unsigned long bucket = cb->args[0];
 	u64 last_id = cb->args[1];
+	struct mutex_net *mn;
 	int err;
 
 	if (attrs[MUTEX_A_CONN_FD_ID])
@@ -345,8 +368,16 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	if (attrs[MUTEX_A_CONN_STATE])
 		d.state = nla_get_u8(attrs[MUTEX_A_CONN_STATE]);
 
-	/* This netns' flows only: churn elsewhere does not interrupt us. */
-	cb->seq = atomic_read(&mutex_pernet(d.net)->flow_gen);
+	/*
+	 * The cursor (bucket, flow id) survives flows coming and going, so
+	 * flow churn does not make the listing inconsistent: a flow that stays
+	 * is listed exactly once.  Contexts coming and going does (their flows
+	 * appear or vanish as a whole).
+	 */
+	mn = mutex_pernet(d.net);
+	if (!mn)
+		return 0;
+	cb->seq = READ_ONCE(mn->ctx_gen);
 	rcu_read_lock();
 	err = mutex_flow_walk(&bucket, &last_id, conn_dump_one, &d);
 	rcu_read_unlock();
@@ -416,12 +447,14 @@ err:
 int mutex_nl_alert_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mutex_net *mn = mutex_pernet(sock_net(skb->sk));
-	struct nlattr **attrs = dump_attrs(cb);
+	struct nlattr **attrs = mutex_dump_attrs(cb);
 	u64 seq = cb->args[0], next;
 	int type = -1, err = 0;
 	struct mutex_alert a;
 	u32 fd_id = 0;
 
+	if (!mn)
+		return 0;
 	if (!seq) {
 		seq = 1;
 		if (attrs[MUTEX_A_ALERT_SINCE_SEQ]) {
@@ -456,7 +489,10 @@ int mutex_nl_alert_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 int mutex_nl_alert_clear_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	mutex_alert_ring_clear(mutex_pernet(genl_info_net(info)));
+	struct mutex_net *mn = mutex_pernet(genl_info_net(info));
+
+	if (mn)
+		mutex_alert_ring_clear(mn);
 	return 0;
 }
 
@@ -468,8 +504,8 @@ int mutex_nl_thresholds_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mutex_net *mn = mutex_pernet(genl_info_net(info));
 	struct mutex_ctx *ctx = NULL;
+	u32 mask = 0, active = 0, id = 0, interval = MUTEX_EVAL_INTERVAL_MS;
 	struct mutex_thresholds thr;
-	u32 mask = 0, active = 0, id = 0;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -491,9 +527,13 @@ int mutex_nl_thresholds_get_doit(struct sk_buff *skb, struct genl_info *info)
 		id = ctx->id;
 		mask = ctx->thr_mask;
 		active = ctx->alerts_active;
-	} else {
+	} else if (mn) {
 		thr = mn->thr;
+	} else {
+		mutex_thresholds_defaults(&thr);
 	}
+	if (mn)
+		interval = mn->eval_interval_ms;
 	mutex_unlock(&mutex_ctx_lock);
 
 	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
@@ -510,8 +550,7 @@ int mutex_nl_thresholds_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_CONN_RATE, thr.conn_rate) ||
 	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_DROP_RATE_PPM, thr.drop_rate_ppm) ||
 	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_DISABLED, thr.disabled) ||
-	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_INTERVAL_MS,
-			READ_ONCE(mn->eval_interval_ms))) {
+	    nla_put_u32(msg, MUTEX_A_THRESHOLDS_INTERVAL_MS, interval)) {
 		genlmsg_cancel(msg, hdr);
 		goto err_free;
 	}
@@ -529,14 +568,19 @@ err_free:
  */
 int mutex_nl_thresholds_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mutex_net *mn = mutex_pernet(genl_info_net(info));
 	struct nlattr **attrs = info->attrs;
+	struct mutex_net *mn;
 	struct mutex_thresholds *thr;
 	struct mutex_ctx *ctx = NULL;
 	u32 *mask = NULL, set = 0;
 	bool interval = false;
 
 	mutex_lock(&mutex_ctx_lock);
+	mn = mutex_pernet_create(genl_info_net(info));
+	if (!mn) {
+		mutex_unlock(&mutex_ctx_lock);
+		return -ENOMEM;
+	}
 	if (attrs[MUTEX_A_THRESHOLDS_FD_ID]) {
 		ctx = mutex_ctx_find(mn, nla_get_u32(attrs[MUTEX_A_THRESHOLDS_FD_ID]));
 		if (!ctx) {
@@ -594,7 +638,7 @@ int mutex_nl_thresholds_set_doit(struct sk_buff *skb, struct genl_info *info)
 			   nla_get_u32(attrs[MUTEX_A_THRESHOLDS_INTERVAL_MS]));
 		interval = true;
 	} else if (!ctx && nla_get_flag(attrs[MUTEX_A_THRESHOLDS_RESET])) {
-		WRITE_ONCE(mn->eval_interval_ms, 1000);
+		WRITE_ONCE(mn->eval_interval_ms, MUTEX_EVAL_INTERVAL_MS);
 		interval = true;
 	}
 	mutex_unlock(&mutex_ctx_lock);

@@ -2,7 +2,8 @@
 /*
  * Aggregation: context totals summed from per-CPU and atomic counters,
  * netns totals as the sum over live contexts plus those already destroyed,
- * and the once-a-second rates.
+ * and the once-a-second rates, computed only while the namespace has a
+ * context.
  */
 #include <linux/log2.h>
 #include <linux/math64.h>
@@ -39,13 +40,32 @@ void mutex_ctx_totals(struct mutex_ctx *ctx, struct mutex_totals *t)
 	t->retransmits = atomic64_read(&ctx->retransmits);
 	t->errors = atomic64_read(&ctx->errors);
 	t->drops = atomic64_read(&ctx->drops);
-	t->rtt_samples = atomic64_read(&ctx->rtt_samples);
+	/*
+	 * The sample count is the histogram's sum, so percentiles always
+	 * find their rank in it; the histogram is read before the maximum,
+	 * which a sample raises before its bucket (mutex_rtt_sample()).
+	 */
+	for (i = 0; i < MUTEX_RTT_BUCKETS; i++) {
+		t->rtt_hist[i] = atomic64_read(&ctx->rtt_hist[i]);
+		t->rtt_samples += t->rtt_hist[i];
+	}
+	smp_rmb();
 	t->rtt_sum_us = atomic64_read(&ctx->rtt_sum_us);
 	min = atomic64_read(&ctx->rtt_min_us);
 	t->rtt_min_us = min == U64_MAX ? 0 : min;
 	t->rtt_max_us = atomic64_read(&ctx->rtt_max_us);
-	for (i = 0; i < MUTEX_RTT_BUCKETS; i++)
-		t->rtt_hist[i] = atomic64_read(&ctx->rtt_hist[i]);
+}
+
+/* Flows of ctx in the table now: all of them, or the open ones. */
+u64 mutex_ctx_flows(struct mutex_ctx *ctx, bool open_only)
+{
+	u64 n = 0;
+	int s;
+
+	for (s = 0; s < MUTEX_FLOW_STATES; s++)
+		if (!open_only || mutex_state_open(s))
+			n += max(atomic_read(&ctx->flows_state[s]), 0);
+	return n;
 }
 
 void mutex_totals_add(struct mutex_totals *sum, const struct mutex_totals *t)
@@ -71,103 +91,108 @@ void mutex_totals_add(struct mutex_totals *sum, const struct mutex_totals *t)
 		sum->rtt_hist[i] += t->rtt_hist[i];
 }
 
-/* Upper bound in us of the bucket holding the pct-th percentile sample. */
-u64 mutex_hist_percentile(const u64 *hist, u64 samples, unsigned int pct)
+/*
+ * The pct-th percentile: the upper bound in us of the bucket holding that
+ * sample, but never above the largest sample seen.
+ */
+u64 mutex_hist_percentile(const struct mutex_totals *t, unsigned int pct)
 {
 	u64 rank, seen = 0;
 	int i;
 
-	if (!samples)
+	if (!t->rtt_samples)
 		return 0;
-	rank = div_u64(samples * pct + 99, 100);
+	rank = div_u64(t->rtt_samples * pct + 99, 100);
 	for (i = 0; i < MUTEX_RTT_BUCKETS; i++) {
-		seen += hist[i];
+		seen += t->rtt_hist[i];
 		if (seen >= rank)
-			return i ? (1ULL << i) - 1 : 0;
+			break;
 	}
-	return (1ULL << (MUTEX_RTT_BUCKETS - 1)) - 1;
+	if (i == MUTEX_RTT_BUCKETS)
+		i--;
+	return min_t(u64, i ? (1ULL << i) - 1 : 0, t->rtt_max_us);
 }
 
-static void atomic64_min(atomic64_t *v, u64 x)
+static void rates_update(spinlock_t *lock, struct mutex_rates *r,
+			 const struct mutex_totals *t, u64 elapsed_ns)
 {
-	s64 old = atomic64_read(v);
-
-	while ((u64)old > x && !atomic64_try_cmpxchg(v, &old, x))
-		;
-}
-
-static void atomic64_max(atomic64_t *v, u64 x)
-{
-	s64 old = atomic64_read(v);
-
-	while ((u64)old < x && !atomic64_try_cmpxchg(v, &old, x))
-		;
-}
-
-/* One smoothed-RTT sample of the flow's socket. */
-void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us)
-{
-	struct mutex_ctx *ctx = flow->ctx;
-	unsigned int bucket;
-
-	spin_lock_bh(&flow->lock);
-	flow->rtt_samples++;
-	flow->rtt_sum_us += rtt_us;
-	flow->rtt_min_us = min(flow->rtt_min_us, rtt_us);
-	flow->rtt_max_us = max(flow->rtt_max_us, rtt_us);
-	spin_unlock_bh(&flow->lock);
-
-	bucket = rtt_us ? min_t(unsigned int, fls(rtt_us), MUTEX_RTT_BUCKETS - 1) : 0;
-	atomic64_inc(&ctx->rtt_samples);
-	atomic64_add(rtt_us, &ctx->rtt_sum_us);
-	atomic64_min(&ctx->rtt_min_us, rtt_us);
-	atomic64_max(&ctx->rtt_max_us, rtt_us);
-	atomic64_inc(&ctx->rtt_hist[bucket]);
-}
-
-void mutex_rates_update(struct mutex_rates *r, const struct mutex_totals *t,
-			u64 elapsed_ns)
-{
+	struct mutex_rates n = *r;
 	int dir;
 
 	if (!elapsed_ns)
 		return;
 	for (dir = 0; dir < 2; dir++) {
-		u64 delta = t->bytes[dir] > r->last_bytes[dir] ?
-			    t->bytes[dir] - r->last_bytes[dir] : 0;
+		u64 delta = t->bytes[dir] > n.last_bytes[dir] ?
+			    t->bytes[dir] - n.last_bytes[dir] : 0;
 
-		r->bytes_per_sec[dir] = mul_u64_u64_div_u64(delta, NSEC_PER_SEC,
-							    elapsed_ns);
-		r->bytes_per_sec_peak[dir] = max(r->bytes_per_sec_peak[dir],
-						 r->bytes_per_sec[dir]);
-		r->last_bytes[dir] = t->bytes[dir];
+		n.bytes_per_sec[dir] = mul_u64_u64_div_u64(delta, NSEC_PER_SEC,
+							   elapsed_ns);
+		n.bytes_per_sec_peak[dir] = max(n.bytes_per_sec_peak[dir],
+						n.bytes_per_sec[dir]);
+		n.last_bytes[dir] = t->bytes[dir];
 	}
-	r->conns_per_sec = t->conns_total > r->last_conns ?
-		mul_u64_u64_div_u64(t->conns_total - r->last_conns,
+	n.conns_per_sec = t->conns_total > n.last_conns ?
+		mul_u64_u64_div_u64(t->conns_total - n.last_conns,
 				    NSEC_PER_SEC, elapsed_ns) : 0;
-	r->conns_per_sec_peak = max(r->conns_per_sec_peak, r->conns_per_sec);
-	r->last_conns = t->conns_total;
+	n.conns_per_sec_peak = max(n.conns_per_sec_peak, n.conns_per_sec);
+	n.last_conns = t->conns_total;
+	spin_lock_bh(lock);
+	*r = n;
+	spin_unlock_bh(lock);
+}
+
+void mutex_rates_read(spinlock_t *lock, const struct mutex_rates *r,
+		      struct mutex_rates *out)
+{
+	spin_lock_bh(lock);
+	*out = *r;
+	spin_unlock_bh(lock);
 }
 
 /* Sum over live contexts plus destroyed ones.  Caller holds mutex_ctx_lock. */
 static void mutex_net_totals(struct mutex_net *mn, struct mutex_totals *sum,
-			     u64 *conns_active, u32 *fds_active)
+			     u64 *open, u64 *tracked)
 {
 	struct mutex_totals t;
 	struct mutex_ctx *ctx;
 
 	*sum = mn->dead;
-	*conns_active = 0;
-	*fds_active = 0;
+	*open = 0;
+	*tracked = 0;
 	list_for_each_entry(ctx, &mn->ctxs, node) {
 		mutex_ctx_totals(ctx, &t);
 		mutex_totals_add(sum, &t);
-		*conns_active += atomic64_read(&ctx->conns_active);
-		(*fds_active)++;
+		*open += mutex_ctx_flows(ctx, true);
+		*tracked += mutex_ctx_flows(ctx, false);
 	}
 }
 
-/* Once a second: bandwidth and connection rate per context and globally. */
+/*
+ * The namespace's first context: rates start from what is counted now.
+ * Caller holds mutex_ctx_lock.
+ */
+void mutex_rates_start(struct mutex_net *mn)
+{
+	struct mutex_totals sum;
+	u64 open, tracked;
+	int dir;
+
+	mutex_net_totals(mn, &sum, &open, &tracked);
+	spin_lock_bh(&mn->rates_lock);
+	for (dir = 0; dir < 2; dir++)
+		mn->rates.last_bytes[dir] = sum.bytes[dir];
+	mn->rates.last_conns = sum.conns_total;
+	spin_unlock_bh(&mn->rates_lock);
+	mn->rates_stamp_ns = ktime_get_ns();
+	queue_delayed_work(system_power_efficient_wq, &mn->rate_work,
+			   MUTEX_RATE_INTERVAL);
+}
+
+/*
+ * Once a second while the namespace has a context: bandwidth and connection
+ * rate per context and globally.  Without contexts nothing is counted, so
+ * the rates are zero (the peaks stay) and the worker stops.
+ */
 void mutex_rate_work(struct work_struct *work)
 {
 	struct mutex_net *mn = container_of(to_delayed_work(work),
@@ -175,19 +200,26 @@ void mutex_rate_work(struct work_struct *work)
 	u64 now = ktime_get_ns(), elapsed = now - mn->rates_stamp_ns;
 	struct mutex_totals t, sum;
 	struct mutex_ctx *ctx;
-	u64 active;
-	u32 fds;
+	u64 open, tracked;
 
 	mutex_lock(&mutex_ctx_lock);
+	if (!mn->nr_ctx) {
+		spin_lock_bh(&mn->rates_lock);
+		memset(mn->rates.bytes_per_sec, 0, sizeof(mn->rates.bytes_per_sec));
+		mn->rates.conns_per_sec = 0;
+		spin_unlock_bh(&mn->rates_lock);
+		mutex_unlock(&mutex_ctx_lock);
+		return;
+	}
 	list_for_each_entry(ctx, &mn->ctxs, node) {
 		u64 ctx_elapsed = now - max(mn->rates_stamp_ns,
 					    ctx->created_mono_ns);
 
 		mutex_ctx_totals(ctx, &t);
-		mutex_rates_update(&ctx->rates, &t, ctx_elapsed);
+		rates_update(&ctx->rates_lock, &ctx->rates, &t, ctx_elapsed);
 	}
-	mutex_net_totals(mn, &sum, &active, &fds);
-	mutex_rates_update(&mn->rates, &sum, elapsed);
+	mutex_net_totals(mn, &sum, &open, &tracked);
+	rates_update(&mn->rates_lock, &mn->rates, &sum, elapsed);
 	mn->rates_stamp_ns = now;
 	mutex_unlock(&mutex_ctx_lock);
 
@@ -220,24 +252,34 @@ static void mutex_net_pcpu_sum(struct mutex_net *mn, struct mutex_stats *s)
 
 void mutex_stats_snapshot(struct net *net, struct mutex_stats *s)
 {
-	struct mutex_net *mn = mutex_pernet(net);
+	struct mutex_rates rates;
 	struct mutex_totals sum;
+	struct mutex_net *mn;
 
 	memset(s, 0, sizeof(*s));
 	s->instance_id = mutex_instance_id;
 	s->load_time_ns = mutex_load_time_ns;
+	s->flow_buckets = mutex_flow_buckets();
 
 	mutex_lock(&mutex_ctx_lock);
-	mutex_net_totals(mn, &sum, &s->conns_active, &s->fds_active);
+	mn = mutex_pernet(net);
+	s->flow_limit = mutex_flow_limit(mn);
+	if (!mn) {
+		mutex_unlock(&mutex_ctx_lock);
+		return;
+	}
+	mutex_net_totals(mn, &sum, &s->conns_open, &s->flows_tracked);
+	s->fds_active = mn->nr_ctx;
 	s->fds_total = mn->fds_total;
-	s->sent_bytes_per_sec = mn->rates.bytes_per_sec[MUTEX_DIR_SENT];
-	s->sent_bytes_per_sec_peak = mn->rates.bytes_per_sec_peak[MUTEX_DIR_SENT];
-	s->received_bytes_per_sec = mn->rates.bytes_per_sec[MUTEX_DIR_RECV];
-	s->received_bytes_per_sec_peak = mn->rates.bytes_per_sec_peak[MUTEX_DIR_RECV];
-	s->conns_per_sec = mn->rates.conns_per_sec;
-	s->conns_per_sec_peak = mn->rates.conns_per_sec_peak;
+	mutex_rates_read(&mn->rates_lock, &mn->rates, &rates);
 	mutex_unlock(&mutex_ctx_lock);
 
+	s->sent_bytes_per_sec = rates.bytes_per_sec[MUTEX_DIR_SENT];
+	s->sent_bytes_per_sec_peak = rates.bytes_per_sec_peak[MUTEX_DIR_SENT];
+	s->received_bytes_per_sec = rates.bytes_per_sec[MUTEX_DIR_RECV];
+	s->received_bytes_per_sec_peak = rates.bytes_per_sec_peak[MUTEX_DIR_RECV];
+	s->conns_per_sec = rates.conns_per_sec;
+	s->conns_per_sec_peak = rates.conns_per_sec_peak;
 	s->conns_total = sum.conns_total;
 	s->bytes_sent = sum.bytes[MUTEX_DIR_SENT];
 	s->bytes_received = sum.bytes[MUTEX_DIR_RECV];
@@ -252,10 +294,11 @@ void mutex_stats_snapshot(struct net *net, struct mutex_stats *s)
 	s->rtt_max_us = sum.rtt_max_us;
 
 	mutex_net_pcpu_sum(mn, s);
-	s->flow_buckets = mutex_flow_buckets();
-	s->flow_limit = min(READ_ONCE(mutex_max_flows),
-			    READ_ONCE(mutex_max_flows_netns));
 	s->flows_evicted = atomic64_read(&mn->evicted);
-	s->memory_bytes = mutex_flow_memory();
+	/* This namespace's flows; the bucket array is the host's. */
+	s->memory_bytes = (u64)atomic_read(&mn->flow_count) *
+			  mutex_flow_object_size();
+	if (net_eq(net, &init_net))
+		s->memory_bytes += mutex_flow_table_bytes();
 	mutex_alert_ring_stats(mn, s);
 }

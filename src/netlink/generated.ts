@@ -54,7 +54,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'lookups-miss', key: 'lookups_miss', value: 26, type: 'u64', doc: "Flow-table lookups that found none." },
     { name: 'flow-buckets', key: 'flow_buckets', value: 27, type: 'u32', doc: "Hash buckets of the flow table." },
     { name: 'flow-limit', key: 'flow_limit', value: 28, type: 'u32', doc: "Most flows tracked at once." },
-    { name: 'flows-evicted', key: 'flows_evicted', value: 29, type: 'u64', doc: "Flows removed by the GC after their state timeout." },
+    { name: 'flows-evicted', key: 'flows_evicted', value: 29, type: 'u64', doc: "Flows removed before their context closed: by the GC after their\nstate timeout, or to give a namespace below its fair share of the\ntable room (taken from a namespace above its share)." },
     { name: 'flows-untracked', key: 'flows_untracked', value: 30, type: 'u64', doc: "Packets of new flows not tracked because the table (or this network\nnamespace's share of it) was full; no state is kept for such a flow,\nso each of its packets counts." },
     { name: 'memory-bytes', key: 'memory_bytes', value: 31, type: 'u64', doc: "Kernel memory held by the flow table and its entries." },
     { name: 'unmatched-packets', key: 'unmatched_packets', value: 32, type: 'u64', doc: "Packets seen by the hooks that belong to no context." },
@@ -125,7 +125,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 22, type: 'u64' },
     { name: 'rtt-min-us', key: 'rtt_min_us', value: 23, type: 'u64' },
     { name: 'rtt-max-us', key: 'rtt_max_us', value: 24, type: 'u64' },
-    { name: 'midstream', key: 'midstream', value: 25, type: 'u8', doc: "1 when the flow was picked up after its connection had started (a\nTCP flow whose first packet seen was not a SYN): it is not counted\nin conns-total, and it inherits no retransmissions from before." },
+    { name: 'midstream', key: 'midstream', value: 25, type: 'u8', doc: "1 when the connection on this flow was picked up after it had\nstarted (a TCP flow whose first packet seen was not a SYN): it is\nnot counted in conns-total, and it inherits no retransmissions from\nbefore.  A new connection reusing the 5-tuple (a SYN) clears it." },
   ],
   'alert': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -231,7 +231,7 @@ export interface StatsAttrs {
   flow_buckets?: number;
   /** Most flows tracked at once. */
   flow_limit?: number;
-  /** Flows removed by the GC after their state timeout. */
+  /** Flows removed before their context closed: by the GC after their state timeout, or to give a namespace below its fair share of the table room (taken from a namespace above its share). */
   flows_evicted?: bigint;
   /** Packets of new flows not tracked because the table (or this network namespace's share of it) was full; no state is kept for such a flow, so each of its packets counts. */
   flows_untracked?: bigint;
@@ -327,7 +327,7 @@ export interface ConnAttrs {
   rtt_sum_us?: bigint;
   rtt_min_us?: bigint;
   rtt_max_us?: bigint;
-  /** 1 when the flow was picked up after its connection had started (a TCP flow whose first packet seen was not a SYN): it is not counted in conns-total, and it inherits no retransmissions from before. */
+  /** 1 when the connection on this flow was picked up after it had started (a TCP flow whose first packet seen was not a SYN): it is not counted in conns-total, and it inherits no retransmissions from before.  A new connection reusing the 5-tuple (a SYN) clears it. */
   midstream?: number;
 }
 

@@ -22,12 +22,18 @@ enum mutex_alert_type {
 	MUTEX_ALERT_TYPE_MAX = (__MUTEX_ALERT_TYPE_CNT - 1)
 };
 
-/* Connection state (TCP from flags; UDP/ICMP by activity). */
+/* Connection state.  TCP from flags: new (handshake), established,
+closing (one side sent FIN), closed (both FINs or a reset).  UDP and
+ICMP by activity: new until the other side answers, then established,
+and idle after timeout_udp_idle seconds without a packet.  new,
+established and closing are open; closed and idle are not.
+ */
 enum mutex_flow_state {
 	MUTEX_FLOW_STATE_NEW = 0,
 	MUTEX_FLOW_STATE_ESTABLISHED = 1,
 	MUTEX_FLOW_STATE_CLOSING = 2,
 	MUTEX_FLOW_STATE_CLOSED = 3,
+	MUTEX_FLOW_STATE_IDLE = 4,
 
 	/* private: */
 	__MUTEX_FLOW_STATE_CNT,
@@ -61,7 +67,7 @@ enum {
 	MUTEX_A_STATS_FDS_TOTAL = 4,
 	MUTEX_A_STATS_FDS_ACTIVE = 5,
 	MUTEX_A_STATS_CONNS_TOTAL = 6,
-	MUTEX_A_STATS_CONNS_ACTIVE = 7,
+	MUTEX_A_STATS_CONNS_OPEN = 7,
 	MUTEX_A_STATS_BYTES_SENT = 8,
 	MUTEX_A_STATS_BYTES_RECEIVED = 9,
 	MUTEX_A_STATS_PACKETS_SENT = 10,
@@ -91,6 +97,7 @@ enum {
 	MUTEX_A_STATS_ALERTS_CLEARED = 34,
 	MUTEX_A_STATS_ALERTS_OVERWRITTEN = 35,
 	MUTEX_A_STATS_ALERTS_NOTIFY_DROPPED = 36,
+	MUTEX_A_STATS_FLOWS_TRACKED = 37,
 
 	__MUTEX_A_STATS_MAX,
 	MUTEX_A_STATS_MAX = (__MUTEX_A_STATS_MAX - 1)
@@ -106,7 +113,7 @@ enum {
 	MUTEX_A_FD_OWNER_COMM = 7,
 	MUTEX_A_FD_CREATED_NS = 8,
 	MUTEX_A_FD_UPTIME_NS = 9,
-	MUTEX_A_FD_CONNS_ACTIVE = 10,
+	MUTEX_A_FD_CONNS_OPEN = 10,
 	MUTEX_A_FD_CONNS_TOTAL = 11,
 	MUTEX_A_FD_BYTES_SENT = 12,
 	MUTEX_A_FD_BYTES_RECEIVED = 13,
@@ -130,6 +137,7 @@ enum {
 	MUTEX_A_FD_CONNS_PER_SEC = 31,
 	MUTEX_A_FD_CONNS_PER_SEC_PEAK = 32,
 	MUTEX_A_FD_ALERTS_ACTIVE = 33,
+	MUTEX_A_FD_FLOWS_TRACKED = 34,
 
 	__MUTEX_A_FD_MAX,
 	MUTEX_A_FD_MAX = (__MUTEX_A_FD_MAX - 1)
@@ -160,6 +168,7 @@ enum {
 	MUTEX_A_CONN_RTT_SUM_US = 22,
 	MUTEX_A_CONN_RTT_MIN_US = 23,
 	MUTEX_A_CONN_RTT_MAX_US = 24,
+	MUTEX_A_CONN_MIDSTREAM = 25,
 
 	__MUTEX_A_CONN_MAX,
 	MUTEX_A_CONN_MAX = (__MUTEX_A_CONN_MAX - 1)
