@@ -6,7 +6,8 @@
 # Boot flow:
 #   1. mount proc/sys/devtmpfs, load the modules listed in /modules.list
 #      (virtio, 9p, overlay; dependency order was computed on the host), open
-#      the virtio ports (klog, and out/err in cmd mode)
+#      the virtio ports (klog, and out/err/hb in cmd mode) and start the
+#      heartbeat (cmd mode)
 #   2. mount the host's / read-only over virtio-9p and put a tmpfs overlay on
 #      top, so the guest can write anywhere and every write is thrown away
 #   3. mount the usual API filesystems inside that tree, bind the guest
@@ -19,7 +20,9 @@
 # Per-run settings come from /vm.conf (a second cpio archive appended by the
 # host for every run); nothing run-specific is on the kernel command line.
 #
-# File descriptors: 5 = klog port, 6 = CMD stdout port, 7 = CMD stderr port.
+# File descriptors: 5 = klog port, 6 = CMD stdout port, 7 = CMD stderr port,
+# 8 = heartbeat port. CMD gets none of them (only 6 and 7 as its stdout and
+# stderr).
 
 export PATH=/bin
 R=/mnt/root     # the merged (overlay) root we chroot into
@@ -99,6 +102,25 @@ find_ports() {
 	die "virtio port(s) not found:$missing"
 }
 
+# Cmd mode: a line on the heartbeat port every 2 s (the host's
+# HEARTBEAT_SECS), from a loop of its own that doesn't care what CMD does:
+# the host takes a guest that stays silent for VM_HANG_SECS as hung. Out of
+# the OOM killer's reach and at the highest priority, so that only a kernel
+# that stopped scheduling it silences it.
+heartbeat() {
+	echo -1000 >/proc/self/oom_score_adj
+	while :; do
+		read -r up _ </proc/uptime
+		echo "$up" >&8 || exit 0
+		sleep 2
+	done
+}
+start_heartbeat() {
+	[ "$VM_MODE" = cmd ] || return 0
+	heartbeat </dev/null >/dev/null 2>&1 5>&- 6>&- 7>&- &
+	renice -n -20 -p $! >/dev/null 2>&1
+}
+
 # --- 1. modules, ports ----------------------------------------------------------
 while read -r m; do
 	[ -n "$m" ] || continue
@@ -110,14 +132,15 @@ step "modules loaded"
 # (PORT_* are assigned by find_ports, through eval.)
 # shellcheck disable=SC2154
 if [ "$VM_MODE" = cmd ]; then
-	find_ports "klog out err"
-	exec 6>"$PORT_out" 7>"$PORT_err"
+	find_ports "klog out err hb"
+	exec 6>"$PORT_out" 7>"$PORT_err" 8>"$PORT_hb"
 else
 	find_ports klog
 fi
 # shellcheck disable=SC2154
 exec 5>"$PORT_klog"
 KLOG_OPEN=1
+start_heartbeat
 step "ports open"
 
 # --- 2. root: host / (9p, read-only) + tmpfs overlay ----------------------------
@@ -218,20 +241,23 @@ fi
 # vm.env, not init's environment (which has kernel command line leftovers).
 step "running guest.sh"
 if [ "$VM_MODE" = cmd ]; then
-	env -i chroot "$R" /bin/sh "$D/guest.sh" </dev/null >&6 2>&7
+	env -i chroot "$R" /bin/sh "$D/guest.sh" \
+		</dev/null >&6 2>&7 5>&- 6>&- 7>&- 8>&-
 	rc=$?
 else
 	# setsid -c: new session with ttyS0 as controlling tty, so ^C reaches the
 	# shell's foreground job. (/dev/console cannot be a controlling tty.)
 	setsid -c env -i chroot "$R" /bin/sh "$D/guest.sh" \
-		</dev/ttyS0 >/dev/ttyS0 2>&1
+		</dev/ttyS0 >/dev/ttyS0 2>&1 5>&-
 	rc=$?
 fi
 step "guest.sh exited"
 
 # --- 5. teardown -----------------------------------------------------------------
-# Leftover background processes may hold references to the module.
+# Leftover background processes may hold references to the module. (That
+# takes the heartbeat too: start it again.)
 kill -KILL -1 2>/dev/null
+start_heartbeat
 if [ -n "$VM_KO_NAME" ] && [ "$VM_RMMOD" = 1 ] && [ -d "/sys/module/$VM_KO_NAME" ]; then
 	i=0
 	until rmmod "$VM_KO_NAME" 2>/tmp/rmmod.err; do
