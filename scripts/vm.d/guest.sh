@@ -1,9 +1,11 @@
 #!/bin/sh
 # shellcheck shell=dash
 #
-# Second stage of scripts/vm: runs inside the chroot (host root + tmpfs
-# overlay) under the host's /bin/sh, with an empty environment, after init
-# has loaded the module. Runs CMD (cmd mode) or an interactive shell.
+# Second stage of scripts/vm: runs with the guest's root tree (host root +
+# tmpfs overlay) as the root of its own mount namespace (not a chroot: user
+# namespaces work), under the host's /bin/sh, with an empty environment,
+# after init has loaded the module. Runs CMD (cmd mode) or an interactive
+# shell.
 #
 # Files in $D, written by the host for this run:
 #   vm.conf  VM_* settings (shell assignments, not exported)

@@ -12,8 +12,10 @@
 #      top, so the guest can write anywhere and every write is thrown away
 #   3. mount the usual API filesystems inside that tree, bind the guest
 #      kernel's /lib/modules/<kver> into it, bring up lo
-#   4. insmod mutex.ko (busybox insmod: no 9p reads, fast), chroot into the
-#      tree and run /run/mutex-vm/guest.sh (CMD or an interactive shell)
+#   4. insmod mutex.ko (busybox insmod: no 9p reads, fast), then in a new
+#      mount namespace make the tree its root (as switch_root does: not a
+#      chroot, so CMD may create user namespaces) and run
+#      /run/mutex-vm/guest.sh there (CMD or an interactive shell)
 #   5. kill leftovers, rmmod the module (to exercise its exit path), dump the
 #      kernel log + exit marker on the klog port, power off.
 #
@@ -25,7 +27,7 @@
 # stderr).
 
 export PATH=/bin
-R=/mnt/root     # the merged (overlay) root we chroot into
+R=/mnt/root     # the merged (overlay) root CMD runs in
 D=/run/mutex-vm # per-run directory inside $R (on tmpfs)
 KLOG_OPEN=
 
@@ -237,17 +239,25 @@ if [ -n "$VM_KO_FILE" ]; then
 	step "module loaded"
 fi
 
-# env -i (busybox, before the chroot): CMD gets only what the host put in
+# guest.sh runs in a mount namespace of its own whose root is $R, entered
+# the way switch_root does it: move $R onto / and chroot to it. A plain
+# chroot into $R would leave CMD chrooted, and the kernel refuses user
+# namespaces to chrooted processes (create_user_ns(): EPERM for
+# "unshare -Ur"); here its root is the top of its namespace's root. PID 1
+# stays in the initramfs namespace, for the teardown below. (busybox sh,
+# mount and chroot: $0 is $R.) env -i: CMD gets only what the host put in
 # vm.env, not init's environment (which has kernel command line leftovers).
+# shellcheck disable=SC2016
+ENTER_ROOT='cd "$0" && mount -o move . / && exec env -i chroot . "$@"'
 step "running guest.sh"
 if [ "$VM_MODE" = cmd ]; then
-	env -i chroot "$R" /bin/sh "$D/guest.sh" \
+	unshare -m /bin/sh -c "$ENTER_ROOT" "$R" /bin/sh "$D/guest.sh" \
 		</dev/null >&6 2>&7 5>&- 6>&- 7>&- 8>&-
 	rc=$?
 else
 	# setsid -c: new session with ttyS0 as controlling tty, so ^C reaches the
 	# shell's foreground job. (/dev/console cannot be a controlling tty.)
-	setsid -c env -i chroot "$R" /bin/sh "$D/guest.sh" \
+	setsid -c unshare -m /bin/sh -c "$ENTER_ROOT" "$R" /bin/sh "$D/guest.sh" \
 		</dev/ttyS0 >/dev/ttyS0 2>&1 5>&-
 	rc=$?
 fi
