@@ -198,8 +198,9 @@ static void alert_emit(struct mutex_net *mn, struct mutex_ctx *ctx, int type,
 	mutex_nl_alert_notify(mn, &a);
 }
 
-/* A type's value over the interval just ended, or -1: no data to judge. */
-#define MUTEX_NO_DATA	U64_MAX
+/* A type's value over the interval just ended, or this: no data to judge. */
+#define MUTEX_NO_DATA		U64_MAX
+#define MUTEX_QUIET_INTERVALS	5
 
 static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 {
@@ -234,7 +235,8 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 	 * Ratios need a denominator: an interval without RTT samples or
 	 * packets says nothing about latency, errors or drops, and leaves an
 	 * alert as it is (bursty traffic would otherwise clear and raise it
-	 * again every quiet interval).
+	 * again every quiet interval), for up to MUTEX_QUIET_INTERVALS in a
+	 * row: then the traffic is gone, and the alert with it.
 	 */
 	d_samples = now.rtt_samples - last->rtt_samples;
 	value[MUTEX_ALERT_TYPE_HIGH_LATENCY] = d_samples ?
@@ -277,12 +279,19 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 		bool disabled = thr.disabled & BIT(type);
 		u64 v = value[type];
 
+		if (v == MUTEX_NO_DATA) {
+			/* Quiet for long enough: the condition left with the traffic. */
+			if (ctx->quiet[type] < MUTEX_QUIET_INTERVALS)
+				ctx->quiet[type]++;
+			if (ctx->quiet[type] < MUTEX_QUIET_INTERVALS && !disabled)
+				continue;
+			v = 0;
+		} else {
+			ctx->quiet[type] = 0;
+		}
 		if (active && disabled) {
 			WRITE_ONCE(ctx->alerts_active, ctx->alerts_active & ~BIT(type));
-			alert_emit(mn, ctx, type, false, v == MUTEX_NO_DATA ? 0 : v,
-				   limit[type]);
-		} else if (v == MUTEX_NO_DATA) {
-			continue;
+			alert_emit(mn, ctx, type, false, v, limit[type]);
 		} else if (!active && !disabled && v > limit[type]) {
 			WRITE_ONCE(ctx->alerts_active, ctx->alerts_active | BIT(type));
 			alert_emit(mn, ctx, type, true, v, limit[type]);

@@ -69,8 +69,13 @@ static atomic64_t flow_next_seq = ATOMIC64_INIT(0);
 static struct delayed_work flow_gc_work;
 
 #define MUTEX_GC_INTERVAL	HZ
-/* Buckets searched for a flow to end when a namespace claims its share. */
-#define MUTEX_EVICT_RANGE	8
+/*
+ * Buckets searched for a flow to end when a namespace claims its share.  A
+ * full table holds several flows per bucket and the first bucket nearly
+ * always has one; a table limited far below its bucket count is sparse, and
+ * the search peeks at empty buckets without taking their locks.
+ */
+#define MUTEX_EVICT_RANGE	1024
 
 unsigned int mutex_flow_buckets(void)
 {
@@ -166,6 +171,12 @@ static void flow_free_rcu(struct rcu_head *head)
 	kmem_cache_free(flow_cache, container_of(head, struct mutex_flow, rcu));
 }
 
+static u64 flow_packets(const struct mutex_flow *flow)
+{
+	return atomic64_read(&flow->packets[MUTEX_DIR_SENT]) +
+	       atomic64_read(&flow->packets[MUTEX_DIR_RECV]);
+}
+
 static bool flow_owned(const struct mutex_flow *flow)
 {
 	return !(flow->flags & (MUTEX_FLOW_UNOWNED | MUTEX_FLOW_UNLINKED));
@@ -194,6 +205,8 @@ static void flow_unlink(struct mutex_flow *flow, bool evicted)
 	spin_lock(&flow->lock);
 	if (flow_owned(flow))
 		atomic_dec(&flow->ctx->flows_state[flow->state]);
+	else if (flow->flags & MUTEX_FLOW_PENDING)
+		mutex_net_unmatched(mn, flow_packets(flow));
 	WRITE_ONCE(flow->flags, flow->flags | MUTEX_FLOW_UNLINKED);
 	spin_unlock(&flow->lock);
 	if (evicted)
@@ -206,7 +219,8 @@ static void flow_unlink(struct mutex_flow *flow, bool evicted)
 /*
  * The table is full and a namespace below its share wants a flow: end one
  * flow of a namespace above its share, preferring one that is not open,
- * near the bucket the new flow goes to (as conntrack's early drop does).
+ * from the bucket the new flow goes to onwards (as conntrack's early drop
+ * does, but far enough to find one in a sparse table).
  */
 static bool flow_evict_over_share(unsigned int start, unsigned int share)
 {
@@ -360,9 +374,11 @@ out:
 void mutex_flow_disown(struct mutex_flow *flow)
 {
 	spin_lock_bh(&flow->lock);
-	if (flow->flags & MUTEX_FLOW_PENDING)
+	if (flow->flags & MUTEX_FLOW_PENDING) {
 		WRITE_ONCE(flow->flags, (flow->flags & ~MUTEX_FLOW_PENDING) |
 					MUTEX_FLOW_NOBODY);
+		mutex_net_unmatched(flow->ctx->mn, flow_packets(flow));
+	}
 	spin_unlock_bh(&flow->lock);
 }
 

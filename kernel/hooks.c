@@ -19,19 +19,25 @@
 
 #define MUTEX_RTT_SAMPLE_GAP	(HZ / 100 ? HZ / 100 : 1)
 
-static void net_pcpu_inc(struct mutex_net *mn, size_t field)
+static void net_pcpu_add(struct mutex_net *mn, size_t field, u64 n)
 {
 	struct mutex_net_pcpu *p = get_cpu_ptr(mn->pcpu);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&p->syncp);
-	u64_stats_inc((u64_stats_t *)((char *)p + field));
+	u64_stats_add((u64_stats_t *)((char *)p + field), n);
 	u64_stats_update_end_irqrestore(&p->syncp, flags);
 	put_cpu_ptr(mn->pcpu);
 }
 
 #define NET_INC(mn, member) \
-	net_pcpu_inc(mn, offsetof(struct mutex_net_pcpu, member))
+	net_pcpu_add(mn, offsetof(struct mutex_net_pcpu, member), 1)
+
+/* Packets of a pending flow that no context claimed, counted when it ends. */
+void mutex_net_unmatched(struct mutex_net *mn, u64 packets)
+{
+	net_pcpu_add(mn, offsetof(struct mutex_net_pcpu, unmatched), packets);
+}
 
 /*
  * The last skb this CPU counted as received, and its namespace.  A drop of
@@ -269,7 +275,12 @@ static struct mutex_flow *flow_new(struct mutex_net *mn, struct sk_buff *skb,
 
 	ctx_match(mn, skb, state, pkt, local, &m);
 	if (!m.ctx) {
-		if (!m.pending) {
+		/*
+		 * A pid scope is decided by the server's first send: a
+		 * connection to it is held pending from its SYN on.
+		 */
+		if (!m.pending || pkt->key.proto != IPPROTO_TCP ||
+		    (pkt->tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) != TCPHDR_SYN) {
 			NET_INC(mn, unmatched);
 			return NULL;
 		}

@@ -219,6 +219,7 @@ struct mutex_ctx {
 	struct mutex_thresholds thr;	/* overrides, under mutex_ctx_lock */
 	u32 thr_mask;			/* MUTEX_THR_* set in thr */
 	u32 alerts_active;		/* BIT(alert type) raised now */
+	u8 quiet[MUTEX_ALERT_TYPE_MAX + 1];	/* intervals without data, per type */
 	struct mutex_eval_state eval;
 };
 
@@ -379,6 +380,7 @@ void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us);
 
 /* hooks.c, probes.c */
 int mutex_hooks_register(struct mutex_net *mn);
+void mutex_net_unmatched(struct mutex_net *mn, u64 packets);
 void mutex_hooks_unregister(struct mutex_net *mn);
 struct net *mutex_rx_net(const struct sk_buff *skb);
 int mutex_probes_init(void);

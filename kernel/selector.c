@@ -121,33 +121,19 @@ static struct cgroup *cgroupns_root(void)
 
 /*
  * A cgroup v2 path as the writer sees it: under /sys/fs/cgroup or from the
- * root of its cgroup namespace.
+ * root of its cgroup namespace (cgroup_get_from_path() resolves from there).
  */
 static int parse_cgroup(const char *path, struct mutex_selector *sel)
 {
 	static const char mnt[] = "/sys/fs/cgroup";
 	struct cgroup *cgrp;
-	char *abs;
-	int n;
 
 	if (path[0] != '/')
 		return -EINVAL;
 	if (!strncmp(path, mnt, sizeof(mnt) - 1) &&
 	    (path[sizeof(mnt) - 1] == '/' || path[sizeof(mnt) - 1] == '\0'))
 		path += sizeof(mnt) - 1;
-	abs = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!abs)
-		return -ENOMEM;
-	n = kernfs_path_from_node(cgroupns_root()->kn, NULL, abs, PATH_MAX);
-	if (n < 0 || n + strlen(path) + 1 >= PATH_MAX) {
-		kfree(abs);
-		return -EINVAL;
-	}
-	if (n == 1)		/* the namespace root is the hierarchy's root */
-		n = 0;
-	strscpy(abs + n, *path ? path : "/", PATH_MAX - n);
-	cgrp = cgroup_get_from_path(abs);
-	kfree(abs);
+	cgrp = cgroup_get_from_path(*path ? path : "/");
 	if (IS_ERR(cgrp))
 		return -EINVAL;
 	sel->cgrp = cgrp;
