@@ -141,7 +141,8 @@ export class WorkTrace {
   byFunction(): Map<string, number> {
     const hist = readFileSync(`${this.dir}/events/workqueue/workqueue_execute_start/hist`, 'utf8');
     return new Map(
-      [...hist.matchAll(/\{ function: \[[0-9a-f]+\] (\S+)\s*\} hitcount:\s*(\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
+      // "{ function: [ffffffffc0a01230] mutex_rate_work [mutex] } hitcount: 5": a module's symbols carry its name.
+      [...hist.matchAll(/\{ function: \[[0-9a-f]+\] ([^}]*?)\s*\} hitcount:\s*(\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
     );
   }
 
