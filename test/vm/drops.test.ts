@@ -254,9 +254,14 @@ function teardown(args: string[], netns?: string): Teardown {
   });
   const lines: AsyncIterator<string> = {
     next: async () => {
+      const deadline = Date.now() + 300_000;
       while (queue.length === 0) {
         if (exitCode !== undefined) throw new Error(`the python program exited ${exitCode}`);
-        await new Promise<void>((r) => (wake = r));
+        if (Date.now() > deadline) throw new Error('the python program said nothing for 5 minutes');
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 1000);
+        });
       }
       return { value: queue.shift()!, done: false };
     },

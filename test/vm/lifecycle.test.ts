@@ -45,11 +45,19 @@ class Driven {
     return this.child.pid!;
   }
 
+  /** The next line, or a failure when the program exits first or stays silent for two minutes. */
   next(): Promise<string> {
     if (this.exitCode !== undefined) return Promise.reject(new Error(`the program exited ${this.exitCode}`));
     return new Promise((resolve, reject) => {
-      this.waiting.push(resolve);
-      this.failing.push(reject);
+      const timer = setTimeout(() => reject(new Error('no answer from the program in 120 s')), 120_000);
+      this.waiting.push((line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+      this.failing.push((error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
     });
   }
 
@@ -81,7 +89,7 @@ def serve():
         head = c.recv(8)
         if not head: break
         n = int(head); got = 0
-        while got < n: got += len(c.recv(min(65536, n - got)))
+        while got < n: got += len(c.recv(min(65536, n - got)) or sys.exit('closed early'))
         c.sendall(b'k')
 threading.Thread(target=serve, daemon=True).start()
 cl = socket.create_connection(('127.0.0.1', port))
@@ -336,7 +344,7 @@ srv = socket.socket(); srv.bind(('10.78.0.2', int(sys.argv[1]))); srv.listen(1)
 print(os.pread(fd, 100, 0).decode().split()[1], flush=True)
 c, _ = srv.accept()
 got = 0
-while got < 3000: got += len(c.recv(4096))
+while got < 3000: got += len(c.recv(4096) or sys.exit('closed early'))
 c.sendall(b'r' * 10)
 sys.stdin.readline()`,
       String(port),
@@ -348,7 +356,7 @@ sys.stdin.readline()`,
 c = socket.create_connection(('10.78.0.2', int(sys.argv[1])))
 c.sendall(b'q' * 3000)
 got = 0
-while got < 10: got += len(c.recv(100))
+while got < 10: got += len(c.recv(100) or sys.exit('closed early'))
 time.sleep(0.3)`, [String(port)]);
       const after = veth.counters();
       const [conn] = connsIn('mpb', fd);
@@ -382,7 +390,7 @@ print(os.pread(fd, 100, 0).decode().split()[1], flush=True)
 time.sleep(0.5)
 c = socket.create_connection(('10.78.0.2', int(sys.argv[1])))
 got = 0
-while got < 2000000: got += len(c.recv(65536))
+while got < 2000000: got += len(c.recv(65536) or sys.exit('closed early'))
 print('received', flush=True)
 sys.stdin.readline()`, String(port)]);
     try {
