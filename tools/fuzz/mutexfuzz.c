@@ -38,7 +38,16 @@
 #include <grp.h>
 #include <sys/syscall.h>
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "nl.h"
+#include "util.h"
 
 enum { AT_PAD, AT_U8, AT_U16, AT_U32, AT_U64, AT_STR, AT_BIN, AT_FLAG };
 
@@ -54,46 +63,6 @@ struct attr_set {
 };
 
 #include "attrs.h"
-
-static atomic_int failures;
-
-#define FAIL(...) do { \
-	fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fprintf(stderr, "\n"); \
-	atomic_fetch_add(&failures, 1); \
-} while (0)
-
-/* ------------------------------------------------------------ random */
-
-static __thread uint64_t rng = 88172645463325252ULL;
-
-static uint64_t rnd64(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static uint32_t rnd(uint32_t n)
-{
-	return n ? (uint32_t)(rnd64() % n) : 0;
-}
-
-static void rnd_seed(uint64_t s)
-{
-	rng = s * 0x9E3779B97F4A7C15ULL + 1;
-	if (!rng)
-		rng = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t interesting_u64(unsigned long long min, unsigned long long max)
 {
