@@ -13,5 +13,9 @@ int cmd_nl(long count, uint64_t seed);		/* fuzz_nl.c */
 int cmd_pkt(long count, uint64_t seed);		/* fuzz_pkt.c */
 int cmd_dev(long count, uint64_t seed);		/* fuzz_dev.c */
 int cmd_priv(void);				/* fuzz_priv.c */
+int cmd_stress(int secs);			/* stress.c */
+int cmd_flows(long count, long limit);		/* flows.c */
+int cmd_storm(int secs, int nctx);		/* storm.c */
+int cmd_load(int phase1, int phase2);		/* load.c */
 
 #endif
