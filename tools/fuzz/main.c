@@ -14,37 +14,19 @@
  *
  * Built on the host (tools/fuzz/Makefile) and run inside the QEMU guest.
  * Every check that fails prints "FAIL ..." and makes the exit status 1.
+ *
+ * One file per attack (fuzz_nl.c, fuzz_pkt.c, fuzz_dev.c, fuzz_priv.c,
+ * stress.c, flows.c, storm.c, load.c; attacks.h), over what they share:
+ * common.c (statistics, checks, contexts, traffic, namespaces), nl.c
+ * (generic netlink) and util.c (die, FAIL, random numbers, time).
  */
-#define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/types.h>
-#include <sys/uio.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <grp.h>
-#include <sys/syscall.h>
-
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "attacks.h"
 #include "util.h"
