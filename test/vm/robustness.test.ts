@@ -1,5 +1,5 @@
 // Issue 7: short versions of `npm run fuzz` and `npm run stress` (tools/fuzz).
-// Each attack runs in the real module and checks itself (tools/fuzz/mutexfuzz.c
+// Each attack runs in the real module and checks itself (its file in tools/fuzz/
 // says what); here we assert that it ran to the end, passed, and went through
 // the amount of work it claims. The kernel log is checked by scripts/vm.
 import assert from 'node:assert/strict';
