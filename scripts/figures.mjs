@@ -308,5 +308,26 @@ export function renderTsFigures(catalog) {
 		out.push('  },');
 	}
 	out.push('};\n');
+	// A listing builds a row per flow: one object literal, written out (a loop
+	// over keys costs ~8x as much), and generated so a new figure needs no edit.
+	const shown = catalog.sets.conn.filter((f) => ['enum', 'address'].includes(f.kind));
+	const params = [...shown.map((f) => lower(f.name)), 'rtt_avg_us'];
+	out.push('/**');
+	out.push(' * A conn row: the figures as the kernel sends them, and these as shown (by');
+	out.push(` * name, as text): ${params.join(', ')}.`);
+	out.push(' */');
+	out.push('export function connFigureRow(');
+	out.push('  conn: ConnAttrs,');
+	for (const p of params) out.push(`  ${p}: ${p === 'rtt_avg_us' ? 'bigint' : 'string'} | undefined,`);
+	out.push('): Record<string, unknown> {');
+	out.push('  return {');
+	for (const f of catalog.sets.conn) {
+		if (f.kind === 'pad') continue;
+		const key = lower(f.name);
+		out.push(shown.includes(f) ? `    ${key},` : `    ${key}: conn.${key},`);
+	}
+	out.push('    rtt_avg_us,');
+	out.push('  };');
+	out.push('}\n');
 	return out.join('\n');
 }

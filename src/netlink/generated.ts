@@ -531,6 +531,49 @@ export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec
   },
 };
 
+/**
+ * A conn row: the figures as the kernel sends them, and these as shown (by
+ * name, as text): family, protocol, local_addr, remote_addr, direction, state, rtt_avg_us.
+ */
+export function connFigureRow(
+  conn: ConnAttrs,
+  family: string | undefined,
+  protocol: string | undefined,
+  local_addr: string | undefined,
+  remote_addr: string | undefined,
+  direction: string | undefined,
+  state: string | undefined,
+  rtt_avg_us: bigint | undefined,
+): Record<string, unknown> {
+  return {
+    id: conn.id,
+    fd_id: conn.fd_id,
+    family,
+    protocol,
+    local_addr,
+    local_port: conn.local_port,
+    remote_addr,
+    remote_port: conn.remote_port,
+    direction,
+    state,
+    start_ns: conn.start_ns,
+    last_ns: conn.last_ns,
+    bytes_sent: conn.bytes_sent,
+    bytes_received: conn.bytes_received,
+    packets_sent: conn.packets_sent,
+    packets_received: conn.packets_received,
+    retransmits: conn.retransmits,
+    errors: conn.errors,
+    drops: conn.drops,
+    rtt_samples: conn.rtt_samples,
+    rtt_sum_us: conn.rtt_sum_us,
+    rtt_min_us: conn.rtt_min_us,
+    rtt_max_us: conn.rtt_max_us,
+    midstream: conn.midstream,
+    rtt_avg_us,
+  };
+}
+
 export interface AttrSetTypes {
   'stats': StatsAttrs;
   'fd': FdAttrs;
