@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { attributeSets } from '../../src/netlink/generated.js';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const generator = join(root, 'scripts', 'gen-netlink.mjs');
 const generated = [
@@ -20,6 +22,8 @@ const generated = [
   'src/netlink/generated.ts',
 ];
 const sources = ['kernel/mutex.yaml', 'kernel/counters.yaml'];
+/** The next free attribute number of the stats set. */
+const nextStats = attributeSets.stats!.length + 1;
 
 function check(genRoot: string) {
   return spawnSync(process.execPath, [generator, '--check'], {
@@ -80,7 +84,7 @@ describe('generated files', () => {
       for (const file of [...generated, ...sources]) cpSync(join(root, file), join(scratch, file));
       appendFileSync(
         join(scratch, 'kernel/counters.yaml'),
-        '  - {name: extra-counter, type: u64, in: {stats: 38}, kind: counter, unit: packets, header: extra, ' +
+        `  - {name: extra-counter, type: u64, in: {stats: ${nextStats}}, kind: counter, unit: packets, header: extra, ` +
           "prometheus: {name: extra, help: An extra counter.}, kernel: manual}\n",
       );
       const run = check(scratch);
@@ -96,7 +100,7 @@ describe('generated files', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'mutex-gen-'));
     try {
       for (const file of [...generated, ...sources]) cpSync(join(root, file), join(scratch, file));
-      appendFileSync(join(scratch, 'kernel/counters.yaml'), '  - {name: extra-counter, type: u64, in: {stats: 38}, kind: counter}\n');
+      appendFileSync(join(scratch, 'kernel/counters.yaml'), `  - {name: extra-counter, type: u64, in: {stats: ${nextStats}}, kind: counter}\n`);
       const run = check(scratch);
       assert.equal(run.status, 1);
       assert.match(run.stderr, /extra-counter.*Prometheus metric/);
