@@ -171,7 +171,7 @@ static void tcp_track(struct mutex_flow *flow, const struct mutex_pkt *pkt,
 	    READ_ONCE(flow->state) == MUTEX_FLOW_STATE_ESTABLISHED)
 		return;
 	if ((flags & TCPHDR_RST) && count_errors)
-		mutex_flow_event(flow, MUTEX_EV_ERRORS, 1);
+		mutex_flow_event(flow, MUTEX_EV_RESETS, 1);
 
 	spin_lock_bh(&flow->lock);
 	state = flow->state;
@@ -242,7 +242,7 @@ static void icmp_error(const struct mutex_pkt *pkt,
 		return;
 	flow = mutex_flow_lookup(&pkt->key);
 	if (flow)
-		mutex_flow_event(flow, MUTEX_EV_ERRORS, 1);
+		mutex_flow_event(flow, MUTEX_EV_ICMP_ERRORS, 1);
 }
 
 /* A packet of no tracked flow: find the context that wants it, if any. */

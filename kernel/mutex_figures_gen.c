@@ -18,12 +18,14 @@ void mutex_stats_from_totals(struct mutex_stats *s, const struct mutex_totals *t
 	s->packets_sent = t->packets[MUTEX_DIR_SENT];
 	s->packets_received = t->packets[MUTEX_DIR_RECV];
 	s->retransmits = t->events[MUTEX_EV_RETRANSMITS];
-	s->errors = t->events[MUTEX_EV_ERRORS];
+	s->errors = t->events[MUTEX_EV_RESETS] + t->events[MUTEX_EV_ICMP_ERRORS];
 	s->drops = t->events[MUTEX_EV_DROPS];
 	s->rtt_samples = t->rtt_samples;
 	s->rtt_sum_us = t->rtt_sum_us;
 	s->rtt_min_us = t->rtt_min_us;
 	s->rtt_max_us = t->rtt_max_us;
+	s->resets = t->events[MUTEX_EV_RESETS];
+	s->icmp_errors = t->events[MUTEX_EV_ICMP_ERRORS];
 }
 
 int mutex_put_stats(struct sk_buff *skb, const struct mutex_stats *s)
@@ -63,7 +65,9 @@ int mutex_put_stats(struct sk_buff *skb, const struct mutex_stats *s)
 	    nla_put_u64_64bit(skb, MUTEX_A_STATS_ALERTS_CLEARED, s->alerts_cleared, MUTEX_A_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_STATS_ALERTS_OVERWRITTEN, s->alerts_overwritten, MUTEX_A_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_STATS_ALERTS_NOTIFY_DROPPED, s->alerts_notify_dropped, MUTEX_A_STATS_PAD) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_STATS_FLOWS_TRACKED, s->flows_tracked, MUTEX_A_STATS_PAD))
+	    nla_put_u64_64bit(skb, MUTEX_A_STATS_FLOWS_TRACKED, s->flows_tracked, MUTEX_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_STATS_RESETS, s->resets, MUTEX_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_STATS_ICMP_ERRORS, s->icmp_errors, MUTEX_A_STATS_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -106,6 +110,8 @@ void mutex_show_stats(struct seq_file *m, const struct mutex_stats *s)
 	seq_printf(m, "alerts-overwritten %llu\n", (unsigned long long)s->alerts_overwritten);
 	seq_printf(m, "alerts-notify-dropped %llu\n", (unsigned long long)s->alerts_notify_dropped);
 	seq_printf(m, "flows-tracked %llu\n", (unsigned long long)s->flows_tracked);
+	seq_printf(m, "resets %llu\n", (unsigned long long)s->resets);
+	seq_printf(m, "icmp-errors %llu\n", (unsigned long long)s->icmp_errors);
 }
 
 /* The fd figures read by expression (kernel/counters.yaml); the handler puts the rest. */
@@ -124,7 +130,7 @@ int mutex_put_fd_figures(struct sk_buff *skb, struct mutex_ctx *ctx,
 	    nla_put_u64_64bit(skb, MUTEX_A_FD_PACKETS_SENT, t->packets[MUTEX_DIR_SENT], MUTEX_A_FD_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_FD_PACKETS_RECEIVED, t->packets[MUTEX_DIR_RECV], MUTEX_A_FD_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_FD_RETRANSMITS, t->events[MUTEX_EV_RETRANSMITS], MUTEX_A_FD_PAD) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_FD_ERRORS, t->events[MUTEX_EV_ERRORS], MUTEX_A_FD_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_FD_ERRORS, t->events[MUTEX_EV_RESETS] + t->events[MUTEX_EV_ICMP_ERRORS], MUTEX_A_FD_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_FD_DROPS, t->events[MUTEX_EV_DROPS], MUTEX_A_FD_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_FD_RTT_SAMPLES, t->rtt_samples, MUTEX_A_FD_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_FD_RTT_SUM_US, t->rtt_sum_us, MUTEX_A_FD_PAD) ||
@@ -140,7 +146,9 @@ int mutex_put_fd_figures(struct sk_buff *skb, struct mutex_ctx *ctx,
 	    nla_put_u64_64bit(skb, MUTEX_A_FD_CONNS_PER_SEC, r->conns_per_sec, MUTEX_A_FD_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_FD_CONNS_PER_SEC_PEAK, r->conns_per_sec_peak, MUTEX_A_FD_PAD) ||
 	    nla_put_u32(skb, MUTEX_A_FD_ALERTS_ACTIVE, READ_ONCE(ctx->alerts_active)) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_FD_FLOWS_TRACKED, mutex_ctx_flows(ctx, false), MUTEX_A_FD_PAD))
+	    nla_put_u64_64bit(skb, MUTEX_A_FD_FLOWS_TRACKED, mutex_ctx_flows(ctx, false), MUTEX_A_FD_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_FD_RESETS, t->events[MUTEX_EV_RESETS], MUTEX_A_FD_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_FD_ICMP_ERRORS, t->events[MUTEX_EV_ICMP_ERRORS], MUTEX_A_FD_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -164,13 +172,15 @@ int mutex_put_conn_figures(struct sk_buff *skb, struct mutex_flow *flow,
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_PACKETS_SENT, atomic64_read(&flow->packets[MUTEX_DIR_SENT]), MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_PACKETS_RECEIVED, atomic64_read(&flow->packets[MUTEX_DIR_RECV]), MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RETRANSMITS, atomic_read(&flow->events[MUTEX_EV_RETRANSMITS]), MUTEX_A_CONN_PAD) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_CONN_ERRORS, atomic_read(&flow->events[MUTEX_EV_ERRORS]), MUTEX_A_CONN_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_CONN_ERRORS, atomic_read(&flow->events[MUTEX_EV_RESETS]) + atomic_read(&flow->events[MUTEX_EV_ICMP_ERRORS]), MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_DROPS, atomic_read(&flow->events[MUTEX_EV_DROPS]), MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RTT_SAMPLES, rtt->samples, MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RTT_SUM_US, rtt->sum_us, MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RTT_MIN_US, rtt->min_us, MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RTT_MAX_US, rtt->max_us, MUTEX_A_CONN_PAD) ||
-	    nla_put_u8(skb, MUTEX_A_CONN_MIDSTREAM, !!(READ_ONCE(flow->flags) & MUTEX_FLOW_MIDSTREAM)))
+	    nla_put_u8(skb, MUTEX_A_CONN_MIDSTREAM, !!(READ_ONCE(flow->flags) & MUTEX_FLOW_MIDSTREAM)) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RESETS, atomic_read(&flow->events[MUTEX_EV_RESETS]), MUTEX_A_CONN_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_CONN_ICMP_ERRORS, atomic_read(&flow->events[MUTEX_EV_ICMP_ERRORS]), MUTEX_A_CONN_PAD))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -196,7 +206,7 @@ int mutex_fd_text(char *buf, size_t size, struct mutex_ctx *ctx,
 	n += scnprintf(buf + n, size - n, "retransmits %llu\n",
 		       (unsigned long long)(t->events[MUTEX_EV_RETRANSMITS]));
 	n += scnprintf(buf + n, size - n, "errors %llu\n",
-		       (unsigned long long)(t->events[MUTEX_EV_ERRORS]));
+		       (unsigned long long)(t->events[MUTEX_EV_RESETS] + t->events[MUTEX_EV_ICMP_ERRORS]));
 	n += scnprintf(buf + n, size - n, "drops %llu\n",
 		       (unsigned long long)(t->events[MUTEX_EV_DROPS]));
 	n += scnprintf(buf + n, size - n, "rtt_samples %llu\n",
@@ -209,5 +219,9 @@ int mutex_fd_text(char *buf, size_t size, struct mutex_ctx *ctx,
 		       (unsigned long long)(t->rtt_max_us));
 	n += scnprintf(buf + n, size - n, "flows_tracked %llu\n",
 		       (unsigned long long)(mutex_ctx_flows(ctx, false)));
+	n += scnprintf(buf + n, size - n, "resets %llu\n",
+		       (unsigned long long)(t->events[MUTEX_EV_RESETS]));
+	n += scnprintf(buf + n, size - n, "icmp_errors %llu\n",
+		       (unsigned long long)(t->events[MUTEX_EV_ICMP_ERRORS]));
 	return n;
 }

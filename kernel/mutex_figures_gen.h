@@ -23,15 +23,18 @@ struct sk_buff;
  */
 enum mutex_event {
 	MUTEX_EV_RETRANSMITS,
-	MUTEX_EV_ERRORS,
 	MUTEX_EV_DROPS,
+	MUTEX_EV_RESETS,
+	MUTEX_EV_ICMP_ERRORS,
 	MUTEX_EVENTS
 };
 
 /* An event figure of totals t: stored, or the sum of its parts. */
 #define MUTEX_TOTAL_RETRANSMITS(t) ((t)->events[MUTEX_EV_RETRANSMITS])
-#define MUTEX_TOTAL_ERRORS(t) ((t)->events[MUTEX_EV_ERRORS])
+#define MUTEX_TOTAL_ERRORS(t) ((t)->events[MUTEX_EV_RESETS] + (t)->events[MUTEX_EV_ICMP_ERRORS])
 #define MUTEX_TOTAL_DROPS(t) ((t)->events[MUTEX_EV_DROPS])
+#define MUTEX_TOTAL_RESETS(t) ((t)->events[MUTEX_EV_RESETS])
+#define MUTEX_TOTAL_ICMP_ERRORS(t) ((t)->events[MUTEX_EV_ICMP_ERRORS])
 
 /* The global figures of a network namespace (stats-get, /proc/mutex/stats). */
 struct mutex_stats {
@@ -71,6 +74,8 @@ struct mutex_stats {
 	u64 alerts_overwritten;
 	u64 alerts_notify_dropped;
 	u64 flows_tracked;
+	u64 resets;
+	u64 icmp_errors;
 };
 
 void mutex_stats_from_totals(struct mutex_stats *s, const struct mutex_totals *t);

@@ -38,7 +38,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'packets-sent', key: 'packets_sent', value: 10, type: 'u64', doc: "Tracked packets leaving this host; a GSO packet counts once." },
     { name: 'packets-received', key: 'packets_received', value: 11, type: 'u64', doc: "Tracked packets arriving." },
     { name: 'retransmits', key: 'retransmits', value: 12, type: 'u64', doc: "TCP retransmissions of tracked sockets (each side's tcpi_total_retrans)." },
-    { name: 'errors', key: 'errors', value: 13, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows." },
+    { name: 'errors', key: 'errors', value: 13, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows\n(resets + icmp-errors)." },
     { name: 'drops', key: 'drops', value: 14, type: 'u64', doc: "Packets of tracked flows the kernel lost: kfree_skb events whose drop\nreason means loss (docs/semantics.md lists the reasons that do not, such\nas the purge of a closing socket's queue)." },
     { name: 'rtt-samples', key: 'rtt_samples', value: 15, type: 'u64', doc: "Smoothed-RTT samples taken from tracked TCP sockets." },
     { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 16, type: 'u64', doc: "Sum of those samples in microseconds (average = sum / samples)." },
@@ -63,6 +63,8 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'alerts-overwritten', key: 'alerts_overwritten', value: 35, type: 'u64', doc: "Alerts lost from the ring because it was full." },
     { name: 'alerts-notify-dropped', key: 'alerts_notify_dropped', value: 36, type: 'u64', doc: "Alert notifications that could not be delivered to listeners." },
     { name: 'flows-tracked', key: 'flows_tracked', value: 37, type: 'u64', doc: "Flows in the flow table now: the open connections plus recently closed\nand idle flows kept until their timeout." },
+    { name: 'resets', key: 'resets', value: 38, type: 'u64', doc: "TCP resets sent or received on tracked flows (each counted once)." },
+    { name: 'icmp-errors', key: 'icmp_errors', value: 39, type: 'u64', doc: "ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent,\nor where they arrive unless over loopback)." },
   ],
   'fd': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -81,7 +83,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'packets-sent', key: 'packets_sent', value: 14, type: 'u64', doc: "Tracked packets leaving this host; a GSO packet counts once." },
     { name: 'packets-received', key: 'packets_received', value: 15, type: 'u64', doc: "Tracked packets arriving." },
     { name: 'retransmits', key: 'retransmits', value: 16, type: 'u64', doc: "TCP retransmissions of tracked sockets (each side's tcpi_total_retrans)." },
-    { name: 'errors', key: 'errors', value: 17, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows." },
+    { name: 'errors', key: 'errors', value: 17, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows\n(resets + icmp-errors)." },
     { name: 'drops', key: 'drops', value: 18, type: 'u64', doc: "Packets of tracked flows the kernel lost: kfree_skb events whose drop\nreason means loss (docs/semantics.md lists the reasons that do not, such\nas the purge of a closing socket's queue)." },
     { name: 'rtt-samples', key: 'rtt_samples', value: 19, type: 'u64', doc: "Smoothed-RTT samples taken from tracked TCP sockets." },
     { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 20, type: 'u64', doc: "Sum of those samples in microseconds (average = sum / samples)." },
@@ -99,6 +101,8 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 32, type: 'u64', doc: "Highest conns-per-sec." },
     { name: 'alerts-active', key: 'alerts_active', value: 33, type: 'u32', doc: "Bit mask of the alert types raised now for this context (bit n =\nalert-type n)." },
     { name: 'flows-tracked', key: 'flows_tracked', value: 34, type: 'u64', doc: "Flows in the flow table now: the open connections plus recently closed\nand idle flows kept until their timeout." },
+    { name: 'resets', key: 'resets', value: 35, type: 'u64', doc: "TCP resets sent or received on tracked flows (each counted once)." },
+    { name: 'icmp-errors', key: 'icmp_errors', value: 36, type: 'u64', doc: "ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent,\nor where they arrive unless over loopback)." },
   ],
   'conn': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -119,13 +123,15 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'packets-sent', key: 'packets_sent', value: 16, type: 'u64', doc: "Tracked packets leaving this host; a GSO packet counts once." },
     { name: 'packets-received', key: 'packets_received', value: 17, type: 'u64', doc: "Tracked packets arriving." },
     { name: 'retransmits', key: 'retransmits', value: 18, type: 'u64', doc: "TCP retransmissions of tracked sockets (each side's tcpi_total_retrans)." },
-    { name: 'errors', key: 'errors', value: 19, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows." },
+    { name: 'errors', key: 'errors', value: 19, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows\n(resets + icmp-errors)." },
     { name: 'drops', key: 'drops', value: 20, type: 'u64', doc: "Packets of tracked flows the kernel lost: kfree_skb events whose drop\nreason means loss (docs/semantics.md lists the reasons that do not, such\nas the purge of a closing socket's queue)." },
     { name: 'rtt-samples', key: 'rtt_samples', value: 21, type: 'u64', doc: "Smoothed-RTT samples taken from tracked TCP sockets." },
     { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 22, type: 'u64', doc: "Sum of those samples in microseconds (average = sum / samples)." },
     { name: 'rtt-min-us', key: 'rtt_min_us', value: 23, type: 'u64', doc: "Smallest sample in microseconds, 0 when there is none." },
     { name: 'rtt-max-us', key: 'rtt_max_us', value: 24, type: 'u64', doc: "Largest sample in microseconds." },
     { name: 'midstream', key: 'midstream', value: 25, type: 'u8', doc: "1 when the connection on this flow was picked up after it had started (a\nTCP flow whose first packet seen was not a SYN): it is not counted in\nconns-total, and it inherits no retransmissions from before. A new\nconnection reusing the 5-tuple (a SYN) clears it." },
+    { name: 'resets', key: 'resets', value: 26, type: 'u64', doc: "TCP resets sent or received on tracked flows (each counted once)." },
+    { name: 'icmp-errors', key: 'icmp_errors', value: 27, type: 'u64', doc: "ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent,\nor where they arrive unless over loopback)." },
   ],
   'alert': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -204,7 +210,7 @@ export interface StatsAttrs {
   packets_received?: bigint;
   /** TCP retransmissions of tracked sockets (each side's tcpi_total_retrans). */
   retransmits?: bigint;
-  /** TCP resets sent or received and ICMP errors referring to tracked flows. */
+  /** TCP resets sent or received and ICMP errors referring to tracked flows (resets + icmp-errors). */
   errors?: bigint;
   /** Packets of tracked flows the kernel lost: kfree_skb events whose drop reason means loss (docs/semantics.md lists the reasons that do not, such as the purge of a closing socket's queue). */
   drops?: bigint;
@@ -254,6 +260,10 @@ export interface StatsAttrs {
   alerts_notify_dropped?: bigint;
   /** Flows in the flow table now: the open connections plus recently closed and idle flows kept until their timeout. */
   flows_tracked?: bigint;
+  /** TCP resets sent or received on tracked flows (each counted once). */
+  resets?: bigint;
+  /** ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent, or where they arrive unless over loopback). */
+  icmp_errors?: bigint;
 }
 
 /** Attribute set `fd`: One proxy context ("fd") and the aggregates over its flows, live and
@@ -286,7 +296,7 @@ export interface FdAttrs {
   packets_received?: bigint;
   /** TCP retransmissions of tracked sockets (each side's tcpi_total_retrans). */
   retransmits?: bigint;
-  /** TCP resets sent or received and ICMP errors referring to tracked flows. */
+  /** TCP resets sent or received and ICMP errors referring to tracked flows (resets + icmp-errors). */
   errors?: bigint;
   /** Packets of tracked flows the kernel lost: kfree_skb events whose drop reason means loss (docs/semantics.md lists the reasons that do not, such as the purge of a closing socket's queue). */
   drops?: bigint;
@@ -322,6 +332,10 @@ export interface FdAttrs {
   alerts_active?: number;
   /** Flows in the flow table now: the open connections plus recently closed and idle flows kept until their timeout. */
   flows_tracked?: bigint;
+  /** TCP resets sent or received on tracked flows (each counted once). */
+  resets?: bigint;
+  /** ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent, or where they arrive unless over loopback). */
+  icmp_errors?: bigint;
 }
 
 /** Attribute set `conn`: One tracked flow (connection), keyed by netns and normalised 5-tuple. */
@@ -356,7 +370,7 @@ export interface ConnAttrs {
   packets_received?: bigint;
   /** TCP retransmissions of tracked sockets (each side's tcpi_total_retrans). */
   retransmits?: bigint;
-  /** TCP resets sent or received and ICMP errors referring to tracked flows. */
+  /** TCP resets sent or received and ICMP errors referring to tracked flows (resets + icmp-errors). */
   errors?: bigint;
   /** Packets of tracked flows the kernel lost: kfree_skb events whose drop reason means loss (docs/semantics.md lists the reasons that do not, such as the purge of a closing socket's queue). */
   drops?: bigint;
@@ -370,6 +384,10 @@ export interface ConnAttrs {
   rtt_max_us?: bigint;
   /** 1 when the connection on this flow was picked up after it had started (a TCP flow whose first packet seen was not a SYN): it is not counted in conns-total, and it inherits no retransmissions from before. A new connection reusing the 5-tuple (a SYN) clears it. */
   midstream?: number;
+  /** TCP resets sent or received on tracked flows (each counted once). */
+  resets?: bigint;
+  /** ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent, or where they arrive unless over loopback). */
+  icmp_errors?: bigint;
 }
 
 /** Attribute set `alert`: One alert event, as kept in the ring and multicast on "alerts". */
@@ -467,6 +485,8 @@ export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec
     alerts_overwritten: { kind: 'counter', unit: 'alerts', header: "alerts overwritten", prometheus: {name: "mutex_alerts_overwritten_total",help: "Alerts lost from the ring because it was full."} },
     alerts_notify_dropped: { kind: 'counter', unit: 'alerts', header: "alerts notify dropped", prometheus: {name: "mutex_alert_notifications_dropped_total",help: "Alert notifications that could not be delivered."} },
     flows_tracked: { kind: 'gauge', unit: 'flows', header: "flows tracked", aggregate: 'sum', prometheus: {name: "mutex_flows_tracked",help: "Flows in the flow table now, open or not."} },
+    resets: { kind: 'counter', unit: 'packets', header: "resets", aggregate: 'sum', prometheus: {name: "mutex_resets_total",help: "TCP resets of tracked flows."} },
+    icmp_errors: { kind: 'counter', unit: 'packets', header: "icmp errors", aggregate: 'sum', prometheus: {name: "mutex_icmp_errors_total",help: "ICMP errors referring to tracked flows."} },
   },
   'fd': {
     id: { kind: 'id', header: "id", prometheus: null },
@@ -502,6 +522,8 @@ export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec
     conns_per_sec_peak: { kind: 'gauge', unit: 'connections/s', header: "conns per sec peak", prometheus: {name: "mutex_fd_peak_new_connections_per_second",help: "Highest one-second new-flow rate."} },
     alerts_active: { kind: 'mask', header: "alerts raised now", aggregate: 'union', prometheus: null },
     flows_tracked: { kind: 'gauge', unit: 'flows', header: "flows tracked", aggregate: 'sum', prometheus: {name: "mutex_fd_flows_tracked",help: "Flows of the context in the flow table now, open or not."} },
+    resets: { kind: 'counter', unit: 'packets', header: "resets", aggregate: 'sum', prometheus: {name: "mutex_fd_resets_total",help: "TCP resets of the context."} },
+    icmp_errors: { kind: 'counter', unit: 'packets', header: "icmp errors", aggregate: 'sum', prometheus: {name: "mutex_fd_icmp_errors_total",help: "ICMP errors referring to the context's flows."} },
   },
   'conn': {
     id: { kind: 'id', header: "id", prometheus: null },
@@ -528,6 +550,8 @@ export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec
     rtt_min_us: { kind: 'gauge', unit: 'us', header: "rtt min", aggregate: 'min', prometheus: {name: "mutex_conn_rtt_min_seconds",help: "Smallest smoothed-RTT sample of the flow."} },
     rtt_max_us: { kind: 'gauge', unit: 'us', header: "rtt max", aggregate: 'max', prometheus: {name: "mutex_conn_rtt_max_seconds",help: "Largest smoothed-RTT sample of the flow."} },
     midstream: { kind: 'flag', header: "picked up mid-stream", prometheus: null },
+    resets: { kind: 'counter', unit: 'packets', header: "resets", aggregate: 'sum', prometheus: {name: "mutex_conn_resets_total",help: "TCP resets of the flow."} },
+    icmp_errors: { kind: 'counter', unit: 'packets', header: "icmp errors", aggregate: 'sum', prometheus: {name: "mutex_conn_icmp_errors_total",help: "ICMP errors referring to the flow."} },
   },
 };
 
@@ -570,6 +594,8 @@ export function connFigureRow(
     rtt_min_us: conn.rtt_min_us,
     rtt_max_us: conn.rtt_max_us,
     midstream: conn.midstream,
+    resets: conn.resets,
+    icmp_errors: conn.icmp_errors,
     rtt_avg_us,
   };
 }
