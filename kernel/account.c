@@ -25,6 +25,7 @@ static void ctx_count(struct mutex_ctx *ctx, int dir, unsigned int len)
 /* The flow's owner, or NULL while it has none. */
 static struct mutex_ctx *flow_owner(const struct mutex_flow *flow)
 {
+	/* Pairs with the release in mutex_flow_claim(): a set owner is seen. */
 	if (smp_load_acquire(&flow->flags) & MUTEX_FLOW_UNOWNED)
 		return NULL;
 	return flow->ctx;
@@ -59,23 +60,32 @@ bool mutex_flow_count_packet(struct mutex_flow *flow, int dir, unsigned int len)
 	return counted;
 }
 
-void mutex_flow_error(struct mutex_flow *flow)
+/* A per-CPU counter of the namespace: field is its offset in mutex_net_pcpu. */
+void mutex_net_count(struct mutex_net *mn, size_t field, u64 n)
 {
-	struct mutex_ctx *ctx = flow_owner(flow);
+	struct mutex_net_pcpu *p = get_cpu_ptr(mn->pcpu);
+	unsigned long flags;
 
-	if (ctx) {
-		atomic_inc(&flow->errors);
-		atomic64_inc(&ctx->errors);
-	}
+	flags = u64_stats_update_begin_irqsave(&p->syncp);
+	u64_stats_add((u64_stats_t *)((char *)p + field), n);
+	u64_stats_update_end_irqrestore(&p->syncp, flags);
+	put_cpu_ptr(mn->pcpu);
 }
 
-void mutex_flow_drop(struct mutex_flow *flow)
+/* Packets of a pending flow that no context claimed, counted when it ends. */
+void mutex_net_unmatched(struct mutex_net *mn, u64 packets)
+{
+	mutex_net_count(mn, offsetof(struct mutex_net_pcpu, unmatched), packets);
+}
+
+/* n events of kind ev on a flow and its owner (none while it has no owner). */
+void mutex_flow_event(struct mutex_flow *flow, enum mutex_event ev, u32 n)
 {
 	struct mutex_ctx *ctx = flow_owner(flow);
 
 	if (ctx) {
-		atomic_inc(&flow->drops);
-		atomic64_inc(&ctx->drops);
+		atomic_add(n, &flow->events[ev]);
+		atomic64_add(n, &ctx->events[ev]);
 	}
 }
 
@@ -90,7 +100,6 @@ void mutex_flow_drop(struct mutex_flow *flow)
 void mutex_flow_retrans(struct mutex_flow *flow, u8 side, u32 total)
 {
 	u32 old = READ_ONCE(flow->retrans_seen[side]);
-	struct mutex_ctx *ctx;
 
 	for (;;) {
 		if (old != MUTEX_RETRANS_UNSEEDED && total <= old)
@@ -98,11 +107,8 @@ void mutex_flow_retrans(struct mutex_flow *flow, u8 side, u32 total)
 		if (try_cmpxchg(&flow->retrans_seen[side], &old, total))
 			break;
 	}
-	ctx = flow_owner(flow);
-	if (old == MUTEX_RETRANS_UNSEEDED || !ctx)
-		return;
-	atomic_add(total - old, &flow->retransmits);
-	atomic64_add(total - old, &ctx->retransmits);
+	if (old != MUTEX_RETRANS_UNSEEDED)
+		mutex_flow_event(flow, MUTEX_EV_RETRANSMITS, total - old);
 }
 
 static void atomic64_min(atomic64_t *v, u64 x)
@@ -145,6 +151,7 @@ void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us)
 	atomic64_min(&ctx->rtt_min_us, rtt_us);
 	atomic64_max(&ctx->rtt_max_us, rtt_us);
 	atomic64_add(rtt_us, &ctx->rtt_sum_us);
+	/* The maximum before the bucket: see mutex_ctx_totals(). */
 	smp_mb__before_atomic();
 	atomic64_inc(&ctx->rtt_hist[bucket]);
 }

@@ -124,7 +124,7 @@ void mutex_alert_ring_stats(struct mutex_net *mn, struct mutex_stats *s)
  * per netns go out, the rest are counted as dropped (and show as gaps in the
  * sequence numbers; the ring still has them).
  */
-bool mutex_alert_notify_allowed(struct mutex_net *mn)
+static bool notify_allowed(struct mutex_net *mn)
 {
 	struct mutex_alert_ring *r = &mn->alerts;
 	bool ok = true;
@@ -144,11 +144,36 @@ bool mutex_alert_notify_allowed(struct mutex_net *mn)
 	return ok;
 }
 
-void mutex_alert_notify_failed(struct mutex_net *mn)
+static void notify_failed(struct mutex_net *mn)
 {
 	spin_lock_bh(&mn->alerts.lock);
 	mn->alerts.notify_dropped++;
 	spin_unlock_bh(&mn->alerts.lock);
+}
+
+/*
+ * Where notifications go: the netlink layer plugs itself in at init, so this
+ * file depends on nothing above it.  Set and cleared under mutex_ctx_lock,
+ * which every evaluation holds.
+ */
+static const struct mutex_alert_sink *alert_sink;
+
+void mutex_alerts_set_sink(const struct mutex_alert_sink *sink)
+{
+	mutex_lock(&mutex_ctx_lock);
+	alert_sink = sink;
+	mutex_unlock(&mutex_ctx_lock);
+}
+
+/* Built only when someone listens, within the rate; a failure is counted. */
+static void notify(struct mutex_net *mn, const struct mutex_alert *a)
+{
+	const struct mutex_alert_sink *sink = alert_sink;
+
+	if (!sink || !sink->listening(mn->net) || !notify_allowed(mn))
+		return;
+	if (sink->send(mn->net, a))
+		notify_failed(mn);
 }
 
 /* --- the evaluator --- */
@@ -195,7 +220,7 @@ static void alert_emit(struct mutex_net *mn, struct mutex_ctx *ctx, int type,
 		  value, alert_units[type], raise ? "above" : "back below",
 		  threshold, alert_units[type]);
 	ring_push(mn, &a);
-	mutex_nl_alert_notify(mn, &a);
+	notify(mn, &a);
 }
 
 /* A type's value over the interval just ended, or this: no data to judge. */
@@ -215,8 +240,8 @@ static void eval_ctx(struct mutex_net *mn, struct mutex_ctx *ctx)
 	mutex_ctx_totals(ctx, &t);
 	now.packets[MUTEX_DIR_SENT] = t.packets[MUTEX_DIR_SENT];
 	now.packets[MUTEX_DIR_RECV] = t.packets[MUTEX_DIR_RECV];
-	now.errors = t.errors;
-	now.drops = t.drops;
+	now.errors = MUTEX_TOTAL_ERRORS(&t);
+	now.drops = MUTEX_TOTAL_DROPS(&t);
 	now.rtt_sum_us = t.rtt_sum_us;
 	now.rtt_samples = t.rtt_samples;
 	now.conns = t.conns_total;

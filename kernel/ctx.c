@@ -24,13 +24,6 @@
 
 #include "mutex.h"
 
-DEFINE_MUTEX(mutex_ctx_lock);
-/*
- * On while any context is open.  Turning it off is deferred by a second, so a
- * program that opens and closes its only context in a loop does not re-patch
- * the hook sites (text_poke_bp: IPIs to every CPU) on every close.
- */
-DEFINE_STATIC_KEY_DEFERRED_FALSE(mutex_active, HZ);
 /*
  * Ids are never reused while the module is loaded, and 0 means "none": past
  * U32_MAX, open() fails with ENOSPC rather than wrap.
@@ -250,32 +243,21 @@ static ssize_t mutex_dev_write(struct file *file, const char __user *ubuf,
 	return len;
 }
 
+/* "id N", the selector in the reader's namespaces, then name/value lines. */
 static int dev_text(struct mutex_ctx *ctx, char *buf, size_t size)
 {
-	struct mutex_totals t;
+	struct mutex_totals totals, *t = &totals;
 	int n;
 
 	mutex_lock(&mutex_ctx_lock);
-	mutex_ctx_totals(ctx, &t);
+	mutex_ctx_totals(ctx, t);
 	n = scnprintf(buf, size, "id %u\nselector ", ctx->id);
 	n += mutex_selector_render(rcu_dereference_protected(ctx->sel,
 					lockdep_is_held(&mutex_ctx_lock)),
 				   buf + n, size - n);
 	mutex_unlock(&mutex_ctx_lock);
-	n += scnprintf(buf + n, size - n,
-		       "\nconns_open %llu\nflows_tracked %llu\nconns_total %llu\n"
-		       "bytes_sent %llu\nbytes_received %llu\n"
-		       "packets_sent %llu\npackets_received %llu\n"
-		       "retransmits %llu\nerrors %llu\ndrops %llu\n"
-		       "rtt_samples %llu\nrtt_sum_us %llu\n"
-		       "rtt_min_us %llu\nrtt_max_us %llu\n",
-		       mutex_ctx_flows(ctx, true), mutex_ctx_flows(ctx, false),
-		       t.conns_total,
-		       t.bytes[MUTEX_DIR_SENT], t.bytes[MUTEX_DIR_RECV],
-		       t.packets[MUTEX_DIR_SENT], t.packets[MUTEX_DIR_RECV],
-		       t.retransmits, t.errors, t.drops, t.rtt_samples,
-		       t.rtt_sum_us, t.rtt_min_us, t.rtt_max_us);
-	return n;
+	n += scnprintf(buf + n, size - n, "\n");
+	return n + mutex_fd_text(buf + n, size - n, ctx, t);
 }
 
 static ssize_t mutex_dev_read(struct file *file, char __user *ubuf,

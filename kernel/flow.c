@@ -111,23 +111,6 @@ unsigned int mutex_flow_limit(const struct mutex_net *mn)
 }
 
 /*
- * Order the two endpoints so that both directions of a connection share a
- * key; *src_index tells which endpoint the packet's source became.
- */
-void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index)
-{
-	int cmp = memcmp(&key->addr[0], &key->addr[1], sizeof(key->addr[0]));
-
-	if (cmp > 0 || (cmp == 0 && ntohs(key->port[0]) > ntohs(key->port[1]))) {
-		swap(key->addr[0], key->addr[1]);
-		swap(key->port[0], key->port[1]);
-		*src_index = 1;
-	} else {
-		*src_index = 0;
-	}
-}
-
-/*
  * The netns pointer is mixed in by value, never dereferenced: a drop probe
  * may look up a key whose namespace it cannot vouch for (mutex_rx_net()).
  */
@@ -361,6 +344,7 @@ bool mutex_flow_claim(struct mutex_flow *flow, struct mutex_ctx *ctx)
 			atomic64_inc(&ctx->conns_total);
 		atomic_inc(&ctx->flows_state[flow->state]);
 		WRITE_ONCE(flow->ctx, ctx);
+		/* The owner before the flag: see flow_owner() in account.c. */
 		smp_store_release(&flow->flags, flow->flags & ~MUTEX_FLOW_PENDING);
 		claimed = true;
 	}

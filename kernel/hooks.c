@@ -19,25 +19,8 @@
 
 #define MUTEX_RTT_SAMPLE_GAP	(HZ / 100 ? HZ / 100 : 1)
 
-static void net_pcpu_add(struct mutex_net *mn, size_t field, u64 n)
-{
-	struct mutex_net_pcpu *p = get_cpu_ptr(mn->pcpu);
-	unsigned long flags;
-
-	flags = u64_stats_update_begin_irqsave(&p->syncp);
-	u64_stats_add((u64_stats_t *)((char *)p + field), n);
-	u64_stats_update_end_irqrestore(&p->syncp, flags);
-	put_cpu_ptr(mn->pcpu);
-}
-
 #define NET_INC(mn, member) \
-	net_pcpu_add(mn, offsetof(struct mutex_net_pcpu, member), 1)
-
-/* Packets of a pending flow that no context claimed, counted when it ends. */
-void mutex_net_unmatched(struct mutex_net *mn, u64 packets)
-{
-	net_pcpu_add(mn, offsetof(struct mutex_net_pcpu, unmatched), packets);
-}
+	mutex_net_count(mn, offsetof(struct mutex_net_pcpu, member), 1)
 
 /*
  * The last skb this CPU counted as received, and its namespace.  A drop of
@@ -188,7 +171,7 @@ static void tcp_track(struct mutex_flow *flow, const struct mutex_pkt *pkt,
 	    READ_ONCE(flow->state) == MUTEX_FLOW_STATE_ESTABLISHED)
 		return;
 	if ((flags & TCPHDR_RST) && count_errors)
-		mutex_flow_error(flow);
+		mutex_flow_event(flow, MUTEX_EV_RESETS, 1);
 
 	spin_lock_bh(&flow->lock);
 	state = flow->state;
@@ -259,7 +242,7 @@ static void icmp_error(const struct mutex_pkt *pkt,
 		return;
 	flow = mutex_flow_lookup(&pkt->key);
 	if (flow)
-		mutex_flow_error(flow);
+		mutex_flow_event(flow, MUTEX_EV_ICMP_ERRORS, 1);
 }
 
 /* A packet of no tracked flow: find the context that wants it, if any. */
@@ -328,6 +311,7 @@ static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
 	int dir = out ? MUTEX_DIR_SENT : MUTEX_DIR_RECV;
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
+	unsigned long now;
 
 	if (!mutex_parse(skb, skb_network_offset(skb), state->pf, state->net,
 			 &pkt))
@@ -352,8 +336,9 @@ static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
 		NET_INC(mn, unmatched);
 		return;
 	}
-	if (READ_ONCE(flow->last_jiffies) != jiffies)
-		WRITE_ONCE(flow->last_jiffies, jiffies);
+	now = jiffies;
+	if (READ_ONCE(flow->last_jiffies) != now)	/* one write per tick */
+		WRITE_ONCE(flow->last_jiffies, now);
 	if (!out)
 		rx_seen(skb, state->net);
 

@@ -17,6 +17,7 @@
 #define _MUTEX_H
 
 #include <linux/in6.h>
+#include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/jump_label_ratelimit.h>
 #include <linux/list.h>
@@ -33,14 +34,8 @@
 #include <net/netns/generic.h>
 
 #include "compat.h"
+#include "mutex_figures_gen.h"
 #include "mutex_nl_gen.h"
-
-#define MUTEX_STATS_DECLARE(attr, field, type, name) type field;
-
-/* One snapshot of the global statistics of a network namespace. */
-struct mutex_stats {
-	MUTEX_A_STATS_FOREACH(MUTEX_STATS_DECLARE)
-};
 
 #define MUTEX_DIR_SENT		0
 #define MUTEX_DIR_RECV		1
@@ -69,9 +64,7 @@ struct mutex_totals {
 	u64 bytes[2];
 	u64 packets[2];
 	u64 conns_total;
-	u64 retransmits;
-	u64 errors;
-	u64 drops;
+	u64 events[MUTEX_EVENTS];	/* enum mutex_event */
 	u64 rtt_samples;	/* the sum of rtt_hist: one snapshot */
 	u64 rtt_sum_us;
 	u64 rtt_min_us;
@@ -206,9 +199,7 @@ struct mutex_ctx {
 	u64 created_mono_ns;
 	struct mutex_ctx_pcpu __percpu *pcpu;
 	atomic64_t conns_total;
-	atomic64_t retransmits;
-	atomic64_t errors;
-	atomic64_t drops;
+	atomic64_t events[MUTEX_EVENTS];	/* enum mutex_event */
 	atomic64_t rtt_sum_us;
 	atomic64_t rtt_min_us;		/* U64_MAX until the first sample */
 	atomic64_t rtt_max_us;
@@ -269,9 +260,7 @@ struct mutex_flow {
 	u64 id;				/* (sequence << buckets_log) | bucket */
 	atomic64_t bytes[2];
 	atomic64_t packets[2];
-	atomic_t retransmits;
-	atomic_t errors;
-	atomic_t drops;
+	atomic_t events[MUTEX_EVENTS];	/* enum mutex_event */
 	u32 retrans_seen[2];		/* tcpi_total_retrans of each side */
 	u32 rtt_una[2];			/* snd_una of each side at its last sample */
 	spinlock_t lock;		/* rtt fields, state, flags */
@@ -290,6 +279,25 @@ struct mutex_flow {
 	u8 flags;			/* MUTEX_FLOW_* */
 	struct rcu_head rcu;
 };
+
+/* A flow's RTT figures, read together under its lock. */
+struct mutex_flow_rtt {
+	u32 samples;
+	u32 min_us;
+	u32 max_us;
+	u64 sum_us;
+};
+
+/*
+ * The latest packet's time, from the first packet's wall-clock time and the
+ * jiffies between them: it moves only with a packet, never precedes the
+ * start, and reads the same every time.
+ */
+static inline u64 mutex_flow_last_ns(const struct mutex_flow *flow)
+{
+	return flow->start_real_ns +
+	       jiffies_to_nsecs(READ_ONCE(flow->last_jiffies) - flow->start_jiffies);
+}
 
 #define MUTEX_TCP_SYN		BIT(0)
 #define MUTEX_TCP_SYNACK	BIT(1)
@@ -313,19 +321,34 @@ extern struct mutex mutex_ctx_lock;
 extern struct static_key_false_deferred mutex_active;
 extern atomic_t mutex_active_netns;	/* namespaces with a context */
 
-/* main.c: the per-netns state, NULL until a namespace needs it. */
+extern unsigned int mutex_net_id;
+
+/* core.c */
+struct mutex_net_slot {
+	struct mutex_net *mn;		/* NULL until the namespace needs it */
+};
+
 struct mutex_net *mutex_pernet(const struct net *net);
+void mutex_core_init(void);
+
+/* netns.c */
 struct mutex_net *mutex_pernet_create(struct net *net);
 void mutex_net_ctx_added(struct mutex_net *mn);
 void mutex_net_ctx_removed(struct mutex_net *mn);
+int mutex_netns_init(void);
+void mutex_netns_exit(void);
 
 /* stats.c */
-void mutex_stats_snapshot(struct net *net, struct mutex_stats *s);
 void mutex_ctx_totals(struct mutex_ctx *ctx, struct mutex_totals *t);
 void mutex_totals_add(struct mutex_totals *sum, const struct mutex_totals *t);
 u64 mutex_hist_percentile(const struct mutex_totals *t, unsigned int pct);
 void mutex_rate_work(struct work_struct *work);
 void mutex_rates_start(struct mutex_net *mn);
+void mutex_net_totals(struct mutex_net *mn, struct mutex_totals *sum,
+		      u64 *open, u64 *tracked);
+
+/* report.c */
+void mutex_stats_snapshot(struct net *net, struct mutex_stats *s);
 void mutex_rates_read(spinlock_t *lock, const struct mutex_rates *r,
 		      struct mutex_rates *out);
 u64 mutex_ctx_flows(struct mutex_ctx *ctx, bool open_only);
@@ -358,7 +381,6 @@ bool mutex_flow_claim(struct mutex_flow *flow, struct mutex_ctx *ctx);
 void mutex_flow_disown(struct mutex_flow *flow);
 void mutex_flow_set_state(struct mutex_flow *flow, u8 state);
 void mutex_flow_flush_ctx(struct mutex_ctx *ctx);
-void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index);
 void mutex_flow_gc_start(void);
 unsigned int mutex_flow_buckets(void);
 unsigned int mutex_flow_limit(const struct mutex_net *mn);
@@ -373,14 +395,14 @@ struct mutex_flow *mutex_flow_find_id(struct net *net, u64 id);
 /* account.c: each updates a flow and its owner together */
 bool mutex_flow_count_packet(struct mutex_flow *flow, int dir,
 			     unsigned int len);
+void mutex_flow_event(struct mutex_flow *flow, enum mutex_event ev, u32 n);
 void mutex_flow_retrans(struct mutex_flow *flow, u8 side, u32 total);
-void mutex_flow_error(struct mutex_flow *flow);
-void mutex_flow_drop(struct mutex_flow *flow);
 void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us);
+void mutex_net_count(struct mutex_net *mn, size_t field, u64 n);
+void mutex_net_unmatched(struct mutex_net *mn, u64 packets);
 
 /* hooks.c, probes.c */
 int mutex_hooks_register(struct mutex_net *mn);
-void mutex_net_unmatched(struct mutex_net *mn, u64 packets);
 void mutex_hooks_unregister(struct mutex_net *mn);
 struct net *mutex_rx_net(const struct sk_buff *skb);
 int mutex_probes_init(void);
@@ -397,6 +419,7 @@ struct mutex_pkt {
 
 bool mutex_parse(const struct sk_buff *skb, int off, u8 family,
 		 struct net *net, struct mutex_pkt *pkt);
+void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index);
 
 /* alerts.c */
 int mutex_alerts_net_init(struct mutex_net *mn);
@@ -409,13 +432,18 @@ void mutex_alert_ring_stats(struct mutex_net *mn, struct mutex_stats *s);
 bool mutex_alert_ring_get(struct mutex_net *mn, u64 seq,
 			  struct mutex_alert *out, u64 *next);
 void mutex_alert_ring_clear(struct mutex_net *mn);
-void mutex_alert_notify_failed(struct mutex_net *mn);
-bool mutex_alert_notify_allowed(struct mutex_net *mn);
+
+/* Where alert notifications go (the netlink layer). */
+struct mutex_alert_sink {
+	bool (*listening)(struct net *net);
+	int (*send)(struct net *net, const struct mutex_alert *a);
+};
+
+void mutex_alerts_set_sink(const struct mutex_alert_sink *sink);
 void mutex_eval_reschedule(struct mutex_net *mn);
 void mutex_eval_start(struct mutex_net *mn);
 
 /* netlink.c, proc.c */
-void mutex_nl_alert_notify(struct mutex_net *mn, const struct mutex_alert *a);
 int mutex_netlink_init(void);
 void mutex_netlink_exit(void);
 int mutex_proc_init(void);

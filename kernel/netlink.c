@@ -14,21 +14,7 @@
 
 static struct genl_family mutex_genl_family;
 
-static int mutex_put_u64(struct sk_buff *skb, int attr, u64 value, int pad)
-{
-	return nla_put_u64_64bit(skb, attr, value, pad);
-}
-
-static int mutex_put_u32(struct sk_buff *skb, int attr, u32 value, int pad)
-{
-	return nla_put_u32(skb, attr, value);
-}
-
 /* ---------------------------------------------------------- stats-get */
-
-#define MUTEX_STATS_PUT(attr, field, type, name)			\
-	if (mutex_put_##type(msg, attr, s.field, MUTEX_A_STATS_PAD))	\
-		goto err_cancel;
 
 int mutex_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -46,7 +32,8 @@ int mutex_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 
 	mutex_stats_snapshot(genl_info_net(info), &s);
-	MUTEX_A_STATS_FOREACH(MUTEX_STATS_PUT)
+	if (mutex_put_stats(msg, &s))
+		goto err_cancel;
 
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -60,7 +47,6 @@ err_free:
 
 /* ------------------------------------------------------------- fd-get */
 
-#define FD_PUT64(attr, v) nla_put_u64_64bit(skb, attr, v, MUTEX_A_FD_PAD)
 
 /*
  * Caller holds rcu_read_lock(); text is a MUTEX_SEL_TEXT_LEN buffer for the
@@ -70,8 +56,8 @@ static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
 		   u32 seq, int flags, struct netlink_callback *cb, char *text)
 {
 	const struct mutex_selector *sel = rcu_dereference(ctx->sel);
-	struct mutex_rates r;
-	struct mutex_totals t;
+	struct mutex_rates rates, *r = &rates;
+	struct mutex_totals totals, *t = &totals;
 	void *hdr;
 	int i;
 
@@ -82,51 +68,18 @@ static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 
-	mutex_ctx_totals(ctx, &t);
-	mutex_rates_read(&ctx->rates_lock, &ctx->rates, &r);
+	mutex_ctx_totals(ctx, t);
+	mutex_rates_read(&ctx->rates_lock, &ctx->rates, r);
 	mutex_selector_render(sel, text, MUTEX_SEL_TEXT_LEN);
-	if (nla_put_u32(skb, MUTEX_A_FD_ID, ctx->id) ||
+	if (mutex_put_fd_figures(skb, ctx, t, r) ||
 	    nla_put_string(skb, MUTEX_A_FD_NAME, sel->name) ||
 	    nla_put_string(skb, MUTEX_A_FD_SELECTOR, text) ||
-	    nla_put_u32(skb, MUTEX_A_FD_OWNER_TGID,
-			pid_nr_ns(ctx->owner_pid, task_active_pid_ns(current))) ||
-	    nla_put_u32(skb, MUTEX_A_FD_OWNER_UID,
-			from_kuid_munged(current_user_ns(), ctx->owner_uid)) ||
-	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM, ctx->owner_comm) ||
-	    FD_PUT64(MUTEX_A_FD_CREATED_NS, ctx->created_real_ns) ||
-	    FD_PUT64(MUTEX_A_FD_UPTIME_NS, ktime_get_ns() - ctx->created_mono_ns) ||
-	    FD_PUT64(MUTEX_A_FD_CONNS_OPEN, mutex_ctx_flows(ctx, true)) ||
-	    FD_PUT64(MUTEX_A_FD_CONNS_TOTAL, t.conns_total) ||
-	    FD_PUT64(MUTEX_A_FD_BYTES_SENT, t.bytes[MUTEX_DIR_SENT]) ||
-	    FD_PUT64(MUTEX_A_FD_BYTES_RECEIVED, t.bytes[MUTEX_DIR_RECV]) ||
-	    FD_PUT64(MUTEX_A_FD_PACKETS_SENT, t.packets[MUTEX_DIR_SENT]) ||
-	    FD_PUT64(MUTEX_A_FD_PACKETS_RECEIVED, t.packets[MUTEX_DIR_RECV]) ||
-	    FD_PUT64(MUTEX_A_FD_RETRANSMITS, t.retransmits) ||
-	    FD_PUT64(MUTEX_A_FD_ERRORS, t.errors) ||
-	    FD_PUT64(MUTEX_A_FD_DROPS, t.drops) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_SAMPLES, t.rtt_samples) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_SUM_US, t.rtt_sum_us) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_MIN_US, t.rtt_min_us) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_MAX_US, t.rtt_max_us) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_P50_US, mutex_hist_percentile(&t, 50)) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_P90_US, mutex_hist_percentile(&t, 90)) ||
-	    FD_PUT64(MUTEX_A_FD_RTT_P99_US, mutex_hist_percentile(&t, 99)))
+	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM, ctx->owner_comm))
 		goto err_cancel;
 	for (i = 0; i < MUTEX_RTT_BUCKETS; i++)
-		if (FD_PUT64(MUTEX_A_FD_RTT_HIST, t.rtt_hist[i]))
+		if (nla_put_u64_64bit(skb, MUTEX_A_FD_RTT_HIST, t->rtt_hist[i],
+				      MUTEX_A_FD_PAD))
 			goto err_cancel;
-	if (FD_PUT64(MUTEX_A_FD_SENT_BYTES_PER_SEC, r.bytes_per_sec[MUTEX_DIR_SENT]) ||
-	    FD_PUT64(MUTEX_A_FD_SENT_BYTES_PER_SEC_PEAK,
-		     r.bytes_per_sec_peak[MUTEX_DIR_SENT]) ||
-	    FD_PUT64(MUTEX_A_FD_RECEIVED_BYTES_PER_SEC,
-		     r.bytes_per_sec[MUTEX_DIR_RECV]) ||
-	    FD_PUT64(MUTEX_A_FD_RECEIVED_BYTES_PER_SEC_PEAK,
-		     r.bytes_per_sec_peak[MUTEX_DIR_RECV]) ||
-	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC, r.conns_per_sec) ||
-	    FD_PUT64(MUTEX_A_FD_CONNS_PER_SEC_PEAK, r.conns_per_sec_peak) ||
-	    nla_put_u32(skb, MUTEX_A_FD_ALERTS_ACTIVE, READ_ONCE(ctx->alerts_active)) ||
-	    FD_PUT64(MUTEX_A_FD_FLOWS_TRACKED, mutex_ctx_flows(ctx, false)))
-		goto err_cancel;
 
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -211,22 +164,11 @@ int mutex_nl_fd_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ----------------------------------------------------------- conn-get */
 
-#define CONN_PUT64(attr, v) nla_put_u64_64bit(skb, attr, v, MUTEX_A_CONN_PAD)
-
-/*
- * The latest packet's time, from the first packet's wall-clock time and the
- * jiffies between them: it moves only with a packet, never precedes the
- * start, and reads the same every time.
- */
-static u64 flow_last_ns(const struct mutex_flow *flow)
-{
-	return flow->start_real_ns +
-	       jiffies_to_nsecs(READ_ONCE(flow->last_jiffies) - flow->start_jiffies);
-}
 
 /* A flow no context owns (yet) belongs to no listing. */
 static bool flow_listed(const struct mutex_flow *flow)
 {
+	/* Pairs with the release in mutex_flow_claim(). */
 	return !(smp_load_acquire(&flow->flags) & MUTEX_FLOW_UNOWNED);
 }
 
@@ -236,9 +178,7 @@ static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 {
 	const struct mutex_flow_key *k = &flow->key;
 	int alen = k->family == AF_INET ? 4 : 16;
-	u32 samples, min_us, max_us;
-	u8 local = flow->local;
-	u64 sum_us;
+	struct mutex_flow_rtt rtt;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &mutex_genl_family, flags,
@@ -249,46 +189,22 @@ static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 		genl_dump_check_consistent(cb, hdr);
 
 	spin_lock_bh(&flow->lock);
-	samples = flow->rtt_samples;
-	sum_us = flow->rtt_sum_us;
-	min_us = samples ? flow->rtt_min_us : 0;
-	max_us = flow->rtt_max_us;
+	rtt.samples = flow->rtt_samples;
+	rtt.sum_us = flow->rtt_sum_us;
+	rtt.min_us = rtt.samples ? flow->rtt_min_us : 0;
+	rtt.max_us = flow->rtt_max_us;
 	spin_unlock_bh(&flow->lock);
 
-	if (CONN_PUT64(MUTEX_A_CONN_ID, flow->id) ||
-	    nla_put_u32(skb, MUTEX_A_CONN_FD_ID, flow->ctx->id) ||
-	    nla_put_u8(skb, MUTEX_A_CONN_FAMILY, k->family) ||
-	    nla_put_u8(skb, MUTEX_A_CONN_PROTOCOL, k->proto) ||
-	    nla_put(skb, MUTEX_A_CONN_LOCAL_ADDR, alen, &k->addr[local]) ||
-	    nla_put_u16(skb, MUTEX_A_CONN_LOCAL_PORT, ntohs(k->port[local])) ||
-	    nla_put(skb, MUTEX_A_CONN_REMOTE_ADDR, alen, &k->addr[!local]) ||
-	    nla_put_u16(skb, MUTEX_A_CONN_REMOTE_PORT, ntohs(k->port[!local])) ||
-	    nla_put_u8(skb, MUTEX_A_CONN_DIRECTION, flow->direction) ||
-	    nla_put_u8(skb, MUTEX_A_CONN_STATE, READ_ONCE(flow->state)) ||
-	    CONN_PUT64(MUTEX_A_CONN_START_NS, flow->start_real_ns) ||
-	    CONN_PUT64(MUTEX_A_CONN_LAST_NS, flow_last_ns(flow)) ||
-	    CONN_PUT64(MUTEX_A_CONN_BYTES_SENT,
-		       atomic64_read(&flow->bytes[MUTEX_DIR_SENT])) ||
-	    CONN_PUT64(MUTEX_A_CONN_BYTES_RECEIVED,
-		       atomic64_read(&flow->bytes[MUTEX_DIR_RECV])) ||
-	    CONN_PUT64(MUTEX_A_CONN_PACKETS_SENT,
-		       atomic64_read(&flow->packets[MUTEX_DIR_SENT])) ||
-	    CONN_PUT64(MUTEX_A_CONN_PACKETS_RECEIVED,
-		       atomic64_read(&flow->packets[MUTEX_DIR_RECV])) ||
-	    CONN_PUT64(MUTEX_A_CONN_RETRANSMITS, atomic_read(&flow->retransmits)) ||
-	    CONN_PUT64(MUTEX_A_CONN_ERRORS, atomic_read(&flow->errors)) ||
-	    CONN_PUT64(MUTEX_A_CONN_DROPS, atomic_read(&flow->drops)) ||
-	    CONN_PUT64(MUTEX_A_CONN_RTT_SAMPLES, samples) ||
-	    CONN_PUT64(MUTEX_A_CONN_RTT_SUM_US, sum_us) ||
-	    CONN_PUT64(MUTEX_A_CONN_RTT_MIN_US, min_us) ||
-	    CONN_PUT64(MUTEX_A_CONN_RTT_MAX_US, max_us) ||
-	    nla_put_u8(skb, MUTEX_A_CONN_MIDSTREAM,
-		       !!(READ_ONCE(flow->flags) & MUTEX_FLOW_MIDSTREAM))) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
+	if (mutex_put_conn_figures(skb, flow, &rtt) ||
+	    nla_put(skb, MUTEX_A_CONN_LOCAL_ADDR, alen, &k->addr[flow->local]) ||
+	    nla_put(skb, MUTEX_A_CONN_REMOTE_ADDR, alen, &k->addr[!flow->local]))
+		goto err_cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
 }
 
 int mutex_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -416,32 +332,34 @@ static int alert_fill(struct sk_buff *skb, const struct mutex_alert *a,
 	return 0;
 }
 
-/* Built only when someone listens; a failed delivery is counted. */
-void mutex_nl_alert_notify(struct mutex_net *mn, const struct mutex_alert *a)
+static bool alert_listening(struct net *net)
+{
+	return genl_has_listeners(&mutex_genl_family, net, MUTEX_NLGRP_ALERTS);
+}
+
+/* One alert to the listeners of net; 0 when it was delivered (or nobody listens). */
+static int alert_send(struct net *net, const struct mutex_alert *a)
 {
 	struct sk_buff *skb;
 	int err;
 
-	if (!genl_has_listeners(&mutex_genl_family, mn->net, MUTEX_NLGRP_ALERTS))
-		return;
-	if (!mutex_alert_notify_allowed(mn))
-		return;
 	/* Sized for one alert: a listener's buffer holds as many as it can. */
 	skb = genlmsg_new(MUTEX_ALERT_MSG_LEN + 160, GFP_KERNEL);
 	if (!skb)
-		goto err;
+		return -ENOMEM;
 	if (alert_fill(skb, a, 0, 0, 0, MUTEX_CMD_ALERT_NTF)) {
 		nlmsg_free(skb);
-		goto err;
+		return -EMSGSIZE;
 	}
-	err = genlmsg_multicast_netns(&mutex_genl_family, mn->net, skb, 0,
+	err = genlmsg_multicast_netns(&mutex_genl_family, net, skb, 0,
 				      MUTEX_NLGRP_ALERTS, GFP_KERNEL);
-	if (err && err != -ESRCH)
-		goto err;
-	return;
-err:
-	mutex_alert_notify_failed(mn);
+	return err == -ESRCH ? 0 : err;
 }
+
+static const struct mutex_alert_sink mutex_nl_alert_sink = {
+	.listening	= alert_listening,
+	.send		= alert_send,
+};
 
 /* Cursor: args[0] = the next sequence number to look at. */
 int mutex_nl_alert_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -663,10 +581,15 @@ static struct genl_family mutex_genl_family __ro_after_init = {
 
 int __init mutex_netlink_init(void)
 {
-	return genl_register_family(&mutex_genl_family);
+	int err = genl_register_family(&mutex_genl_family);
+
+	if (!err)
+		mutex_alerts_set_sink(&mutex_nl_alert_sink);
+	return err;
 }
 
 void mutex_netlink_exit(void)
 {
+	mutex_alerts_set_sink(NULL);
 	genl_unregister_family(&mutex_genl_family);
 }

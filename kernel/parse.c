@@ -139,6 +139,23 @@ static bool parse_v6(const struct sk_buff *skb, int off, struct mutex_pkt *pkt,
 	return parse_ports(skb, thoff, nexthdr, pkt, inner);
 }
 
+/*
+ * Order the two endpoints so that both directions of a connection share a
+ * key; *src_index tells which endpoint the packet's source became.
+ */
+void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index)
+{
+	int cmp = memcmp(&key->addr[0], &key->addr[1], sizeof(key->addr[0]));
+
+	if (cmp > 0 || (cmp == 0 && ntohs(key->port[0]) > ntohs(key->port[1]))) {
+		swap(key->addr[0], key->addr[1]);
+		swap(key->port[0], key->port[1]);
+		*src_index = 1;
+	} else {
+		*src_index = 0;
+	}
+}
+
 bool mutex_parse(const struct sk_buff *skb, int off, u8 family,
 		 struct net *net, struct mutex_pkt *pkt)
 {

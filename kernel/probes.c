@@ -118,7 +118,7 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
 	    !pkt.icmp_error) {
 		flow = mutex_flow_lookup(&pkt.key);
 		if (flow)
-			mutex_flow_drop(flow);
+			mutex_flow_event(flow, MUTEX_EV_DROPS, 1);
 	}
 	rcu_read_unlock();
 }

@@ -12,15 +12,12 @@
 
 static struct proc_dir_entry *mutex_proc_dir;
 
-#define MUTEX_STATS_SHOW(attr, field, type, name)			\
-	seq_printf(m, "%s %llu\n", name, (unsigned long long)s.field);
-
 static int mutex_proc_stats_show(struct seq_file *m, void *v)
 {
 	struct mutex_stats s;
 
 	mutex_stats_snapshot(m->private, &s);
-	MUTEX_A_STATS_FOREACH(MUTEX_STATS_SHOW)
+	mutex_show_stats(m, &s);
 	return 0;
 }
 

@@ -37,9 +37,8 @@ void mutex_ctx_totals(struct mutex_ctx *ctx, struct mutex_totals *t)
 		}
 	}
 	t->conns_total = atomic64_read(&ctx->conns_total);
-	t->retransmits = atomic64_read(&ctx->retransmits);
-	t->errors = atomic64_read(&ctx->errors);
-	t->drops = atomic64_read(&ctx->drops);
+	for (i = 0; i < MUTEX_EVENTS; i++)
+		t->events[i] = atomic64_read(&ctx->events[i]);
 	/*
 	 * The sample count is the histogram's sum, so percentiles always
 	 * find their rank in it; the histogram is read before the maximum,
@@ -49,6 +48,7 @@ void mutex_ctx_totals(struct mutex_ctx *ctx, struct mutex_totals *t)
 		t->rtt_hist[i] = atomic64_read(&ctx->rtt_hist[i]);
 		t->rtt_samples += t->rtt_hist[i];
 	}
+	/* The histogram before the maximum: see mutex_rtt_sample(). */
 	smp_rmb();
 	t->rtt_sum_us = atomic64_read(&ctx->rtt_sum_us);
 	min = atomic64_read(&ctx->rtt_min_us);
@@ -77,9 +77,8 @@ void mutex_totals_add(struct mutex_totals *sum, const struct mutex_totals *t)
 		sum->packets[i] += t->packets[i];
 	}
 	sum->conns_total += t->conns_total;
-	sum->retransmits += t->retransmits;
-	sum->errors += t->errors;
-	sum->drops += t->drops;
+	for (i = 0; i < MUTEX_EVENTS; i++)
+		sum->events[i] += t->events[i];
 	if (t->rtt_samples) {
 		if (!sum->rtt_samples || t->rtt_min_us < sum->rtt_min_us)
 			sum->rtt_min_us = t->rtt_min_us;
@@ -150,7 +149,7 @@ void mutex_rates_read(spinlock_t *lock, const struct mutex_rates *r,
 }
 
 /* Sum over live contexts plus destroyed ones.  Caller holds mutex_ctx_lock. */
-static void mutex_net_totals(struct mutex_net *mn, struct mutex_totals *sum,
+void mutex_net_totals(struct mutex_net *mn, struct mutex_totals *sum,
 			     u64 *open, u64 *tracked)
 {
 	struct mutex_totals t;
@@ -225,80 +224,4 @@ void mutex_rate_work(struct work_struct *work)
 
 	queue_delayed_work(system_power_efficient_wq, &mn->rate_work,
 			   MUTEX_RATE_INTERVAL);
-}
-
-static void mutex_net_pcpu_sum(struct mutex_net *mn, struct mutex_stats *s)
-{
-	unsigned int start;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		const struct mutex_net_pcpu *p = per_cpu_ptr(mn->pcpu, cpu);
-		u64 unmatched, hit, miss, untracked;
-
-		do {
-			start = u64_stats_fetch_begin(&p->syncp);
-			unmatched = u64_stats_read(&p->unmatched);
-			hit = u64_stats_read(&p->lookups_hit);
-			miss = u64_stats_read(&p->lookups_miss);
-			untracked = u64_stats_read(&p->untracked);
-		} while (u64_stats_fetch_retry(&p->syncp, start));
-		s->unmatched_packets += unmatched;
-		s->lookups_hit += hit;
-		s->lookups_miss += miss;
-		s->flows_untracked += untracked;
-	}
-}
-
-void mutex_stats_snapshot(struct net *net, struct mutex_stats *s)
-{
-	struct mutex_rates rates;
-	struct mutex_totals sum;
-	struct mutex_net *mn;
-
-	memset(s, 0, sizeof(*s));
-	s->instance_id = mutex_instance_id;
-	s->load_time_ns = mutex_load_time_ns;
-	s->flow_buckets = mutex_flow_buckets();
-
-	mutex_lock(&mutex_ctx_lock);
-	mn = mutex_pernet(net);
-	s->flow_limit = mutex_flow_limit(mn);
-	if (!mn) {
-		mutex_unlock(&mutex_ctx_lock);
-		return;
-	}
-	mutex_net_totals(mn, &sum, &s->conns_open, &s->flows_tracked);
-	s->fds_active = mn->nr_ctx;
-	s->fds_total = mn->fds_total;
-	mutex_rates_read(&mn->rates_lock, &mn->rates, &rates);
-	mutex_unlock(&mutex_ctx_lock);
-
-	s->sent_bytes_per_sec = rates.bytes_per_sec[MUTEX_DIR_SENT];
-	s->sent_bytes_per_sec_peak = rates.bytes_per_sec_peak[MUTEX_DIR_SENT];
-	s->received_bytes_per_sec = rates.bytes_per_sec[MUTEX_DIR_RECV];
-	s->received_bytes_per_sec_peak = rates.bytes_per_sec_peak[MUTEX_DIR_RECV];
-	s->conns_per_sec = rates.conns_per_sec;
-	s->conns_per_sec_peak = rates.conns_per_sec_peak;
-	s->conns_total = sum.conns_total;
-	s->bytes_sent = sum.bytes[MUTEX_DIR_SENT];
-	s->bytes_received = sum.bytes[MUTEX_DIR_RECV];
-	s->packets_sent = sum.packets[MUTEX_DIR_SENT];
-	s->packets_received = sum.packets[MUTEX_DIR_RECV];
-	s->retransmits = sum.retransmits;
-	s->errors = sum.errors;
-	s->drops = sum.drops;
-	s->rtt_samples = sum.rtt_samples;
-	s->rtt_sum_us = sum.rtt_sum_us;
-	s->rtt_min_us = sum.rtt_min_us;
-	s->rtt_max_us = sum.rtt_max_us;
-
-	mutex_net_pcpu_sum(mn, s);
-	s->flows_evicted = atomic64_read(&mn->evicted);
-	/* This namespace's flows; the bucket array is the host's. */
-	s->memory_bytes = (u64)atomic_read(&mn->flow_count) *
-			  mutex_flow_object_size();
-	if (net_eq(net, &init_net))
-		s->memory_bytes += mutex_flow_table_bytes();
-	mutex_alert_ring_stats(mn, s);
 }

@@ -9,11 +9,16 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
+import { FIGURE_SETS, loadCatalog, renderKernelHeader, renderKernelSource, renderSpec, renderTsFigures } from './figures.mjs';
+
 // MUTEX_GEN_ROOT lets the staleness test run the generator on a scratch copy.
 const root = process.env.MUTEX_GEN_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const specPath = join(root, 'kernel/mutex.yaml');
-const spec = parse(readFileSync(specPath, 'utf8'));
 const specRel = relative(root, specPath);
+// The figure sets of the spec are rendered from the catalog first.
+const catalog = loadCatalog(readFileSync(join(root, 'kernel/counters.yaml'), 'utf8'));
+const specText = renderSpec(readFileSync(specPath, 'utf8'), catalog);
+const spec = parse(specText);
 
 const family = spec.name;
 const FAMILY = cName(family);
@@ -71,6 +76,14 @@ function attrOf(setName, attrName) {
 	if (!attr) throw new Error(`spec: ${setName}.${attrName} is not declared`);
 	return attr;
 }
+// Every numeric attribute of a figure set has its catalog entry (the sets
+// are rendered from the catalog, so this holds unless the spec is hand-edited).
+for (const set of sets.filter((s) => FIGURE_SETS.includes(s.name))) {
+	for (const a of set.attrs) {
+		if (!catalog.sets[set.name].some((f) => f.name === a.name))
+			throw new Error(`spec: ${set.name}.${a.name} has no entry in kernel/counters.yaml`);
+	}
+}
 // Validate every reference before rendering anything.
 for (const op of ops) {
 	for (const mode of ['do', 'dump']) {
@@ -101,6 +114,8 @@ function opAttributeSet(op) {
 }
 const header = (what) =>
 	`/* Do not edit directly, auto-generated from: */\n/*\t${specRel} */\n/* ${what} */\n`;
+const catalogHeader = (what) =>
+	'/* Do not edit directly, auto-generated from: */\n/*\tkernel/counters.yaml */\n' + `/* ${what} */\n`;
 
 function renderUapi() {
 	const out = [];
@@ -258,18 +273,6 @@ function renderKernelH() {
 	out.push('enum {');
 	for (const g of mcgrps) out.push(`\t${FAMILY}_NLGRP_${cName(g.name)},`);
 	out.push('};\n');
-	// X-macro per flat attribute set: lets the kernel fill replies and text
-	// views (procfs, /dev/mutex) from one list without repeating names.
-	for (const set of sets) {
-		const attrs = set.attrs.filter((a) => /^[us](8|16|32|64)$/.test(a.type));
-		if (!attrs.length || attrs.length !== set.attrs.filter((a) => a.type !== 'pad').length) continue;
-		out.push(`#define ${set.prefix}FOREACH(X) \\`);
-		attrs.forEach((a, i) => {
-			const tail = i === attrs.length - 1 ? '' : ' \\';
-			out.push(`\tX(${set.prefix}${cName(a.name)}, ${lower(a.name)}, ${a.type}, "${a.name}")${tail}`);
-		});
-		out.push('');
-	}
 	out.push(`extern const struct genl_ops ${lower(family)}_nl_ops[${kernelOps().length}];`);
 	out.push(`extern const struct genl_multicast_group ${lower(family)}_nl_mcgrps[${mcgrps.length}];\n`);
 	out.push(`#endif /* _${FAMILY}_NL_GEN_H */`);
@@ -404,6 +407,7 @@ function renderTs() {
 		}
 		out.push('}\n');
 	}
+	out.push(renderTsFigures(catalog));
 	out.push('export interface AttrSetTypes {');
 	for (const set of sets) out.push(`  '${set.name}': ${pascal(set.name)}Attrs;`);
 	out.push('}');
@@ -412,6 +416,9 @@ function renderTs() {
 
 // ---------------------------------------------------------------- main
 const outputs = [
+	['kernel/mutex.yaml', specText],
+	['kernel/mutex_figures_gen.h', renderKernelHeader(catalog, catalogHeader)],
+	['kernel/mutex_figures_gen.c', renderKernelSource(catalog, catalogHeader)],
 	['kernel/include/uapi/linux/mutex.h', renderUapi()],
 	['kernel/mutex_nl_gen.h', renderKernelH()],
 	['kernel/mutex_nl_gen.c', renderKernelC()],

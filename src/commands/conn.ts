@@ -5,14 +5,15 @@ import { UsageError } from '../netlink/errors.js';
 import { liveFlags } from '../cli/live.js';
 import { connSource } from '../cli/sources.js';
 import type { ConnFilters } from '../netlink/queries.js';
-import { enumNames, enumValue, PROTOCOLS } from '../views/common.js';
+import { describeFields, enumNames, enumValue, PROTOCOLS } from '../views/common.js';
+import { connView } from '../views/conn.js';
 
 export default class Conn extends BaseCommand {
   static override summary = 'List tracked connections (flows), or show one.';
 
   static override description = `Lists the flows the module tracks in this network namespace, each with its owning context (fd), 5-tuple, direction, state and counters; --fd, --proto and --state filter in the kernel. With an ID, shows that one flow.
 
-The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per flow; both carry every field as raw integers, in this order: id, fd_id, family (ipv4|ipv6), protocol (tcp|udp|icmp|icmpv6), local_addr, local_port, remote_addr, remote_port, direction (outbound|inbound), state (new|established|closing|closed|idle), start_ns, last_ns, bytes_sent, bytes_received, packets_sent, packets_received, retransmits, errors, drops, rtt_samples, rtt_sum_us, rtt_min_us, rtt_max_us, rtt_avg_us, midstream (0|1).
+The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per flow; both carry every field as raw integers, in this order: ${describeFields(connView())}.
 
 Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; rtt_avg_us = rtt_sum_us / rtt_samples, floored, 0 without samples. new, established and closing are open states; closed flows and idle ones (UDP or ICMP without a packet for timeout_udp_idle seconds) stay listed until their timeout. midstream is 1 for a flow picked up after its connection had started (not counted in conns_total).`;
 

@@ -2,48 +2,24 @@
 // are summed; the RTT average is the summed sum over the summed samples (sample-
 // weighted, never an average of averages); percentiles are read off the summed
 // histogram exactly as the kernel reads them off one context's histogram.
-import type { FdAttrs } from '../netlink/generated.js';
+import { figures, type FdAttrs } from '../netlink/generated.js';
 import type { Column, Row, View } from '../output/index.js';
 import { fdRow, fdView } from '../views/fd.js';
 
-/** Columns of a context that do not add up: its identity, and peaks (the peak of a sum is not known). */
-const NOT_AGGREGATED = new Set([
-  'id',
-  'name',
-  'selector',
-  'owner_tgid',
-  'owner_uid',
-  'owner_comm',
-  'created_ns',
-  'uptime_ns',
-  'sent_bytes_per_sec_peak',
-  'received_bytes_per_sec_peak',
-  'conns_per_sec_peak',
-]);
+/** How the catalog (kernel/counters.yaml) folds a context's figure over several contexts. */
+const aggregation = (key: string) => figures.fd?.[key]?.aggregate;
 
-const SUMMED = [
-  'conns_open',
-  'conns_total',
-  'bytes_sent',
-  'bytes_received',
-  'packets_sent',
-  'packets_received',
-  'retransmits',
-  'errors',
-  'drops',
-  'rtt_samples',
-  'rtt_sum_us',
-  'sent_bytes_per_sec',
-  'received_bytes_per_sec',
-  'conns_per_sec',
-  'flows_tracked',
-] as const satisfies readonly (keyof FdAttrs)[];
+/** Counters and one-second rates that add up (the histogram is summed bucket by bucket apart). */
+const SUMMED = Object.keys(figures.fd ?? {}).filter(
+  (key) => aggregation(key) === 'sum' && figures.fd?.[key]?.kind !== 'histogram',
+) as (keyof FdAttrs)[];
 
 const FD_IDS: Column = { key: 'fd_ids', header: 'contexts', kind: 'id', list: true };
 
 /** fd_ids, then the context columns that add up, in the fd view's order. */
 export function aggregateView(): View {
-  return { columns: [FD_IDS, ...fdView().columns.filter((column) => !NOT_AGGREGATED.has(column.key))] };
+  // Left out: the context's identity, and peaks (the peak of a sum is not known).
+  return { columns: [FD_IDS, ...fdView().columns.filter((column) => aggregation(column.key) !== undefined || column.key === 'rtt_avg_us')] };
 }
 
 /** Upper bound in µs of the log2 bucket holding the pct-th percentile sample (kernel/stats.c). */
@@ -60,8 +36,9 @@ export function histogramPercentile(hist: readonly bigint[], samples: bigint, pc
 
 export function aggregateFds(fds: readonly FdAttrs[]): FdAttrs {
   const total: FdAttrs = {};
+  const sums = total as Record<string, bigint>;
   for (const key of SUMMED) {
-    total[key] = fds.reduce((sum, fd) => sum + BigInt(fd[key] ?? 0n), 0n);
+    sums[key] = fds.reduce((sum, fd) => sum + BigInt((fd[key] as bigint | number | undefined) ?? 0n), 0n);
   }
   const withSamples = fds.filter((fd) => (fd.rtt_samples ?? 0n) > 0n);
   total.rtt_min_us = withSamples.reduce<bigint | undefined>(

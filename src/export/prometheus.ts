@@ -2,7 +2,7 @@
 // textfile collector reads it: every family once with HELP and TYPE, names
 // under `mutex_`, counters ending in `_total`, base units (bytes, seconds).
 // Per-connection series only when the conn scope is asked for (cardinality).
-import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../netlink/generated.js';
+import { figures, type AlertAttrs, type ConnAttrs, type FdAttrs, type StatsAttrs } from '../netlink/generated.js';
 import { formatAddress, formatEndpoint } from '../output/index.js';
 import { alertTypeName, enumName, enumNames, protocolName } from '../views/common.js';
 import type { Snapshot } from './snapshot.js';
@@ -32,106 +32,46 @@ interface SimpleMetric {
   readonly labels?: Labels;
 }
 
+type FigureSet = 'stats' | 'fd' | 'conn';
+
+/** The catalog's metrics of one set (kernel/counters.yaml): attribute key → metric. */
+function metricsOf(set: FigureSet): Readonly<Record<string, SimpleMetric>> {
+  const table: Record<string, SimpleMetric> = {};
+  for (const [key, figure] of Object.entries(figures[set] ?? {})) {
+    const prometheus = figure.prometheus;
+    if (!prometheus) continue;
+    const unit = figure.unit === 'us' || figure.unit === 'ns' ? figure.unit : undefined;
+    table[key] = {
+      name: prometheus.name,
+      type: figure.kind === 'counter' ? 'counter' : 'gauge',
+      help: prometheus.help,
+      ...(unit ? { unit } : {}),
+      ...(prometheus.labels ? { labels: prometheus.labels } : {}),
+    };
+  }
+  return table;
+}
+
 /** What each attribute of the stats set becomes; the RTT sum and samples become the mutex_rtt_seconds summary. */
-export const GLOBAL_METRICS: Readonly<Partial<Record<keyof StatsAttrs, SimpleMetric>>> = {
-  load_time_ns: { name: 'mutex_module_load_time_seconds', type: 'gauge', help: 'Time the module was loaded, seconds since the Unix epoch.', unit: 'ns' },
-  fds_total: { name: 'mutex_contexts_created_total', type: 'counter', help: 'Contexts (fds) created since the module was loaded.' },
-  fds_active: { name: 'mutex_contexts', type: 'gauge', help: 'Contexts (fds) alive now.' },
-  conns_total: {
-    name: 'mutex_connections_tracked_total',
-    type: 'counter',
-    help: 'Connections started since the module was loaded (flows picked up mid-stream not counted).',
-  },
-  conns_open: { name: 'mutex_connections_open', type: 'gauge', help: 'Connections open now (flows in state new, established or closing).' },
-  bytes_sent: { name: 'mutex_sent_bytes_total', type: 'counter', help: 'L3 bytes of tracked packets leaving this host.' },
-  bytes_received: { name: 'mutex_received_bytes_total', type: 'counter', help: 'L3 bytes of tracked packets arriving.' },
-  packets_sent: { name: 'mutex_sent_packets_total', type: 'counter', help: 'Tracked packets leaving this host.' },
-  packets_received: { name: 'mutex_received_packets_total', type: 'counter', help: 'Tracked packets arriving.' },
-  retransmits: { name: 'mutex_retransmits_total', type: 'counter', help: 'TCP retransmissions of tracked sockets.' },
-  errors: { name: 'mutex_errors_total', type: 'counter', help: 'TCP resets and ICMP errors of tracked flows.' },
-  drops: { name: 'mutex_drops_total', type: 'counter', help: 'Packets of tracked flows freed as dropped.' },
-  rtt_min_us: { name: 'mutex_rtt_min_seconds', type: 'gauge', help: 'Smallest smoothed-RTT sample, 0 when there is none.', unit: 'us' },
-  rtt_max_us: { name: 'mutex_rtt_max_seconds', type: 'gauge', help: 'Largest smoothed-RTT sample.', unit: 'us' },
-  sent_bytes_per_sec: { name: 'mutex_sent_bytes_per_second', type: 'gauge', help: 'Bytes sent in the last completed one-second window.' },
-  sent_bytes_per_sec_peak: { name: 'mutex_peak_sent_bytes_per_second', type: 'gauge', help: 'Highest one-second sent rate since load.' },
-  received_bytes_per_sec: { name: 'mutex_received_bytes_per_second', type: 'gauge', help: 'Bytes received in the last completed one-second window.' },
-  received_bytes_per_sec_peak: { name: 'mutex_peak_received_bytes_per_second', type: 'gauge', help: 'Highest one-second received rate since load.' },
-  conns_per_sec: { name: 'mutex_new_connections_per_second', type: 'gauge', help: 'New flows in the last completed one-second window.' },
-  conns_per_sec_peak: { name: 'mutex_peak_new_connections_per_second', type: 'gauge', help: 'Highest one-second new-flow rate since load.' },
-  lookups_hit: { name: 'mutex_flow_lookups_total', type: 'counter', help: 'Flow-table lookups, by whether they found their flow.', labels: { result: 'hit' } },
-  lookups_miss: { name: 'mutex_flow_lookups_total', type: 'counter', help: 'Flow-table lookups, by whether they found their flow.', labels: { result: 'miss' } },
-  flow_buckets: { name: 'mutex_flow_table_buckets', type: 'gauge', help: 'Hash buckets of the flow table.' },
-  flow_limit: { name: 'mutex_flow_table_limit', type: 'gauge', help: 'Most flows tracked at once.' },
-  flows_evicted: { name: 'mutex_flows_evicted_total', type: 'counter', help: 'Flows ended by the GC after their state timeout.' },
-  flows_untracked: { name: 'mutex_flows_untracked_total', type: 'counter', help: 'Packets of new flows not tracked because the table was full.' },
-  memory_bytes: { name: 'mutex_memory_bytes', type: 'gauge', help: 'Kernel memory held by the flow table and its entries.' },
-  unmatched_packets: { name: 'mutex_unmatched_packets_total', type: 'counter', help: 'Packets that belong to no context.' },
-  alerts_raised: { name: 'mutex_alerts_raised_total', type: 'counter', help: 'Alerts raised since load.' },
-  alerts_cleared: { name: 'mutex_alerts_cleared_total', type: 'counter', help: 'Alerts cleared since load.' },
-  alerts_overwritten: { name: 'mutex_alerts_overwritten_total', type: 'counter', help: 'Alerts lost from the ring because it was full.' },
-  alerts_notify_dropped: { name: 'mutex_alert_notifications_dropped_total', type: 'counter', help: 'Alert notifications that could not be delivered.' },
-  flows_tracked: { name: 'mutex_flows_tracked', type: 'gauge', help: 'Flows in the flow table now: open connections plus recently closed and idle flows.' },
-};
+export const GLOBAL_METRICS: Readonly<Partial<Record<keyof StatsAttrs, SimpleMetric>>> = metricsOf('stats');
 
 /** Per-context metrics (labels fd and name); the RTT histogram becomes mutex_fd_rtt_seconds. */
-export const FD_METRICS: Readonly<Partial<Record<keyof FdAttrs, SimpleMetric>>> = {
-  created_ns: { name: 'mutex_fd_start_time_seconds', type: 'gauge', help: 'Time the context was created, seconds since the Unix epoch.', unit: 'ns' },
-  conns_open: { name: 'mutex_fd_connections_open', type: 'gauge', help: 'Connections of the context open now (new, established or closing).' },
-  conns_total: {
-    name: 'mutex_fd_connections_tracked_total',
-    type: 'counter',
-    help: 'Connections of the context started since it was created (flows picked up mid-stream not counted).',
-  },
-  bytes_sent: { name: 'mutex_fd_sent_bytes_total', type: 'counter', help: 'L3 bytes the context sent.' },
-  bytes_received: { name: 'mutex_fd_received_bytes_total', type: 'counter', help: 'L3 bytes the context received.' },
-  packets_sent: { name: 'mutex_fd_sent_packets_total', type: 'counter', help: 'Packets the context sent.' },
-  packets_received: { name: 'mutex_fd_received_packets_total', type: 'counter', help: 'Packets the context received.' },
-  retransmits: { name: 'mutex_fd_retransmits_total', type: 'counter', help: 'TCP retransmissions of the context.' },
-  errors: { name: 'mutex_fd_errors_total', type: 'counter', help: 'TCP resets and ICMP errors of the context.' },
-  drops: { name: 'mutex_fd_drops_total', type: 'counter', help: 'Dropped packets of the context.' },
-  rtt_min_us: { name: 'mutex_fd_rtt_min_seconds', type: 'gauge', help: 'Smallest smoothed-RTT sample of the context.', unit: 'us' },
-  rtt_max_us: { name: 'mutex_fd_rtt_max_seconds', type: 'gauge', help: 'Largest smoothed-RTT sample of the context.', unit: 'us' },
-  sent_bytes_per_sec: { name: 'mutex_fd_sent_bytes_per_second', type: 'gauge', help: 'Bytes sent in the last completed one-second window.' },
-  sent_bytes_per_sec_peak: { name: 'mutex_fd_peak_sent_bytes_per_second', type: 'gauge', help: 'Highest one-second sent rate.' },
-  received_bytes_per_sec: { name: 'mutex_fd_received_bytes_per_second', type: 'gauge', help: 'Bytes received in the last completed one-second window.' },
-  received_bytes_per_sec_peak: { name: 'mutex_fd_peak_received_bytes_per_second', type: 'gauge', help: 'Highest one-second received rate.' },
-  conns_per_sec: { name: 'mutex_fd_new_connections_per_second', type: 'gauge', help: 'New flows in the last completed one-second window.' },
-  conns_per_sec_peak: { name: 'mutex_fd_peak_new_connections_per_second', type: 'gauge', help: 'Highest one-second new-flow rate.' },
-  flows_tracked: { name: 'mutex_fd_flows_tracked', type: 'gauge', help: 'Flows of the context in the flow table now, open or not.' },
-};
+export const FD_METRICS: Readonly<Partial<Record<keyof FdAttrs, SimpleMetric>>> = metricsOf('fd');
 
 /** Per-connection metrics (labels conn, fd, protocol, local, remote). */
-export const CONN_METRICS: Readonly<Partial<Record<keyof ConnAttrs, SimpleMetric>>> = {
-  start_ns: { name: 'mutex_conn_start_time_seconds', type: 'gauge', help: 'Time of the flow\'s first packet, seconds since the Unix epoch.', unit: 'ns' },
-  last_ns: { name: 'mutex_conn_last_packet_time_seconds', type: 'gauge', help: 'Time of the flow\'s latest packet, seconds since the Unix epoch.', unit: 'ns' },
-  bytes_sent: { name: 'mutex_conn_sent_bytes_total', type: 'counter', help: 'L3 bytes the flow sent.' },
-  bytes_received: { name: 'mutex_conn_received_bytes_total', type: 'counter', help: 'L3 bytes the flow received.' },
-  packets_sent: { name: 'mutex_conn_sent_packets_total', type: 'counter', help: 'Packets the flow sent.' },
-  packets_received: { name: 'mutex_conn_received_packets_total', type: 'counter', help: 'Packets the flow received.' },
-  retransmits: { name: 'mutex_conn_retransmits_total', type: 'counter', help: 'TCP retransmissions of the flow.' },
-  errors: { name: 'mutex_conn_errors_total', type: 'counter', help: 'TCP resets and ICMP errors of the flow.' },
-  drops: { name: 'mutex_conn_drops_total', type: 'counter', help: 'Dropped packets of the flow.' },
-  rtt_min_us: { name: 'mutex_conn_rtt_min_seconds', type: 'gauge', help: 'Smallest smoothed-RTT sample of the flow.', unit: 'us' },
-  rtt_max_us: { name: 'mutex_conn_rtt_max_seconds', type: 'gauge', help: 'Largest smoothed-RTT sample of the flow.', unit: 'us' },
-};
+export const CONN_METRICS: Readonly<Partial<Record<keyof ConnAttrs, SimpleMetric>>> = metricsOf('conn');
 
 /**
- * Attributes that are not a metric of their own (identities, text, part of a
- * composite metric, or a 0/1 property of a flow rather than a measurement:
- * midstream).
+ * Attributes that are not a metric of their own (identities, text, a part of a
+ * composite metric, a 0/1 property of a flow): the catalog's `prometheus: none`.
  */
-export const NOT_METRICS = new Set([
-  'instance_id',
-  'rtt_samples',
-  'rtt_sum_us',
-  'rtt_hist',
-  'rtt_p50_us',
-  'rtt_p90_us',
-  'rtt_p99_us',
-  'uptime_ns',
-  'alerts_active',
-  'midstream',
-]);
+export const NOT_METRICS = new Set(
+  (['stats', 'fd', 'conn'] as const).flatMap((set) =>
+    Object.entries(figures[set] ?? {})
+      .filter(([, figure]) => figure.prometheus === null)
+      .map(([key]) => key),
+  ),
+);
 
 export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');

@@ -31,78 +31,82 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'load-time-ns', key: 'load_time_ns', value: 3, type: 'u64', doc: "Wall-clock time the module was loaded, ns since the Unix epoch." },
     { name: 'fds-total', key: 'fds_total', value: 4, type: 'u64', doc: "Contexts created since load." },
     { name: 'fds-active', key: 'fds_active', value: 5, type: 'u32', doc: "Contexts alive now." },
-    { name: 'conns-total', key: 'conns_total', value: 6, type: 'u64', doc: "Connections started since load: TCP connections whose SYN was seen,\nand other flows at their first packet.  A flow picked up mid-stream\n(after idle eviction, or by a context opened later) is not counted." },
+    { name: 'conns-total', key: 'conns_total', value: 6, type: 'u64', doc: "Connections started: TCP connections whose SYN was seen, and other flows\nat their first packet. A flow picked up mid-stream (after idle eviction,\nor by a context opened later) is not counted." },
     { name: 'conns-open', key: 'conns_open', value: 7, type: 'u64', doc: "Connections open now (flows in state new, established or closing)." },
     { name: 'bytes-sent', key: 'bytes_sent', value: 8, type: 'u64', doc: "L3 bytes of tracked packets leaving this host (LOCAL_OUT)." },
     { name: 'bytes-received', key: 'bytes_received', value: 9, type: 'u64', doc: "L3 bytes of tracked packets arriving (LOCAL_IN)." },
-    { name: 'packets-sent', key: 'packets_sent', value: 10, type: 'u64' },
-    { name: 'packets-received', key: 'packets_received', value: 11, type: 'u64' },
-    { name: 'retransmits', key: 'retransmits', value: 12, type: 'u64', doc: "TCP retransmissions of tracked sockets." },
-    { name: 'errors', key: 'errors', value: 13, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows." },
-    { name: 'drops', key: 'drops', value: 14, type: 'u64', doc: "Packets of tracked flows the kernel lost: kfree_skb events whose drop\nreason means loss (docs/semantics.md lists the reasons that do not,\nsuch as the purge of a closing socket's queue)." },
-    { name: 'rtt-samples', key: 'rtt_samples', value: 15, type: 'u64', doc: "Number of smoothed-RTT samples taken from tracked TCP sockets." },
+    { name: 'packets-sent', key: 'packets_sent', value: 10, type: 'u64', doc: "Tracked packets leaving this host; a GSO packet counts once." },
+    { name: 'packets-received', key: 'packets_received', value: 11, type: 'u64', doc: "Tracked packets arriving." },
+    { name: 'retransmits', key: 'retransmits', value: 12, type: 'u64', doc: "TCP retransmissions of tracked sockets (each side's tcpi_total_retrans)." },
+    { name: 'errors', key: 'errors', value: 13, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows\n(resets + icmp-errors)." },
+    { name: 'drops', key: 'drops', value: 14, type: 'u64', doc: "Packets of tracked flows the kernel lost: kfree_skb events whose drop\nreason means loss (docs/semantics.md lists the reasons that do not, such\nas the purge of a closing socket's queue)." },
+    { name: 'rtt-samples', key: 'rtt_samples', value: 15, type: 'u64', doc: "Smoothed-RTT samples taken from tracked TCP sockets." },
     { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 16, type: 'u64', doc: "Sum of those samples in microseconds (average = sum / samples)." },
     { name: 'rtt-min-us', key: 'rtt_min_us', value: 17, type: 'u64', doc: "Smallest sample in microseconds, 0 when there is none." },
     { name: 'rtt-max-us', key: 'rtt_max_us', value: 18, type: 'u64', doc: "Largest sample in microseconds." },
     { name: 'sent-bytes-per-sec', key: 'sent_bytes_per_sec', value: 19, type: 'u64', doc: "Bytes sent during the last completed one-second window." },
-    { name: 'sent-bytes-per-sec-peak', key: 'sent_bytes_per_sec_peak', value: 20, type: 'u64', doc: "Highest sent-bytes-per-sec seen since load." },
-    { name: 'received-bytes-per-sec', key: 'received_bytes_per_sec', value: 21, type: 'u64' },
-    { name: 'received-bytes-per-sec-peak', key: 'received_bytes_per_sec_peak', value: 22, type: 'u64' },
-    { name: 'conns-per-sec', key: 'conns_per_sec', value: 23, type: 'u64', doc: "New flows during the last completed one-second window." },
-    { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 24, type: 'u64' },
+    { name: 'sent-bytes-per-sec-peak', key: 'sent_bytes_per_sec_peak', value: 20, type: 'u64', doc: "Highest sent-bytes-per-sec since load (stats) or since the context was\ncreated." },
+    { name: 'received-bytes-per-sec', key: 'received_bytes_per_sec', value: 21, type: 'u64', doc: "Bytes received during the last completed one-second window." },
+    { name: 'received-bytes-per-sec-peak', key: 'received_bytes_per_sec_peak', value: 22, type: 'u64', doc: "Highest received-bytes-per-sec." },
+    { name: 'conns-per-sec', key: 'conns_per_sec', value: 23, type: 'u64', doc: "New connections during the last completed one-second window." },
+    { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 24, type: 'u64', doc: "Highest conns-per-sec." },
     { name: 'lookups-hit', key: 'lookups_hit', value: 25, type: 'u64', doc: "Flow-table lookups that found their flow." },
     { name: 'lookups-miss', key: 'lookups_miss', value: 26, type: 'u64', doc: "Flow-table lookups that found none." },
     { name: 'flow-buckets', key: 'flow_buckets', value: 27, type: 'u32', doc: "Hash buckets of the flow table." },
-    { name: 'flow-limit', key: 'flow_limit', value: 28, type: 'u32', doc: "Most flows tracked at once." },
-    { name: 'flows-evicted', key: 'flows_evicted', value: 29, type: 'u64', doc: "Flows removed before their context closed: by the GC after their\nstate timeout, or to give a namespace below its fair share of the\ntable room (taken from a namespace above its share)." },
-    { name: 'flows-untracked', key: 'flows_untracked', value: 30, type: 'u64', doc: "Packets of new flows not tracked because the table (or this network\nnamespace's share of it) was full; no state is kept for such a flow,\nso each of its packets counts." },
-    { name: 'memory-bytes', key: 'memory_bytes', value: 31, type: 'u64', doc: "Kernel memory held by the flow table and its entries." },
+    { name: 'flow-limit', key: 'flow_limit', value: 28, type: 'u32', doc: "Most flows this namespace may hold now: its fair share of max_flows,\ncapped by max_flows_per_netns." },
+    { name: 'flows-evicted', key: 'flows_evicted', value: 29, type: 'u64', doc: "Flows removed before their context closed: by the GC after their state\ntimeout, or to give a namespace below its fair share of the table room\n(taken from a namespace above its share)." },
+    { name: 'flows-untracked', key: 'flows_untracked', value: 30, type: 'u64', doc: "Packets of new flows not tracked because the table (or this network\nnamespace's share of it) was full; no state is kept for such a flow, so\neach of its packets counts." },
+    { name: 'memory-bytes', key: 'memory_bytes', value: 31, type: 'u64', doc: "Kernel memory held by this namespace's flows (and, in the initial\nnamespace, the bucket array)." },
     { name: 'unmatched-packets', key: 'unmatched_packets', value: 32, type: 'u64', doc: "Packets seen by the hooks that belong to no context." },
-    { name: 'alerts-raised', key: 'alerts_raised', value: 33, type: 'u64' },
-    { name: 'alerts-cleared', key: 'alerts_cleared', value: 34, type: 'u64' },
+    { name: 'alerts-raised', key: 'alerts_raised', value: 33, type: 'u64', doc: "Alerts raised since load." },
+    { name: 'alerts-cleared', key: 'alerts_cleared', value: 34, type: 'u64', doc: "Alerts cleared since load." },
     { name: 'alerts-overwritten', key: 'alerts_overwritten', value: 35, type: 'u64', doc: "Alerts lost from the ring because it was full." },
     { name: 'alerts-notify-dropped', key: 'alerts_notify_dropped', value: 36, type: 'u64', doc: "Alert notifications that could not be delivered to listeners." },
-    { name: 'flows-tracked', key: 'flows_tracked', value: 37, type: 'u64', doc: "Flows in the flow table now: the open connections plus recently\nclosed and idle flows kept until their timeout." },
+    { name: 'flows-tracked', key: 'flows_tracked', value: 37, type: 'u64', doc: "Flows in the flow table now: the open connections plus recently closed\nand idle flows kept until their timeout." },
+    { name: 'resets', key: 'resets', value: 38, type: 'u64', doc: "TCP resets sent or received on tracked flows (each counted once)." },
+    { name: 'icmp-errors', key: 'icmp_errors', value: 39, type: 'u64', doc: "ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent,\nor where they arrive unless over loopback)." },
   ],
   'fd': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
     { name: 'id', key: 'id', value: 2, type: 'u32', doc: "Context id, assigned by the kernel, never reused while loaded." },
     { name: 'name', key: 'name', value: 3, type: 'string' },
-    { name: 'selector', key: 'selector', value: 4, type: 'string', doc: "The selector in force, in canonical form." },
-    { name: 'owner-tgid', key: 'owner_tgid', value: 5, type: 'u32' },
-    { name: 'owner-uid', key: 'owner_uid', value: 6, type: 'u32' },
+    { name: 'selector', key: 'selector', value: 4, type: 'string', doc: "The selector in force, in canonical form, in the reader's namespaces." },
+    { name: 'owner-tgid', key: 'owner_tgid', value: 5, type: 'u32', doc: "The opener's process id, in the reader's pid namespace (0 when it is not\nvisible there)." },
+    { name: 'owner-uid', key: 'owner_uid', value: 6, type: 'u32', doc: "The opener's user id, in the reader's user namespace." },
     { name: 'owner-comm', key: 'owner_comm', value: 7, type: 'string' },
     { name: 'created-ns', key: 'created_ns', value: 8, type: 'u64', doc: "Wall-clock creation time, ns since the Unix epoch." },
     { name: 'uptime-ns', key: 'uptime_ns', value: 9, type: 'u64' },
-    { name: 'conns-open', key: 'conns_open', value: 10, type: 'u64', doc: "Connections of this context open now (new, established or closing)." },
-    { name: 'conns-total', key: 'conns_total', value: 11, type: 'u64', doc: "Connections started since the context was created (see stats conns-total)." },
-    { name: 'bytes-sent', key: 'bytes_sent', value: 12, type: 'u64' },
-    { name: 'bytes-received', key: 'bytes_received', value: 13, type: 'u64' },
-    { name: 'packets-sent', key: 'packets_sent', value: 14, type: 'u64' },
-    { name: 'packets-received', key: 'packets_received', value: 15, type: 'u64' },
-    { name: 'retransmits', key: 'retransmits', value: 16, type: 'u64' },
-    { name: 'errors', key: 'errors', value: 17, type: 'u64' },
-    { name: 'drops', key: 'drops', value: 18, type: 'u64' },
-    { name: 'rtt-samples', key: 'rtt_samples', value: 19, type: 'u64' },
-    { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 20, type: 'u64' },
-    { name: 'rtt-min-us', key: 'rtt_min_us', value: 21, type: 'u64' },
-    { name: 'rtt-max-us', key: 'rtt_max_us', value: 22, type: 'u64' },
-    { name: 'rtt-p50-us', key: 'rtt_p50_us', value: 23, type: 'u64', doc: "Upper bound of the log2 histogram bucket holding the median sample." },
-    { name: 'rtt-p90-us', key: 'rtt_p90_us', value: 24, type: 'u64' },
-    { name: 'rtt-p99-us', key: 'rtt_p99_us', value: 25, type: 'u64' },
-    { name: 'rtt-hist', key: 'rtt_hist', value: 26, type: 'u64', multi: true, doc: "Latency histogram, one attribute per bucket in order; bucket i counts\nsamples of at least 2^(i-1) and less than 2^i microseconds (bucket 0: 0 us)." },
-    { name: 'sent-bytes-per-sec', key: 'sent_bytes_per_sec', value: 27, type: 'u64' },
-    { name: 'sent-bytes-per-sec-peak', key: 'sent_bytes_per_sec_peak', value: 28, type: 'u64' },
-    { name: 'received-bytes-per-sec', key: 'received_bytes_per_sec', value: 29, type: 'u64' },
-    { name: 'received-bytes-per-sec-peak', key: 'received_bytes_per_sec_peak', value: 30, type: 'u64' },
-    { name: 'conns-per-sec', key: 'conns_per_sec', value: 31, type: 'u64' },
-    { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 32, type: 'u64' },
-    { name: 'alerts-active', key: 'alerts_active', value: 33, type: 'u32', doc: "Bit mask of the alert types raised now for this context (bit n = alert-type n)." },
-    { name: 'flows-tracked', key: 'flows_tracked', value: 34, type: 'u64', doc: "Flows of this context in the flow table now, open or not." },
+    { name: 'conns-open', key: 'conns_open', value: 10, type: 'u64', doc: "Connections open now (flows in state new, established or closing)." },
+    { name: 'conns-total', key: 'conns_total', value: 11, type: 'u64', doc: "Connections started: TCP connections whose SYN was seen, and other flows\nat their first packet. A flow picked up mid-stream (after idle eviction,\nor by a context opened later) is not counted." },
+    { name: 'bytes-sent', key: 'bytes_sent', value: 12, type: 'u64', doc: "L3 bytes of tracked packets leaving this host (LOCAL_OUT)." },
+    { name: 'bytes-received', key: 'bytes_received', value: 13, type: 'u64', doc: "L3 bytes of tracked packets arriving (LOCAL_IN)." },
+    { name: 'packets-sent', key: 'packets_sent', value: 14, type: 'u64', doc: "Tracked packets leaving this host; a GSO packet counts once." },
+    { name: 'packets-received', key: 'packets_received', value: 15, type: 'u64', doc: "Tracked packets arriving." },
+    { name: 'retransmits', key: 'retransmits', value: 16, type: 'u64', doc: "TCP retransmissions of tracked sockets (each side's tcpi_total_retrans)." },
+    { name: 'errors', key: 'errors', value: 17, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows\n(resets + icmp-errors)." },
+    { name: 'drops', key: 'drops', value: 18, type: 'u64', doc: "Packets of tracked flows the kernel lost: kfree_skb events whose drop\nreason means loss (docs/semantics.md lists the reasons that do not, such\nas the purge of a closing socket's queue)." },
+    { name: 'rtt-samples', key: 'rtt_samples', value: 19, type: 'u64', doc: "Smoothed-RTT samples taken from tracked TCP sockets." },
+    { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 20, type: 'u64', doc: "Sum of those samples in microseconds (average = sum / samples)." },
+    { name: 'rtt-min-us', key: 'rtt_min_us', value: 21, type: 'u64', doc: "Smallest sample in microseconds, 0 when there is none." },
+    { name: 'rtt-max-us', key: 'rtt_max_us', value: 22, type: 'u64', doc: "Largest sample in microseconds." },
+    { name: 'rtt-p50-us', key: 'rtt_p50_us', value: 23, type: 'u64', doc: "Upper bound (2^i - 1 us) of the log2 bucket holding the median sample,\nnever above rtt-max-us." },
+    { name: 'rtt-p90-us', key: 'rtt_p90_us', value: 24, type: 'u64', doc: "The same for the 90th percentile." },
+    { name: 'rtt-p99-us', key: 'rtt_p99_us', value: 25, type: 'u64', doc: "The same for the 99th percentile." },
+    { name: 'rtt-hist', key: 'rtt_hist', value: 26, type: 'u64', multi: true, doc: "Latency histogram, one attribute per bucket in order; bucket i counts\nsamples of at least 2^(i-1) and less than 2^i microseconds (bucket 0: 0\nus)." },
+    { name: 'sent-bytes-per-sec', key: 'sent_bytes_per_sec', value: 27, type: 'u64', doc: "Bytes sent during the last completed one-second window." },
+    { name: 'sent-bytes-per-sec-peak', key: 'sent_bytes_per_sec_peak', value: 28, type: 'u64', doc: "Highest sent-bytes-per-sec since load (stats) or since the context was\ncreated." },
+    { name: 'received-bytes-per-sec', key: 'received_bytes_per_sec', value: 29, type: 'u64', doc: "Bytes received during the last completed one-second window." },
+    { name: 'received-bytes-per-sec-peak', key: 'received_bytes_per_sec_peak', value: 30, type: 'u64', doc: "Highest received-bytes-per-sec." },
+    { name: 'conns-per-sec', key: 'conns_per_sec', value: 31, type: 'u64', doc: "New connections during the last completed one-second window." },
+    { name: 'conns-per-sec-peak', key: 'conns_per_sec_peak', value: 32, type: 'u64', doc: "Highest conns-per-sec." },
+    { name: 'alerts-active', key: 'alerts_active', value: 33, type: 'u32', doc: "Bit mask of the alert types raised now for this context (bit n =\nalert-type n)." },
+    { name: 'flows-tracked', key: 'flows_tracked', value: 34, type: 'u64', doc: "Flows in the flow table now: the open connections plus recently closed\nand idle flows kept until their timeout." },
+    { name: 'resets', key: 'resets', value: 35, type: 'u64', doc: "TCP resets sent or received on tracked flows (each counted once)." },
+    { name: 'icmp-errors', key: 'icmp_errors', value: 36, type: 'u64', doc: "ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent,\nor where they arrive unless over loopback)." },
   ],
   'conn': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
-    { name: 'id', key: 'id', value: 2, type: 'u64' },
+    { name: 'id', key: 'id', value: 2, type: 'u64', doc: "Flow id, unique while the module is loaded, in creation order." },
     { name: 'fd-id', key: 'fd_id', value: 3, type: 'u32', doc: "The owning context." },
     { name: 'family', key: 'family', value: 4, type: 'u8', doc: "Address family, AF_INET (2) or AF_INET6 (10)." },
     { name: 'protocol', key: 'protocol', value: 5, type: 'u8', doc: "IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6)." },
@@ -112,20 +116,22 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'remote-port', key: 'remote_port', value: 9, type: 'u16' },
     { name: 'direction', key: 'direction', value: 10, type: 'u8', enumName: 'direction' },
     { name: 'state', key: 'state', value: 11, type: 'u8', enumName: 'flow-state' },
-    { name: 'start-ns', key: 'start_ns', value: 12, type: 'u64', doc: "Wall-clock time of the first packet, ns since the Unix epoch; fixed for the flow's life." },
+    { name: 'start-ns', key: 'start_ns', value: 12, type: 'u64', doc: "Wall-clock time of the first packet, ns since the Unix epoch; fixed for\nthe flow's life." },
     { name: 'last-ns', key: 'last_ns', value: 13, type: 'u64', doc: "Wall-clock time of the latest packet, to the jiffy: start-ns plus the\njiffies between the first and the latest packet, so it never moves\nwithout a packet and is never before start-ns." },
-    { name: 'bytes-sent', key: 'bytes_sent', value: 14, type: 'u64' },
-    { name: 'bytes-received', key: 'bytes_received', value: 15, type: 'u64' },
-    { name: 'packets-sent', key: 'packets_sent', value: 16, type: 'u64' },
-    { name: 'packets-received', key: 'packets_received', value: 17, type: 'u64' },
-    { name: 'retransmits', key: 'retransmits', value: 18, type: 'u64' },
-    { name: 'errors', key: 'errors', value: 19, type: 'u64' },
-    { name: 'drops', key: 'drops', value: 20, type: 'u64' },
-    { name: 'rtt-samples', key: 'rtt_samples', value: 21, type: 'u64' },
-    { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 22, type: 'u64' },
-    { name: 'rtt-min-us', key: 'rtt_min_us', value: 23, type: 'u64' },
-    { name: 'rtt-max-us', key: 'rtt_max_us', value: 24, type: 'u64' },
-    { name: 'midstream', key: 'midstream', value: 25, type: 'u8', doc: "1 when the connection on this flow was picked up after it had\nstarted (a TCP flow whose first packet seen was not a SYN): it is\nnot counted in conns-total, and it inherits no retransmissions from\nbefore.  A new connection reusing the 5-tuple (a SYN) clears it." },
+    { name: 'bytes-sent', key: 'bytes_sent', value: 14, type: 'u64', doc: "L3 bytes of tracked packets leaving this host (LOCAL_OUT)." },
+    { name: 'bytes-received', key: 'bytes_received', value: 15, type: 'u64', doc: "L3 bytes of tracked packets arriving (LOCAL_IN)." },
+    { name: 'packets-sent', key: 'packets_sent', value: 16, type: 'u64', doc: "Tracked packets leaving this host; a GSO packet counts once." },
+    { name: 'packets-received', key: 'packets_received', value: 17, type: 'u64', doc: "Tracked packets arriving." },
+    { name: 'retransmits', key: 'retransmits', value: 18, type: 'u64', doc: "TCP retransmissions of tracked sockets (each side's tcpi_total_retrans)." },
+    { name: 'errors', key: 'errors', value: 19, type: 'u64', doc: "TCP resets sent or received and ICMP errors referring to tracked flows\n(resets + icmp-errors)." },
+    { name: 'drops', key: 'drops', value: 20, type: 'u64', doc: "Packets of tracked flows the kernel lost: kfree_skb events whose drop\nreason means loss (docs/semantics.md lists the reasons that do not, such\nas the purge of a closing socket's queue)." },
+    { name: 'rtt-samples', key: 'rtt_samples', value: 21, type: 'u64', doc: "Smoothed-RTT samples taken from tracked TCP sockets." },
+    { name: 'rtt-sum-us', key: 'rtt_sum_us', value: 22, type: 'u64', doc: "Sum of those samples in microseconds (average = sum / samples)." },
+    { name: 'rtt-min-us', key: 'rtt_min_us', value: 23, type: 'u64', doc: "Smallest sample in microseconds, 0 when there is none." },
+    { name: 'rtt-max-us', key: 'rtt_max_us', value: 24, type: 'u64', doc: "Largest sample in microseconds." },
+    { name: 'midstream', key: 'midstream', value: 25, type: 'u8', doc: "1 when the connection on this flow was picked up after it had started (a\nTCP flow whose first packet seen was not a SYN): it is not counted in\nconns-total, and it inherits no retransmissions from before. A new\nconnection reusing the 5-tuple (a SYN) clears it." },
+    { name: 'resets', key: 'resets', value: 26, type: 'u64', doc: "TCP resets sent or received on tracked flows (each counted once)." },
+    { name: 'icmp-errors', key: 'icmp_errors', value: 27, type: 'u64', doc: "ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent,\nor where they arrive unless over loopback)." },
   ],
   'alert': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -190,7 +196,7 @@ export interface StatsAttrs {
   fds_total?: bigint;
   /** Contexts alive now. */
   fds_active?: number;
-  /** Connections started since load: TCP connections whose SYN was seen, and other flows at their first packet.  A flow picked up mid-stream (after idle eviction, or by a context opened later) is not counted. */
+  /** Connections started: TCP connections whose SYN was seen, and other flows at their first packet. A flow picked up mid-stream (after idle eviction, or by a context opened later) is not counted. */
   conns_total?: bigint;
   /** Connections open now (flows in state new, established or closing). */
   conns_open?: bigint;
@@ -198,15 +204,17 @@ export interface StatsAttrs {
   bytes_sent?: bigint;
   /** L3 bytes of tracked packets arriving (LOCAL_IN). */
   bytes_received?: bigint;
+  /** Tracked packets leaving this host; a GSO packet counts once. */
   packets_sent?: bigint;
+  /** Tracked packets arriving. */
   packets_received?: bigint;
-  /** TCP retransmissions of tracked sockets. */
+  /** TCP retransmissions of tracked sockets (each side's tcpi_total_retrans). */
   retransmits?: bigint;
-  /** TCP resets sent or received and ICMP errors referring to tracked flows. */
+  /** TCP resets sent or received and ICMP errors referring to tracked flows (resets + icmp-errors). */
   errors?: bigint;
   /** Packets of tracked flows the kernel lost: kfree_skb events whose drop reason means loss (docs/semantics.md lists the reasons that do not, such as the purge of a closing socket's queue). */
   drops?: bigint;
-  /** Number of smoothed-RTT samples taken from tracked TCP sockets. */
+  /** Smoothed-RTT samples taken from tracked TCP sockets. */
   rtt_samples?: bigint;
   /** Sum of those samples in microseconds (average = sum / samples). */
   rtt_sum_us?: bigint;
@@ -216,12 +224,15 @@ export interface StatsAttrs {
   rtt_max_us?: bigint;
   /** Bytes sent during the last completed one-second window. */
   sent_bytes_per_sec?: bigint;
-  /** Highest sent-bytes-per-sec seen since load. */
+  /** Highest sent-bytes-per-sec since load (stats) or since the context was created. */
   sent_bytes_per_sec_peak?: bigint;
+  /** Bytes received during the last completed one-second window. */
   received_bytes_per_sec?: bigint;
+  /** Highest received-bytes-per-sec. */
   received_bytes_per_sec_peak?: bigint;
-  /** New flows during the last completed one-second window. */
+  /** New connections during the last completed one-second window. */
   conns_per_sec?: bigint;
+  /** Highest conns-per-sec. */
   conns_per_sec_peak?: bigint;
   /** Flow-table lookups that found their flow. */
   lookups_hit?: bigint;
@@ -229,17 +240,19 @@ export interface StatsAttrs {
   lookups_miss?: bigint;
   /** Hash buckets of the flow table. */
   flow_buckets?: number;
-  /** Most flows tracked at once. */
+  /** Most flows this namespace may hold now: its fair share of max_flows, capped by max_flows_per_netns. */
   flow_limit?: number;
   /** Flows removed before their context closed: by the GC after their state timeout, or to give a namespace below its fair share of the table room (taken from a namespace above its share). */
   flows_evicted?: bigint;
   /** Packets of new flows not tracked because the table (or this network namespace's share of it) was full; no state is kept for such a flow, so each of its packets counts. */
   flows_untracked?: bigint;
-  /** Kernel memory held by the flow table and its entries. */
+  /** Kernel memory held by this namespace's flows (and, in the initial namespace, the bucket array). */
   memory_bytes?: bigint;
   /** Packets seen by the hooks that belong to no context. */
   unmatched_packets?: bigint;
+  /** Alerts raised since load. */
   alerts_raised?: bigint;
+  /** Alerts cleared since load. */
   alerts_cleared?: bigint;
   /** Alerts lost from the ring because it was full. */
   alerts_overwritten?: bigint;
@@ -247,56 +260,87 @@ export interface StatsAttrs {
   alerts_notify_dropped?: bigint;
   /** Flows in the flow table now: the open connections plus recently closed and idle flows kept until their timeout. */
   flows_tracked?: bigint;
+  /** TCP resets sent or received on tracked flows (each counted once). */
+  resets?: bigint;
+  /** ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent, or where they arrive unless over loopback). */
+  icmp_errors?: bigint;
 }
 
-/** Attribute set `fd`: One proxy context ("fd") and the aggregates over its flows, live and ended. */
+/** Attribute set `fd`: One proxy context ("fd") and the aggregates over its flows, live and
+ended. */
 export interface FdAttrs {
   /** Context id, assigned by the kernel, never reused while loaded. */
   id?: number;
   name?: string;
-  /** The selector in force, in canonical form. */
+  /** The selector in force, in canonical form, in the reader's namespaces. */
   selector?: string;
+  /** The opener's process id, in the reader's pid namespace (0 when it is not visible there). */
   owner_tgid?: number;
+  /** The opener's user id, in the reader's user namespace. */
   owner_uid?: number;
   owner_comm?: string;
   /** Wall-clock creation time, ns since the Unix epoch. */
   created_ns?: bigint;
   uptime_ns?: bigint;
-  /** Connections of this context open now (new, established or closing). */
+  /** Connections open now (flows in state new, established or closing). */
   conns_open?: bigint;
-  /** Connections started since the context was created (see stats conns-total). */
+  /** Connections started: TCP connections whose SYN was seen, and other flows at their first packet. A flow picked up mid-stream (after idle eviction, or by a context opened later) is not counted. */
   conns_total?: bigint;
+  /** L3 bytes of tracked packets leaving this host (LOCAL_OUT). */
   bytes_sent?: bigint;
+  /** L3 bytes of tracked packets arriving (LOCAL_IN). */
   bytes_received?: bigint;
+  /** Tracked packets leaving this host; a GSO packet counts once. */
   packets_sent?: bigint;
+  /** Tracked packets arriving. */
   packets_received?: bigint;
+  /** TCP retransmissions of tracked sockets (each side's tcpi_total_retrans). */
   retransmits?: bigint;
+  /** TCP resets sent or received and ICMP errors referring to tracked flows (resets + icmp-errors). */
   errors?: bigint;
+  /** Packets of tracked flows the kernel lost: kfree_skb events whose drop reason means loss (docs/semantics.md lists the reasons that do not, such as the purge of a closing socket's queue). */
   drops?: bigint;
+  /** Smoothed-RTT samples taken from tracked TCP sockets. */
   rtt_samples?: bigint;
+  /** Sum of those samples in microseconds (average = sum / samples). */
   rtt_sum_us?: bigint;
+  /** Smallest sample in microseconds, 0 when there is none. */
   rtt_min_us?: bigint;
+  /** Largest sample in microseconds. */
   rtt_max_us?: bigint;
-  /** Upper bound of the log2 histogram bucket holding the median sample. */
+  /** Upper bound (2^i - 1 us) of the log2 bucket holding the median sample, never above rtt-max-us. */
   rtt_p50_us?: bigint;
+  /** The same for the 90th percentile. */
   rtt_p90_us?: bigint;
+  /** The same for the 99th percentile. */
   rtt_p99_us?: bigint;
   /** Latency histogram, one attribute per bucket in order; bucket i counts samples of at least 2^(i-1) and less than 2^i microseconds (bucket 0: 0 us). */
   rtt_hist?: bigint[];
+  /** Bytes sent during the last completed one-second window. */
   sent_bytes_per_sec?: bigint;
+  /** Highest sent-bytes-per-sec since load (stats) or since the context was created. */
   sent_bytes_per_sec_peak?: bigint;
+  /** Bytes received during the last completed one-second window. */
   received_bytes_per_sec?: bigint;
+  /** Highest received-bytes-per-sec. */
   received_bytes_per_sec_peak?: bigint;
+  /** New connections during the last completed one-second window. */
   conns_per_sec?: bigint;
+  /** Highest conns-per-sec. */
   conns_per_sec_peak?: bigint;
   /** Bit mask of the alert types raised now for this context (bit n = alert-type n). */
   alerts_active?: number;
-  /** Flows of this context in the flow table now, open or not. */
+  /** Flows in the flow table now: the open connections plus recently closed and idle flows kept until their timeout. */
   flows_tracked?: bigint;
+  /** TCP resets sent or received on tracked flows (each counted once). */
+  resets?: bigint;
+  /** ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent, or where they arrive unless over loopback). */
+  icmp_errors?: bigint;
 }
 
 /** Attribute set `conn`: One tracked flow (connection), keyed by netns and normalised 5-tuple. */
 export interface ConnAttrs {
+  /** Flow id, unique while the module is loaded, in creation order. */
   id?: bigint;
   /** The owning context. */
   fd_id?: number;
@@ -316,19 +360,34 @@ export interface ConnAttrs {
   start_ns?: bigint;
   /** Wall-clock time of the latest packet, to the jiffy: start-ns plus the jiffies between the first and the latest packet, so it never moves without a packet and is never before start-ns. */
   last_ns?: bigint;
+  /** L3 bytes of tracked packets leaving this host (LOCAL_OUT). */
   bytes_sent?: bigint;
+  /** L3 bytes of tracked packets arriving (LOCAL_IN). */
   bytes_received?: bigint;
+  /** Tracked packets leaving this host; a GSO packet counts once. */
   packets_sent?: bigint;
+  /** Tracked packets arriving. */
   packets_received?: bigint;
+  /** TCP retransmissions of tracked sockets (each side's tcpi_total_retrans). */
   retransmits?: bigint;
+  /** TCP resets sent or received and ICMP errors referring to tracked flows (resets + icmp-errors). */
   errors?: bigint;
+  /** Packets of tracked flows the kernel lost: kfree_skb events whose drop reason means loss (docs/semantics.md lists the reasons that do not, such as the purge of a closing socket's queue). */
   drops?: bigint;
+  /** Smoothed-RTT samples taken from tracked TCP sockets. */
   rtt_samples?: bigint;
+  /** Sum of those samples in microseconds (average = sum / samples). */
   rtt_sum_us?: bigint;
+  /** Smallest sample in microseconds, 0 when there is none. */
   rtt_min_us?: bigint;
+  /** Largest sample in microseconds. */
   rtt_max_us?: bigint;
-  /** 1 when the connection on this flow was picked up after it had started (a TCP flow whose first packet seen was not a SYN): it is not counted in conns-total, and it inherits no retransmissions from before.  A new connection reusing the 5-tuple (a SYN) clears it. */
+  /** 1 when the connection on this flow was picked up after it had started (a TCP flow whose first packet seen was not a SYN): it is not counted in conns-total, and it inherits no retransmissions from before. A new connection reusing the 5-tuple (a SYN) clears it. */
   midstream?: number;
+  /** TCP resets sent or received on tracked flows (each counted once). */
+  resets?: bigint;
+  /** ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent, or where they arrive unless over loopback). */
+  icmp_errors?: bigint;
 }
 
 /** Attribute set `alert`: One alert event, as kept in the ring and multicast on "alerts". */
@@ -375,6 +434,170 @@ export interface ThresholdsAttrs {
   reset?: true;
   /** Reply for a context, bit mask of the alert types raised now. */
   alerts_active?: number;
+}
+
+/** How a figure is measured and shown: one entry of kernel/counters.yaml. */
+export interface FigureSpec {
+  readonly kind: 'counter' | 'gauge' | 'id' | 'time' | 'duration' | 'enum' | 'flag' | 'mask' | 'histogram' | 'text' | 'address';
+  readonly unit?: string;
+  readonly header: string;
+  readonly aggregate?: 'sum' | 'min' | 'max' | 'union' | 'hist';
+  /** The Prometheus metric of this set, or null when it is not one of its own. */
+  readonly prometheus: { readonly name: string; readonly help: string; readonly labels?: Readonly<Record<string, string>> } | null;
+}
+
+/** Every attribute of the figure sets but the pad, by set and JSON key. */
+export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec>>>> = {
+  'stats': {
+    instance_id: { kind: 'id', header: "instance id", prometheus: null },
+    load_time_ns: { kind: 'time', unit: 'ns', header: "load time", prometheus: {name: "mutex_module_load_time_seconds",help: "Time the module was loaded, seconds since the Unix epoch."} },
+    fds_total: { kind: 'counter', unit: 'contexts', header: "fds total", prometheus: {name: "mutex_contexts_created_total",help: "Contexts (fds) created since the module was loaded."} },
+    fds_active: { kind: 'gauge', unit: 'contexts', header: "fds active", prometheus: {name: "mutex_contexts",help: "Contexts (fds) alive now."} },
+    conns_total: { kind: 'counter', unit: 'connections', header: "conns total", aggregate: 'sum', prometheus: {name: "mutex_connections_tracked_total",help: "Connections started since the module was loaded."} },
+    conns_open: { kind: 'gauge', unit: 'connections', header: "conns open", aggregate: 'sum', prometheus: {name: "mutex_connections_open",help: "Connections open now (flows in state new, established or closing)."} },
+    bytes_sent: { kind: 'counter', unit: 'bytes', header: "bytes sent", aggregate: 'sum', prometheus: {name: "mutex_sent_bytes_total",help: "L3 bytes of tracked packets leaving this host."} },
+    bytes_received: { kind: 'counter', unit: 'bytes', header: "bytes received", aggregate: 'sum', prometheus: {name: "mutex_received_bytes_total",help: "L3 bytes of tracked packets arriving."} },
+    packets_sent: { kind: 'counter', unit: 'packets', header: "packets sent", aggregate: 'sum', prometheus: {name: "mutex_sent_packets_total",help: "Tracked packets leaving this host."} },
+    packets_received: { kind: 'counter', unit: 'packets', header: "packets received", aggregate: 'sum', prometheus: {name: "mutex_received_packets_total",help: "Tracked packets arriving."} },
+    retransmits: { kind: 'counter', unit: 'packets', header: "retransmits", aggregate: 'sum', prometheus: {name: "mutex_retransmits_total",help: "TCP retransmissions of tracked sockets."} },
+    errors: { kind: 'counter', unit: 'packets', header: "errors", aggregate: 'sum', prometheus: {name: "mutex_errors_total",help: "TCP resets and ICMP errors of tracked flows."} },
+    drops: { kind: 'counter', unit: 'packets', header: "drops", aggregate: 'sum', prometheus: {name: "mutex_drops_total",help: "Packets of tracked flows freed as dropped."} },
+    rtt_samples: { kind: 'counter', unit: 'samples', header: "rtt samples", aggregate: 'sum', prometheus: null },
+    rtt_sum_us: { kind: 'counter', unit: 'us', header: "rtt sum", aggregate: 'sum', prometheus: null },
+    rtt_min_us: { kind: 'gauge', unit: 'us', header: "rtt min", aggregate: 'min', prometheus: {name: "mutex_rtt_min_seconds",help: "Smallest smoothed-RTT sample, 0 when there is none."} },
+    rtt_max_us: { kind: 'gauge', unit: 'us', header: "rtt max", aggregate: 'max', prometheus: {name: "mutex_rtt_max_seconds",help: "Largest smoothed-RTT sample."} },
+    sent_bytes_per_sec: { kind: 'gauge', unit: 'bytes/s', header: "sent rate", aggregate: 'sum', prometheus: {name: "mutex_sent_bytes_per_second",help: "Bytes sent in the last completed one-second window."} },
+    sent_bytes_per_sec_peak: { kind: 'gauge', unit: 'bytes/s', header: "sent rate peak", prometheus: {name: "mutex_peak_sent_bytes_per_second",help: "Highest one-second sent rate since load."} },
+    received_bytes_per_sec: { kind: 'gauge', unit: 'bytes/s', header: "received rate", aggregate: 'sum', prometheus: {name: "mutex_received_bytes_per_second",help: "Bytes received in the last completed one-second window."} },
+    received_bytes_per_sec_peak: { kind: 'gauge', unit: 'bytes/s', header: "received rate peak", prometheus: {name: "mutex_peak_received_bytes_per_second",help: "Highest one-second received rate since load."} },
+    conns_per_sec: { kind: 'gauge', unit: 'connections/s', header: "conns per sec", aggregate: 'sum', prometheus: {name: "mutex_new_connections_per_second",help: "New flows in the last completed one-second window."} },
+    conns_per_sec_peak: { kind: 'gauge', unit: 'connections/s', header: "conns per sec peak", prometheus: {name: "mutex_peak_new_connections_per_second",help: "Highest one-second new-flow rate since load."} },
+    lookups_hit: { kind: 'counter', unit: 'lookups', header: "lookups hit", prometheus: {name: "mutex_flow_lookups_total",help: "Flow-table lookups, by whether they found their flow.",labels: {result: "hit"}} },
+    lookups_miss: { kind: 'counter', unit: 'lookups', header: "lookups miss", prometheus: {name: "mutex_flow_lookups_total",help: "Flow-table lookups, by whether they found their flow.",labels: {result: "miss"}} },
+    flow_buckets: { kind: 'gauge', unit: 'buckets', header: "flow buckets", prometheus: {name: "mutex_flow_table_buckets",help: "Hash buckets of the flow table."} },
+    flow_limit: { kind: 'gauge', unit: 'flows', header: "flow limit", prometheus: {name: "mutex_flow_table_limit",help: "Most flows tracked at once."} },
+    flows_evicted: { kind: 'counter', unit: 'flows', header: "flows evicted", prometheus: {name: "mutex_flows_evicted_total",help: "Flows ended by their timeout or for another namespace's fair share."} },
+    flows_untracked: { kind: 'counter', unit: 'packets', header: "flows untracked", prometheus: {name: "mutex_flows_untracked_total",help: "Packets of new flows not tracked because the table was full."} },
+    memory_bytes: { kind: 'gauge', unit: 'bytes', header: "memory", prometheus: {name: "mutex_memory_bytes",help: "Kernel memory held by the flow table and its entries."} },
+    unmatched_packets: { kind: 'counter', unit: 'packets', header: "unmatched packets", prometheus: {name: "mutex_unmatched_packets_total",help: "Packets that belong to no context."} },
+    alerts_raised: { kind: 'counter', unit: 'alerts', header: "alerts raised", prometheus: {name: "mutex_alerts_raised_total",help: "Alerts raised since load."} },
+    alerts_cleared: { kind: 'counter', unit: 'alerts', header: "alerts cleared", prometheus: {name: "mutex_alerts_cleared_total",help: "Alerts cleared since load."} },
+    alerts_overwritten: { kind: 'counter', unit: 'alerts', header: "alerts overwritten", prometheus: {name: "mutex_alerts_overwritten_total",help: "Alerts lost from the ring because it was full."} },
+    alerts_notify_dropped: { kind: 'counter', unit: 'alerts', header: "alerts notify dropped", prometheus: {name: "mutex_alert_notifications_dropped_total",help: "Alert notifications that could not be delivered."} },
+    flows_tracked: { kind: 'gauge', unit: 'flows', header: "flows tracked", aggregate: 'sum', prometheus: {name: "mutex_flows_tracked",help: "Flows in the flow table now, open or not."} },
+    resets: { kind: 'counter', unit: 'packets', header: "resets", aggregate: 'sum', prometheus: {name: "mutex_resets_total",help: "TCP resets of tracked flows."} },
+    icmp_errors: { kind: 'counter', unit: 'packets', header: "icmp errors", aggregate: 'sum', prometheus: {name: "mutex_icmp_errors_total",help: "ICMP errors referring to tracked flows."} },
+  },
+  'fd': {
+    id: { kind: 'id', header: "id", prometheus: null },
+    name: { kind: 'text', header: "name", prometheus: null },
+    selector: { kind: 'text', header: "selector", prometheus: null },
+    owner_tgid: { kind: 'id', header: "owner pid", prometheus: null },
+    owner_uid: { kind: 'id', header: "owner uid", prometheus: null },
+    owner_comm: { kind: 'text', header: "owner comm", prometheus: null },
+    created_ns: { kind: 'time', unit: 'ns', header: "created", prometheus: {name: "mutex_fd_start_time_seconds",help: "Time the context was created, seconds since the Unix epoch."} },
+    uptime_ns: { kind: 'duration', unit: 'ns', header: "uptime", prometheus: null },
+    conns_open: { kind: 'gauge', unit: 'connections', header: "conns open", aggregate: 'sum', prometheus: {name: "mutex_fd_connections_open",help: "Connections of the context open now (new, established or closing)."} },
+    conns_total: { kind: 'counter', unit: 'connections', header: "conns total", aggregate: 'sum', prometheus: {name: "mutex_fd_connections_tracked_total",help: "Connections of the context started since it was created."} },
+    bytes_sent: { kind: 'counter', unit: 'bytes', header: "bytes sent", aggregate: 'sum', prometheus: {name: "mutex_fd_sent_bytes_total",help: "L3 bytes the context sent."} },
+    bytes_received: { kind: 'counter', unit: 'bytes', header: "bytes received", aggregate: 'sum', prometheus: {name: "mutex_fd_received_bytes_total",help: "L3 bytes the context received."} },
+    packets_sent: { kind: 'counter', unit: 'packets', header: "packets sent", aggregate: 'sum', prometheus: {name: "mutex_fd_sent_packets_total",help: "Packets the context sent."} },
+    packets_received: { kind: 'counter', unit: 'packets', header: "packets received", aggregate: 'sum', prometheus: {name: "mutex_fd_received_packets_total",help: "Packets the context received."} },
+    retransmits: { kind: 'counter', unit: 'packets', header: "retransmits", aggregate: 'sum', prometheus: {name: "mutex_fd_retransmits_total",help: "TCP retransmissions of the context."} },
+    errors: { kind: 'counter', unit: 'packets', header: "errors", aggregate: 'sum', prometheus: {name: "mutex_fd_errors_total",help: "TCP resets and ICMP errors of the context."} },
+    drops: { kind: 'counter', unit: 'packets', header: "drops", aggregate: 'sum', prometheus: {name: "mutex_fd_drops_total",help: "Dropped packets of the context."} },
+    rtt_samples: { kind: 'counter', unit: 'samples', header: "rtt samples", aggregate: 'sum', prometheus: null },
+    rtt_sum_us: { kind: 'counter', unit: 'us', header: "rtt sum", aggregate: 'sum', prometheus: null },
+    rtt_min_us: { kind: 'gauge', unit: 'us', header: "rtt min", aggregate: 'min', prometheus: {name: "mutex_fd_rtt_min_seconds",help: "Smallest smoothed-RTT sample of the context."} },
+    rtt_max_us: { kind: 'gauge', unit: 'us', header: "rtt max", aggregate: 'max', prometheus: {name: "mutex_fd_rtt_max_seconds",help: "Largest smoothed-RTT sample of the context."} },
+    rtt_p50_us: { kind: 'gauge', unit: 'us', header: "rtt p50", aggregate: 'hist', prometheus: null },
+    rtt_p90_us: { kind: 'gauge', unit: 'us', header: "rtt p90", aggregate: 'hist', prometheus: null },
+    rtt_p99_us: { kind: 'gauge', unit: 'us', header: "rtt p99", aggregate: 'hist', prometheus: null },
+    rtt_hist: { kind: 'histogram', unit: 'samples', header: "rtt histogram", aggregate: 'sum', prometheus: null },
+    sent_bytes_per_sec: { kind: 'gauge', unit: 'bytes/s', header: "sent rate", aggregate: 'sum', prometheus: {name: "mutex_fd_sent_bytes_per_second",help: "Bytes sent in the last completed one-second window."} },
+    sent_bytes_per_sec_peak: { kind: 'gauge', unit: 'bytes/s', header: "sent rate peak", prometheus: {name: "mutex_fd_peak_sent_bytes_per_second",help: "Highest one-second sent rate."} },
+    received_bytes_per_sec: { kind: 'gauge', unit: 'bytes/s', header: "received rate", aggregate: 'sum', prometheus: {name: "mutex_fd_received_bytes_per_second",help: "Bytes received in the last completed one-second window."} },
+    received_bytes_per_sec_peak: { kind: 'gauge', unit: 'bytes/s', header: "received rate peak", prometheus: {name: "mutex_fd_peak_received_bytes_per_second",help: "Highest one-second received rate."} },
+    conns_per_sec: { kind: 'gauge', unit: 'connections/s', header: "conns per sec", aggregate: 'sum', prometheus: {name: "mutex_fd_new_connections_per_second",help: "New flows in the last completed one-second window."} },
+    conns_per_sec_peak: { kind: 'gauge', unit: 'connections/s', header: "conns per sec peak", prometheus: {name: "mutex_fd_peak_new_connections_per_second",help: "Highest one-second new-flow rate."} },
+    alerts_active: { kind: 'mask', header: "alerts raised now", aggregate: 'union', prometheus: null },
+    flows_tracked: { kind: 'gauge', unit: 'flows', header: "flows tracked", aggregate: 'sum', prometheus: {name: "mutex_fd_flows_tracked",help: "Flows of the context in the flow table now, open or not."} },
+    resets: { kind: 'counter', unit: 'packets', header: "resets", aggregate: 'sum', prometheus: {name: "mutex_fd_resets_total",help: "TCP resets of the context."} },
+    icmp_errors: { kind: 'counter', unit: 'packets', header: "icmp errors", aggregate: 'sum', prometheus: {name: "mutex_fd_icmp_errors_total",help: "ICMP errors referring to the context's flows."} },
+  },
+  'conn': {
+    id: { kind: 'id', header: "id", prometheus: null },
+    fd_id: { kind: 'id', header: "fd", prometheus: null },
+    family: { kind: 'enum', header: "family", prometheus: null },
+    protocol: { kind: 'enum', header: "protocol", prometheus: null },
+    local_addr: { kind: 'address', header: "local address", prometheus: null },
+    local_port: { kind: 'id', header: "local port", prometheus: null },
+    remote_addr: { kind: 'address', header: "remote address", prometheus: null },
+    remote_port: { kind: 'id', header: "remote port", prometheus: null },
+    direction: { kind: 'enum', header: "direction", prometheus: null },
+    state: { kind: 'enum', header: "state", prometheus: null },
+    start_ns: { kind: 'time', unit: 'ns', header: "first packet", prometheus: {name: "mutex_conn_start_time_seconds",help: "Time of the flow's first packet, seconds since the Unix epoch."} },
+    last_ns: { kind: 'time', unit: 'ns', header: "last packet", prometheus: {name: "mutex_conn_last_packet_time_seconds",help: "Time of the flow's latest packet, seconds since the Unix epoch."} },
+    bytes_sent: { kind: 'counter', unit: 'bytes', header: "bytes sent", aggregate: 'sum', prometheus: {name: "mutex_conn_sent_bytes_total",help: "L3 bytes the flow sent."} },
+    bytes_received: { kind: 'counter', unit: 'bytes', header: "bytes received", aggregate: 'sum', prometheus: {name: "mutex_conn_received_bytes_total",help: "L3 bytes the flow received."} },
+    packets_sent: { kind: 'counter', unit: 'packets', header: "packets sent", aggregate: 'sum', prometheus: {name: "mutex_conn_sent_packets_total",help: "Packets the flow sent."} },
+    packets_received: { kind: 'counter', unit: 'packets', header: "packets received", aggregate: 'sum', prometheus: {name: "mutex_conn_received_packets_total",help: "Packets the flow received."} },
+    retransmits: { kind: 'counter', unit: 'packets', header: "retransmits", aggregate: 'sum', prometheus: {name: "mutex_conn_retransmits_total",help: "TCP retransmissions of the flow."} },
+    errors: { kind: 'counter', unit: 'packets', header: "errors", aggregate: 'sum', prometheus: {name: "mutex_conn_errors_total",help: "TCP resets and ICMP errors of the flow."} },
+    drops: { kind: 'counter', unit: 'packets', header: "drops", aggregate: 'sum', prometheus: {name: "mutex_conn_drops_total",help: "Dropped packets of the flow."} },
+    rtt_samples: { kind: 'counter', unit: 'samples', header: "rtt samples", aggregate: 'sum', prometheus: null },
+    rtt_sum_us: { kind: 'counter', unit: 'us', header: "rtt sum", aggregate: 'sum', prometheus: null },
+    rtt_min_us: { kind: 'gauge', unit: 'us', header: "rtt min", aggregate: 'min', prometheus: {name: "mutex_conn_rtt_min_seconds",help: "Smallest smoothed-RTT sample of the flow."} },
+    rtt_max_us: { kind: 'gauge', unit: 'us', header: "rtt max", aggregate: 'max', prometheus: {name: "mutex_conn_rtt_max_seconds",help: "Largest smoothed-RTT sample of the flow."} },
+    midstream: { kind: 'flag', header: "picked up mid-stream", prometheus: null },
+    resets: { kind: 'counter', unit: 'packets', header: "resets", aggregate: 'sum', prometheus: {name: "mutex_conn_resets_total",help: "TCP resets of the flow."} },
+    icmp_errors: { kind: 'counter', unit: 'packets', header: "icmp errors", aggregate: 'sum', prometheus: {name: "mutex_conn_icmp_errors_total",help: "ICMP errors referring to the flow."} },
+  },
+};
+
+/**
+ * A conn row: the figures as the kernel sends them, and these as shown (by
+ * name, as text): family, protocol, local_addr, remote_addr, direction, state, rtt_avg_us.
+ */
+export function connFigureRow(
+  conn: ConnAttrs,
+  family: string | undefined,
+  protocol: string | undefined,
+  local_addr: string | undefined,
+  remote_addr: string | undefined,
+  direction: string | undefined,
+  state: string | undefined,
+  rtt_avg_us: bigint | undefined,
+): Record<string, unknown> {
+  return {
+    id: conn.id,
+    fd_id: conn.fd_id,
+    family,
+    protocol,
+    local_addr,
+    local_port: conn.local_port,
+    remote_addr,
+    remote_port: conn.remote_port,
+    direction,
+    state,
+    start_ns: conn.start_ns,
+    last_ns: conn.last_ns,
+    bytes_sent: conn.bytes_sent,
+    bytes_received: conn.bytes_received,
+    packets_sent: conn.packets_sent,
+    packets_received: conn.packets_received,
+    retransmits: conn.retransmits,
+    errors: conn.errors,
+    drops: conn.drops,
+    rtt_samples: conn.rtt_samples,
+    rtt_sum_us: conn.rtt_sum_us,
+    rtt_min_us: conn.rtt_min_us,
+    rtt_max_us: conn.rtt_max_us,
+    midstream: conn.midstream,
+    resets: conn.resets,
+    icmp_errors: conn.icmp_errors,
+    rtt_avg_us,
+  };
 }
 
 export interface AttrSetTypes {

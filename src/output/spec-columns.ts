@@ -1,6 +1,7 @@
-// Columns derived from an attribute set of the family spec, so a counter added
-// to kernel/mutex.yaml shows up in every output without touching the views.
-import { attributeSets, type AttrSpec } from '../netlink/generated.js';
+// Columns derived from an attribute set of the family spec and, for the figure
+// sets, from the catalog (kernel/counters.yaml): a figure added there shows up
+// in every output, with its kind, unit and heading, without touching the views.
+import { attributeSets, figures, type AttrSpec, type FigureSpec } from '../netlink/generated.js';
 import type { Column, ColumnKind } from './view.js';
 
 /** The spec names carry their units (DESIGN.md §3.3), which tells how to show them. */
@@ -16,6 +17,42 @@ export function kindOfAttribute(spec: Pick<AttrSpec, 'name' | 'type'>): ColumnKi
   // Identifiers and ports read as plain numbers, never "8,080".
   if (/(^|-)(id|pid|tgid|uid|gid|port)$/.test(name)) return 'id';
   return 'count';
+}
+
+/** How people read a figure of kernel/counters.yaml: its kind, then its unit. */
+export function kindOfFigure(figure: FigureSpec): ColumnKind {
+  switch (figure.kind) {
+    case 'time':
+      return 'time-ns';
+    case 'duration':
+      return 'duration-ns';
+    case 'id':
+    case 'flag':
+      return 'id';
+    case 'text':
+    case 'enum':
+    case 'mask':
+      return 'text';
+    case 'address':
+      return 'address';
+    default:
+      if (figure.unit === 'bytes') return 'bytes';
+      if (figure.unit === 'bytes/s') return 'bytes-per-sec';
+      if (figure.unit === 'us') return 'usec';
+      return 'count';
+  }
+}
+
+/** A column of one attribute: from its catalog entry for the figure sets, else read from its name. */
+function columnOf(setName: string, spec: AttrSpec): Column {
+  const figure = figures[setName]?.[spec.key];
+  const list = spec.multi ? { list: true } : {};
+  if (!figure) {
+    const kind = kindOfAttribute(spec);
+    return { key: spec.key, header: headerOfAttribute(spec.name, kind), kind, ...list };
+  }
+  const metric = figure.kind === 'counter' || figure.kind === 'gauge' ? { metric: figure.kind } : {};
+  return { key: spec.key, header: figure.header, kind: kindOfFigure(figure), ...metric, ...list };
 }
 
 const SHOWN_TYPES = new Set<AttrSpec['type']>(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'string', 'flag']);
@@ -56,9 +93,5 @@ export function columnsFromAttributeSet(setName: string, options: ColumnOptions 
       if (spec.multi) return options.lists === true && SHOWN_TYPES.has(spec.type);
       return SHOWN_TYPES.has(spec.type) || Object.hasOwn(overrides, spec.key);
     })
-    .map((spec) => {
-      const kind = kindOfAttribute(spec);
-      const column: Column = { key: spec.key, header: headerOfAttribute(spec.name, kind), kind, ...(spec.multi ? { list: true } : {}) };
-      return { ...column, ...overrides[spec.key] };
-    });
+    .map((spec) => ({ ...columnOf(setName, spec), ...overrides[spec.key] }));
 }

@@ -19,6 +19,8 @@ export interface Column {
   readonly list?: boolean;
   /** The only values a text column takes (an enum by name); documented in the JSON Schemas. */
   readonly values?: readonly string[];
+  /** A counter (only grows, so deltas mean something) or a gauge (a value now); none for identities, times, text, lists. */
+  readonly metric?: 'counter' | 'gauge';
   /** How the value reads in a table, when the kind's default does not fit. */
   readonly human?: (value: CellValue, row: Row, nowMs: number) => string;
 }

@@ -1,11 +1,11 @@
 import { enums } from '../netlink/generated.js';
-import type { Column } from '../output/index.js';
+import type { Column, View } from '../output/index.js';
 
 /** When a snapshot was taken: leads each record of --watch output and of CSV exports, so rows form a time series. */
 export const TAKEN_NS: Column = { key: 'taken_ns', header: 'taken', kind: 'time-ns' };
 
 /** The derived sample-weighted RTT average, a column of every view with RTT sums. */
-export const RTT_AVERAGE: Column = { key: 'rtt_avg_us', header: 'rtt avg', kind: 'usec' };
+export const RTT_AVERAGE: Column = { key: 'rtt_avg_us', header: 'rtt avg', kind: 'usec', metric: 'gauge' };
 
 /** `columns` with `rtt_avg_us` right after `rtt_max_us` (at the end when there is none). */
 export function withRttAverage(columns: readonly Column[]): Column[] {
@@ -83,4 +83,9 @@ export function alertTypesOfMask(mask: number | undefined): string[] | undefined
   const names: string[] = [];
   for (let bit = 0; bit < 32; bit++) if ((mask >>> bit) & 1) names.push(alertTypeName(bit)!);
   return names;
+}
+
+/** A view's fields in output order, an enum's names in brackets: "id, state (new|closed)". For help texts. */
+export function describeFields(view: View): string {
+  return view.columns.map((column) => (column.values ? `${column.key} (${column.values.join('|')})` : column.key)).join(', ');
 }

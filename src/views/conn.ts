@@ -1,7 +1,7 @@
 // `mutexctl conn`: one row per tracked flow. JSON/CSV carry every attribute of
 // the spec's `conn` set in spec order (addresses as text, enums by name) plus the
 // derived rtt_avg_us; the list table is compact, like ss.
-import type { ConnAttrs } from '../netlink/generated.js';
+import { connFigureRow, type ConnAttrs } from '../netlink/generated.js';
 import {
   columnsFromAttributeSet,
   formatAddress,
@@ -113,34 +113,16 @@ export function connView(): View {
 
 /** A flow as the view's row: addresses as text, protocol/family/direction/state by name. */
 export function connRow(conn: ConnAttrs): Row {
-  // Every attribute named, in spec order, rather than spread: this runs once per
-  // listed flow, and the compiler then also fails when the spec grows an attribute.
-  const row: { [K in keyof ConnAttrs | 'rtt_avg_us']-?: CellValue } = {
-    id: conn.id,
-    fd_id: conn.fd_id,
-    family: familyName(conn.family),
-    protocol: protocolName(conn.protocol),
-    local_addr: conn.local_addr ? formatAddress(conn.local_addr) : undefined,
-    local_port: conn.local_port,
-    remote_addr: conn.remote_addr ? formatAddress(conn.remote_addr) : undefined,
-    remote_port: conn.remote_port,
-    direction: enumName('direction', conn.direction),
-    state: enumName('flow-state', conn.state),
-    start_ns: conn.start_ns,
-    last_ns: conn.last_ns,
-    bytes_sent: conn.bytes_sent,
-    bytes_received: conn.bytes_received,
-    packets_sent: conn.packets_sent,
-    packets_received: conn.packets_received,
-    retransmits: conn.retransmits,
-    errors: conn.errors,
-    drops: conn.drops,
-    rtt_samples: conn.rtt_samples,
-    rtt_sum_us: conn.rtt_sum_us,
-    rtt_min_us: conn.rtt_min_us,
-    rtt_max_us: conn.rtt_max_us,
-    rtt_avg_us: rttAverageUs(conn),
-    midstream: conn.midstream,
-  };
-  return row;
+  // One object literal per row (generated from the catalog), not a spread of
+  // the decoded object: this runs once per listed flow.
+  return connFigureRow(
+    conn,
+    familyName(conn.family),
+    protocolName(conn.protocol),
+    conn.local_addr ? formatAddress(conn.local_addr) : undefined,
+    conn.remote_addr ? formatAddress(conn.remote_addr) : undefined,
+    enumName('direction', conn.direction),
+    enumName('flow-state', conn.state),
+    rttAverageUs(conn),
+  ) as Row;
 }

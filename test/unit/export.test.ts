@@ -17,6 +17,7 @@ import { connView } from '../../src/views/conn.js';
 import { fdView } from '../../src/views/fd.js';
 import { metricType } from '../../src/views/metrics.js';
 import { statsView } from '../../src/views/stats.js';
+import { withEveryFigure } from './helpers/contract.js';
 
 const TAKEN = 1_764_460_800_123_000_000n;
 
@@ -136,12 +137,13 @@ const conn: ConnAttrs = {
   midstream: 0,
 };
 
+// Every figure present (0 where the tests do not care), as the kernel sends them all.
 const snapshot: Snapshot = {
   takenNs: TAKEN,
   scopes: ['global', 'fd', 'conn', 'alerts'],
-  stats,
-  fds: [slow, fast, idle],
-  conns: [conn],
+  stats: withEveryFigure('stats', stats),
+  fds: [slow, fast, idle].map((fd) => withEveryFigure('fd', fd)),
+  conns: [withEveryFigure('conn', conn)],
   alerts: [{ seq: 9n, time_ns: TAKEN - 1n, type: 0, severity: 7, state: 0, fd_id: 3, value: 612_000n, threshold: 500_000n, message: 'fd 3 (slow): latency 612 ms > 500 ms' }],
 };
 

@@ -5,6 +5,7 @@ import { parseSort, renderView, sortRows, type Row } from '../../src/output/inde
 import { fdRow, fdView, formatRttHistogram, selectorWithoutName } from '../../src/views/fd.js';
 import { getFd, listFds } from '../../src/netlink/queries.js';
 import { mutexKernel } from './helpers/mutex-kernel.js';
+import { csvRecord, documentedColumns, withEveryFigure } from './helpers/contract.js';
 
 const NOW_MS = Date.UTC(2025, 0, 1, 12, 0, 0);
 const NOW_NS = BigInt(NOW_MS) * 1_000_000n;
@@ -14,7 +15,7 @@ function histogram(buckets: Record<number, bigint>): bigint[] {
   return Array.from({ length: 32 }, (_, i) => buckets[i] ?? 0n);
 }
 
-const web = {
+const web = withEveryFigure('fd', {
   id: 3,
   name: 'web',
   selector: 'name=web scope=cgroup:/mutexctl-1-ab proto=tcp port=443',
@@ -48,7 +49,7 @@ const web = {
   conns_per_sec_peak: 10n,
   alerts_active: 0b10001,
   flows_tracked: 5n,
-};
+});
 
 /** A context without a name or RTT samples (UDP only). */
 const idle = {
@@ -81,14 +82,8 @@ const view = fdView();
 const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', shape: 'list' | 'record' = 'list') =>
   renderView(view, rows, { format, shape, header: true, color: false, nowMs: NOW_MS });
 
-const KEYS = [
-  'id', 'name', 'selector', 'owner_tgid', 'owner_uid', 'owner_comm', 'created_ns', 'uptime_ns',
-  'conns_open', 'conns_total', 'bytes_sent', 'bytes_received', 'packets_sent', 'packets_received',
-  'retransmits', 'errors', 'drops', 'rtt_samples', 'rtt_sum_us', 'rtt_min_us', 'rtt_max_us', 'rtt_avg_us',
-  'rtt_p50_us', 'rtt_p90_us', 'rtt_p99_us', 'rtt_hist', 'sent_bytes_per_sec', 'sent_bytes_per_sec_peak',
-  'received_bytes_per_sec', 'received_bytes_per_sec_peak', 'conns_per_sec', 'conns_per_sec_peak', 'alerts_active',
-  'flows_tracked',
-];
+/** The documented contract (docs/output.md), which lists the view's columns: checked against the view below. */
+const KEYS = documentedColumns('fd');
 
 describe('fd rows', () => {
   it('has the documented columns in order', () => {
@@ -127,15 +122,25 @@ describe('fd rows', () => {
     const [header, row, end] = render([fdRow(web)], 'csv').split('\r\n');
     assert.equal(header, KEYS.join(','));
     assert.equal(end, '');
-    assert.equal(
-      row,
-      `3,web,name=web scope=cgroup:/mutexctl-1-ab proto=tcp port=443,1234,0,mutexctl,${NOW_NS - 3_700_000_000_000n},3700000000000,` +
-        '2,1500,1000000000,18446744073709551615,1000,2000,3,1,0,26,300000,600,30000,11538,16384,32768,32768,' +
-        '0;0;0;0;0;0;0;0;0;0;5;0;0;0;20;1;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0,' +
-        '1250000,5000000,125000,250000,1,10,high_latency;packet_drop,5',
-    );
+    const expected: Record<string, string> = {
+      id: '3', name: 'web', selector: 'name=web scope=cgroup:/mutexctl-1-ab proto=tcp port=443', owner_tgid: '1234',
+      owner_uid: '0', owner_comm: 'mutexctl', created_ns: String(NOW_NS - 3_700_000_000_000n), uptime_ns: '3700000000000',
+      conns_open: '2', conns_total: '1500', bytes_sent: '1000000000', bytes_received: '18446744073709551615',
+      packets_sent: '1000', packets_received: '2000', retransmits: '3', errors: '1', drops: '0', rtt_samples: '26',
+      rtt_sum_us: '300000', rtt_min_us: '600', rtt_max_us: '30000', rtt_avg_us: '11538', rtt_p50_us: '16384',
+      rtt_p90_us: '32768', rtt_p99_us: '32768', rtt_hist: '0;0;0;0;0;0;0;0;0;0;5;0;0;0;20;1;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0',
+      sent_bytes_per_sec: '1250000', sent_bytes_per_sec_peak: '5000000', received_bytes_per_sec: '125000',
+      received_bytes_per_sec_peak: '250000', conns_per_sec: '1', conns_per_sec_peak: '10',
+      alerts_active: 'high_latency;packet_drop', flows_tracked: '5',
+    };
+    // Figures the fixture leaves at 0 (withEveryFigure).
+    for (const key of KEYS) if (!(key in expected) && key in web) expected[key] = '0';
+    // Every field: the fixture's values, and empty for a figure the fixture does not have.
+    assert.deepEqual(csvRecord(header!, row!), Object.fromEntries(KEYS.map((key) => [key, expected[key] ?? ''])));
     const [, idleRow] = render([fdRow(idle)], 'csv').split('\r\n');
-    assert.match(idleRow!, /,1,10,,1$/, 'no alert raised: an empty field');
+    const idleRecord = csvRecord(header!, idleRow!);
+    assert.equal(idleRecord.alerts_active, '', 'no alert raised: an empty field');
+    assert.deepEqual([idleRecord.conns_per_sec, idleRecord.conns_per_sec_peak, idleRecord.flows_tracked], ['1', '10', '1']);
   });
 
   it('table: compact columns in human units', () => {

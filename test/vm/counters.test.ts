@@ -266,8 +266,13 @@ describe('retransmits and errors', () => {
       const conns = await connsOf(ctx.id);
       assert.equal(conns.length, 1);
       assert.equal(conns[0]!.errors, 1n);
+      assert.equal(conns[0]!.resets, 1n, 'the error is a reset');
+      assert.equal(conns[0]!.icmp_errors, 0n);
       assert.equal(conns[0]!.state, 3, 'closed by the reset');
-      assert.equal((await fdStats(ctx.id)).errors, 1n);
+      const fd = await fdStats(ctx.id);
+      assert.equal(fd.errors, 1n);
+      assert.equal(fd.resets, 1n);
+      assert.equal(fd.icmp_errors, 0n);
     } finally {
       ctx.close();
     }
@@ -276,6 +281,7 @@ describe('retransmits and errors', () => {
   it('UDP to a closed port counts the ICMP error once', async () => {
     const port = freshPort();
     const ctx = Context.open(`scope=all proto=udp port=${port}`);
+    const before = await globalStats();
     try {
       python(`import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'q', ('127.0.0.1', int(sys.argv[1])))`, [
         String(port),
@@ -284,6 +290,14 @@ describe('retransmits and errors', () => {
       const conns = await connsOf(ctx.id);
       assert.equal(conns.length, 1);
       assert.equal(conns[0]!.errors, 1n);
+      assert.equal(conns[0]!.icmp_errors, 1n, 'the error is the ICMP port unreachable');
+      assert.equal(conns[0]!.resets, 0n);
+      const fd = await fdStats(ctx.id);
+      assert.equal(fd.icmp_errors, 1n);
+      assert.equal(fd.errors, fd.resets! + fd.icmp_errors!, 'errors = resets + icmp_errors');
+      const after = await globalStats();
+      assert.equal(after.icmp_errors! - before.icmp_errors!, 1n, 'and globally');
+      assert.equal(after.errors! - before.errors!, 1n);
     } finally {
       ctx.close();
     }

@@ -3,13 +3,15 @@ import { BaseCommand, listFlags } from '../../cli/base-command.js';
 import { parseFdId } from '../../cli/parse.js';
 import { liveFlags } from '../../cli/live.js';
 import { fdSource } from '../../cli/sources.js';
+import { describeFields } from '../../views/common.js';
+import { fdView } from '../../views/fd.js';
 
 export default class Fd extends BaseCommand {
   static override summary = 'List proxy contexts ("fds") with their aggregate statistics, or show one.';
 
   static override description = `Each open() of /dev/mutex creates a context, which lives until its last close; its selector says which traffic it accounts (see \`mutexctl fd run\`). Lists every context of this network namespace, or with an ID shows that one.
 
-The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per context; both carry every field as raw integers, in this order: id, name, selector, owner_tgid, owner_uid, owner_comm, created_ns, uptime_ns, conns_open, conns_total, bytes_sent, bytes_received, packets_sent, packets_received, retransmits, errors, drops, rtt_samples, rtt_sum_us, rtt_min_us, rtt_max_us, rtt_avg_us, rtt_p50_us, rtt_p90_us, rtt_p99_us, rtt_hist, sent_bytes_per_sec, sent_bytes_per_sec_peak, received_bytes_per_sec, received_bytes_per_sec_peak, conns_per_sec, conns_per_sec_peak, alerts_active, flows_tracked.
+The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per context; both carry every field as raw integers, in this order: ${describeFields(fdView())}.
 
 rtt_hist is the log2 latency histogram (bucket 0: 0 µs; bucket i: at least 2^(i-1) and less than 2^i µs): a JSON array, one CSV field with ';' between the buckets. rtt_avg_us = rtt_sum_us / rtt_samples, floored, 0 without samples. The rates are bytes (or new flows) in the last completed one-second window. conns_open counts the connections open now (state new, established or closing), conns_total those started since the context was created (not flows picked up mid-stream); flows_tracked counts the context's flows in the flow table, including recently closed and idle ones.`;
 
