@@ -12,7 +12,7 @@ import { constants } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { MutexClient, Notification } from '../netlink/client.js';
 import { DumpInconsistentError, KernelError } from '../netlink/errors.js';
-import type { AlertAttrs } from '../netlink/generated.js';
+import type { AlertAttrs } from '../spec/generated.js';
 
 export interface AlertFilter {
   /** alert-type value. */

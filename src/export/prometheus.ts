@@ -2,7 +2,7 @@
 // textfile collector reads it: every family once with HELP and TYPE, names
 // under `mutex_`, counters ending in `_total`, base units (bytes, seconds).
 // Per-connection series only when the conn scope is asked for (cardinality).
-import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../netlink/generated.js';
+import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../spec/generated.js';
 import { formatAddress, formatEndpoint } from '../output/index.js';
 import { alertTypeName, enumName, enumNames, protocolName } from '../views/common.js';
 import type { Snapshot } from './snapshot.js';

@@ -4,7 +4,7 @@
 import { readRing } from '../cli/alert-follow.js';
 import type { MutexClient } from '../netlink/client.js';
 import { UsageError } from '../netlink/errors.js';
-import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../netlink/generated.js';
+import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../spec/generated.js';
 import { getFd, listConns, listFds } from '../netlink/queries.js';
 
 export const SCOPES = ['global', 'fd', 'conn', 'alerts'] as const;

@@ -3,7 +3,7 @@
 import { constants } from 'node:os';
 import { KernelError } from './errors.js';
 import type { MutexClient } from './client.js';
-import type { ConnAttrs, FdAttrs } from './generated.js';
+import type { ConnAttrs, FdAttrs } from '../spec/generated.js';
 
 /** Every context of this network namespace (an interrupted dump is retried). */
 export async function listFds(client: MutexClient): Promise<FdAttrs[]> {

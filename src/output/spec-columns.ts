@@ -1,6 +1,6 @@
 // Columns derived from an attribute set of the family spec, so a counter added
 // to kernel/mutex.yaml shows up in every output without touching the views.
-import { attributeSets, type AttrSpec } from '../netlink/generated.js';
+import { attributeSets, type AttrSpec } from '../spec/generated.js';
 import type { Column, ColumnKind } from './view.js';
 
 /** The spec names carry their units (DESIGN.md §3.3), which tells how to show them. */

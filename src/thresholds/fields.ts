@@ -2,7 +2,7 @@
 // each one is called on the command line and in files, its attribute/JSON key,
 // unit, kernel range (the spec's checks), and the alert type it drives.
 import { UsageError } from '../netlink/errors.js';
-import { enums, type ThresholdsAttrs } from '../netlink/generated.js';
+import { enums, type ThresholdsAttrs } from '../spec/generated.js';
 import {
   BANDWIDTH_BPS,
   CONN_RATE,

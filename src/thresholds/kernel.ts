@@ -2,7 +2,7 @@
 import { constants } from 'node:os';
 import type { MutexClient } from '../netlink/client.js';
 import { KernelError } from '../netlink/errors.js';
-import type { ThresholdsAttrs } from '../netlink/generated.js';
+import type { ThresholdsAttrs } from '../spec/generated.js';
 
 function noSuchContext(error: unknown, fdId: number | undefined): unknown {
   if (fdId !== undefined && error instanceof KernelError && error.errno === constants.errno.ENOENT && !error.extack.message) {

@@ -6,7 +6,7 @@
 // is applied all-or-nothing too.
 import type { MutexClient } from '../netlink/client.js';
 import { describeError, MutexctlError } from '../netlink/errors.js';
-import type { ThresholdsAttrs } from '../netlink/generated.js';
+import type { ThresholdsAttrs } from '../spec/generated.js';
 import { DISABLED_OVERRIDE_BIT, FIELDS, type FieldName } from './fields.js';
 import type { ScopeSettings, ThresholdsFile } from './file.js';
 import { getThresholds, setThresholds } from './kernel.js';

@@ -3,7 +3,7 @@
 // checked completely before anything is sent; and the one thresholds-set
 // request that carries it.
 import { UsageError } from '../netlink/errors.js';
-import type { ThresholdsAttrs } from '../netlink/generated.js';
+import type { ThresholdsAttrs } from '../spec/generated.js';
 import { alertTypesOfMask } from '../views/common.js';
 import {
   FIELDS,

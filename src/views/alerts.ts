@@ -1,7 +1,7 @@
 // `mutexctl alerts`: alert events from the kernel's ring and the `alerts`
 // multicast group. JSON/CSV carry the raw values with the unit of the
 // threshold crossed in `unit`; the table and --follow lines read in human units.
-import type { AlertAttrs } from '../netlink/generated.js';
+import type { AlertAttrs } from '../spec/generated.js';
 import {
   formatBitsPerSecond,
   formatCount,

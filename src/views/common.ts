@@ -1,4 +1,4 @@
-import { enums } from '../netlink/generated.js';
+import { enums } from '../spec/generated.js';
 import type { Column } from '../output/index.js';
 
 /** When a snapshot was taken: leads each record of --watch output and of CSV exports, so rows form a time series. */

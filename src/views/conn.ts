@@ -1,7 +1,7 @@
 // `mutexctl conn`: one row per tracked flow. JSON/CSV carry every attribute of
 // the spec's `conn` set in spec order (addresses as text, enums by name) plus the
 // derived rtt_avg_us; the list table is compact, like ss.
-import type { ConnAttrs } from '../netlink/generated.js';
+import type { ConnAttrs } from '../spec/generated.js';
 import {
   columnsFromAttributeSet,
   formatAddress,

@@ -1,7 +1,7 @@
 // `mutexctl fd` (and the report of `fd run`): one row per context. JSON/CSV
 // carry every attribute of the spec's `fd` set in spec order (rtt_hist as a list)
 // plus the derived rtt_avg_us; the list table is compact.
-import type { FdAttrs } from '../netlink/generated.js';
+import type { FdAttrs } from '../spec/generated.js';
 import {
   columnsFromAttributeSet,
   formatBitRate,

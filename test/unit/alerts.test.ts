@@ -10,7 +10,7 @@ import { AlertFollower, followAlerts, type AlertSink } from '../../src/cli/alert
 import { alertStreamSink, listAlerts, lostMessage } from '../../src/commands/alerts/index.js';
 import { mutexCodec } from '../../src/netlink/codec.js';
 import { KernelError } from '../../src/netlink/errors.js';
-import { operations, type AlertAttrs } from '../../src/netlink/generated.js';
+import { operations, type AlertAttrs } from '../../src/spec/generated.js';
 import { renderView, type Row } from '../../src/output/index.js';
 import { alertRow, alertView, formatAlertLine, formatAlertValue } from '../../src/views/alerts.js';
 import { genlReply } from './helpers/fake-kernel.js';

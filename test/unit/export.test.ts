@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ConnAttrs, FdAttrs, StatsAttrs } from '../../src/netlink/generated.js';
+import type { ConnAttrs, FdAttrs, StatsAttrs } from '../../src/spec/generated.js';
 import { aggregateFds, histogramPercentile } from '../../src/export/aggregate.js';
 import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../../src/export/binary.js';
 import { CONN_METRICS, FD_METRICS, GLOBAL_METRICS, NOT_METRICS, renderPrometheus, toSeconds } from '../../src/export/prometheus.js';

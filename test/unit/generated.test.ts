@@ -14,7 +14,7 @@ const generated = [
   'kernel/include/uapi/linux/mutex.h',
   'kernel/mutex_nl_gen.h',
   'kernel/mutex_nl_gen.c',
-  'src/netlink/generated.ts',
+  'src/spec/generated.ts',
 ];
 
 function check(genRoot: string) {
@@ -64,7 +64,7 @@ describe('generated files', () => {
       writeFileSync(spec, text.replace(anchor, `${anchor}      -\n        name: extra-counter\n        type: u64\n`));
       const run = check(scratch);
       assert.equal(run.status, 1);
-      for (const file of ['kernel/include/uapi/linux/mutex.h', 'kernel/mutex_nl_gen.h', 'src/netlink/generated.ts'])
+      for (const file of ['kernel/include/uapi/linux/mutex.h', 'kernel/mutex_nl_gen.h', 'src/spec/generated.ts'])
         assert.match(run.stderr, new RegExp(file.replace(/[.]/g, '\\.')));
     } finally {
       rmSync(scratch, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { followAlerts, matchesFilter, readRing, type AlertFilter, type AlertSink
 import { parseSince, type Since } from '../../cli/parse.js';
 import { withMutexClient, type MutexClient } from '../../netlink/client.js';
 import { UsageError } from '../../netlink/errors.js';
-import type { AlertAttrs } from '../../netlink/generated.js';
+import type { AlertAttrs } from '../../spec/generated.js';
 import {
   colorEnabled,
   csvField,

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, type OutputFlags } from '../../cli/base-command.js';
 import { withMutexClient } from '../../netlink/client.js';
-import type { ThresholdsAttrs } from '../../netlink/generated.js';
+import type { ThresholdsAttrs } from '../../spec/generated.js';
 import { colorEnabled, renderView, selectColumns, writeOutput, type OutputFormat } from '../../output/index.js';
 import { getThresholds } from '../../thresholds/kernel.js';
 import { thresholdsRow, thresholdsTableRows, thresholdsTableView, thresholdsView, type ThresholdsScope } from '../../views/thresholds.js';

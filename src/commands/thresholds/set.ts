@@ -1,7 +1,7 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { withMutexClient, type MutexClient } from '../../netlink/client.js';
 import { UsageError } from '../../netlink/errors.js';
-import type { ThresholdsAttrs } from '../../netlink/generated.js';
+import type { ThresholdsAttrs } from '../../spec/generated.js';
 import { writeOutput } from '../../output/index.js';
 import { getThresholds, setThresholds } from '../../thresholds/kernel.js';
 import {

@@ -4,7 +4,7 @@
 // run as `node follow-process.js run json|table|csv`.
 import { runFollow } from '../../../src/commands/alerts/index.js';
 import { mutexCodec } from '../../../src/netlink/codec.js';
-import { operations, type AlertAttrs } from '../../../src/netlink/generated.js';
+import { operations, type AlertAttrs } from '../../../src/spec/generated.js';
 import { genlReply } from './fake-kernel.js';
 import { MUTEX_FAMILY_ID, mutexKernel } from './mutex-kernel.js';
 
