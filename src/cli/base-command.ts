@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { describeError, ExitCode } from '../netlink/errors.js';
+import { describeError, ExitCode } from '../errors.js';
 import { liveView, parseInterval, showOnce, watch, type LiveFlags, type LivePlan, type LiveSource } from './live.js';
 import {
   colorEnabled,

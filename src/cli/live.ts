@@ -3,7 +3,7 @@
 // the previous snapshot (the previous run's, kept in the history file).
 import { Flags } from '@oclif/core';
 import { withMutexClient, type MutexClient } from '../netlink/client.js';
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import {
   colorEnabled,
   renderView,

@@ -1,6 +1,6 @@
 // Client-side checks of arguments, so that bad usage fails with exit 2 before
 // anything reaches the kernel.
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import { DURATION_NS, parseQuantity } from '../thresholds/units.js';
 
 const U32_MAX = 0xffff_ffffn;

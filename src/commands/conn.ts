@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand, listFlags } from '../cli/base-command.js';
 import { parseConnId } from '../cli/parse.js';
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import { liveFlags } from '../cli/live.js';
 import { connSource } from '../cli/sources.js';
 import type { ConnFilters } from '../netlink/queries.js';

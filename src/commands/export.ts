@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { BaseCommand } from '../cli/base-command.js';
 import { parseFdId } from '../cli/parse.js';
 import { withMutexClient } from '../netlink/client.js';
-import { MutexctlError, UsageError } from '../netlink/errors.js';
+import { MutexctlError, UsageError } from '../errors.js';
 import { selectColumns, writeOutput } from '../output/index.js';
 import { decodeSnapshot } from '../export/binary.js';
 import { writeFileAtomic } from '../export/file.js';

@@ -3,7 +3,7 @@
 // binary one that stores the kernel's own encoding — is rendered from it.
 import { readRing } from '../cli/alert-follow.js';
 import type { MutexClient } from '../netlink/client.js';
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../spec/generated.js';
 import { getFd, listConns, listFds } from '../netlink/queries.js';
 

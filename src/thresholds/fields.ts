@@ -1,7 +1,7 @@
 // The thresholds of the `thresholds` attribute set (kernel/mutex.yaml): what
 // each one is called on the command line and in files, its attribute/JSON key,
 // unit, kernel range (the spec's checks), and the alert type it drives.
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import { enums, type ThresholdsAttrs } from '../spec/generated.js';
 import {
   BANDWIDTH_BPS,

@@ -5,7 +5,7 @@
 // rolls back the ones already applied, newest first, so the file as a whole
 // is applied all-or-nothing too.
 import type { MutexClient } from '../netlink/client.js';
-import { describeError, MutexctlError } from '../netlink/errors.js';
+import { describeError, MutexctlError } from '../errors.js';
 import type { ThresholdsAttrs } from '../spec/generated.js';
 import { DISABLED_OVERRIDE_BIT, FIELDS, type FieldName } from './fields.js';
 import type { ScopeSettings, ThresholdsFile } from './file.js';

@@ -3,7 +3,7 @@
 // ms). Parsing is exact decimal arithmetic on bigints: "1.5s" is 1500000 µs,
 // never 1499999.9999; a value that is no whole number of the base unit, or
 // that lies outside the kernel's range, is a usage error naming where it was.
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 
 /** How one kind of quantity is written. */
 export interface QuantityKind {

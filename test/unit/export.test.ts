@@ -12,7 +12,7 @@ import { decodeSnapshot, encodeSnapshot, SnapshotFormatError } from '../../src/e
 import { CONN_METRICS, FD_METRICS, GLOBAL_METRICS, NOT_METRICS, renderPrometheus, toSeconds } from '../../src/export/prometheus.js';
 import { renderExport, renderExportCsv, renderExportJson } from '../../src/export/render.js';
 import type { Snapshot } from '../../src/export/snapshot.js';
-import { UsageError } from '../../src/netlink/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { connView } from '../../src/views/conn.js';
 import { fdView } from '../../src/views/fd.js';
 import { metricType } from '../../src/views/metrics.js';

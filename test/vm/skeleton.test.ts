@@ -10,8 +10,8 @@ import {
   lookupFamily,
   parseErrorMessage,
   MutexClient,
-  MutexctlError,
 } from '../../src/netlink/index.js';
+import { MutexctlError } from '../../src/errors.js';
 import { attributeSets, operations } from '../../src/spec/generated.js';
 import { globalStats, mutexctl, sh } from './lib.js';
 

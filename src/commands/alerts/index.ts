@@ -3,7 +3,7 @@ import { BaseCommand, listFlags, type OutputFlags } from '../../cli/base-command
 import { followAlerts, matchesFilter, readRing, type AlertFilter, type AlertSink } from '../../cli/alert-follow.js';
 import { parseSince, type Since } from '../../cli/parse.js';
 import { withMutexClient, type MutexClient } from '../../netlink/client.js';
-import { UsageError } from '../../netlink/errors.js';
+import { UsageError } from '../../errors.js';
 import type { AlertAttrs } from '../../spec/generated.js';
 import {
   colorEnabled,

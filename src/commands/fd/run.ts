@@ -11,7 +11,7 @@ import {
   type ScopeChoice,
   type SelectorParts,
 } from '../../context/selector.js';
-import { describeErrno, describeError, ExitCode, MutexctlError, UsageError } from '../../netlink/errors.js';
+import { describeErrno, describeError, ExitCode, MutexctlError, UsageError } from '../../errors.js';
 import { withMutexClient } from '../../netlink/client.js';
 import { writeOutput } from '../../output/index.js';
 import { fdRow, fdView } from '../../views/fd.js';

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { withMutexClient, type MutexClient } from '../../netlink/client.js';
-import { UsageError } from '../../netlink/errors.js';
+import { UsageError } from '../../errors.js';
 import type { ThresholdsAttrs } from '../../spec/generated.js';
 import { writeOutput } from '../../output/index.js';
 import { getThresholds, setThresholds } from '../../thresholds/kernel.js';
