@@ -21,7 +21,7 @@ import {
 import { nowNs } from '../export/snapshot.js';
 import { TAKEN_NS } from '../views/common.js';
 import { baselineOf, rateRows, rateView, type RateBaseline, type RateSubject } from '../views/rate.js';
-import { DURATION_NS, parseQuantity } from '../thresholds/units.js';
+import { DURATION_NS, parseQuantity } from '../output/units.js';
 import { loadBaseline, saveBaseline } from './rate-history.js';
 
 export const liveFlags = {

@@ -1,7 +1,7 @@
 // Client-side checks of arguments, so that bad usage fails with exit 2 before
 // anything reaches the kernel.
 import { UsageError } from '../errors.js';
-import { DURATION_NS, parseQuantity } from '../thresholds/units.js';
+import { DURATION_NS, parseQuantity } from '../output/units.js';
 
 const U32_MAX = 0xffff_ffffn;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;

@@ -17,7 +17,7 @@ import {
   parseQuantity,
   type QuantityKind,
   type Range,
-} from './units.js';
+} from '../output/units.js';
 
 export type FieldName = 'latency' | 'error-rate' | 'bandwidth' | 'conn-rate' | 'drop-rate' | 'interval';
 
