@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 import { liveFlags } from '../cli/live.js';
 import { connSource } from '../cli/sources.js';
 import type { ConnFilters } from '../netlink/queries.js';
-import { enumNames, enumValue, PROTOCOLS } from '../views/common.js';
+import { enumNames, enumValue } from '../spec/enums.js';
+import { PROTOCOLS } from '../views/common.js';
 
 export default class Conn extends BaseCommand {
   static override summary = 'List tracked connections (flows), or show one.';

@@ -4,7 +4,8 @@
 // Per-connection series only when the conn scope is asked for (cardinality).
 import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../spec/generated.js';
 import { formatAddress, formatEndpoint } from '../output/index.js';
-import { alertTypeName, enumName, enumNames, protocolName } from '../views/common.js';
+import { alertTypeName, enumName, enumNames } from '../spec/enums.js';
+import { protocolName } from '../views/common.js';
 import type { Snapshot } from './snapshot.js';
 
 type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';

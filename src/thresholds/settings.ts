@@ -4,7 +4,7 @@
 // request that carries it.
 import { UsageError } from '../errors.js';
 import type { ThresholdsAttrs } from '../spec/generated.js';
-import { alertTypesOfMask } from '../views/common.js';
+import { alertTypesOfMask } from '../spec/enums.js';
 import {
   FIELDS,
   checkRawValue,

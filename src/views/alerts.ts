@@ -14,7 +14,7 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { alertTypeName, enumName, enumNames } from './common.js';
+import { alertTypeName, enumName, enumNames } from '../spec/enums.js';
 
 /** The unit of an alert's value and threshold, by alert type (the threshold it crossed). */
 const UNITS: readonly string[] = ['us', 'ppm', 'bps', 'conn/s', 'ppm'];

@@ -15,7 +15,8 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { enumName, enumNames, familyName, pair, protocolName, rttAverageUs, withRttAverage } from './common.js';
+import { enumName, enumNames } from '../spec/enums.js';
+import { familyName, pair, protocolName, rttAverageUs, withRttAverage } from './common.js';
 
 const text = (value: CellValue): string | undefined => (value === undefined || value === null ? undefined : String(value));
 const count = (value: CellValue): string | undefined =>

@@ -14,7 +14,8 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { alertTypesOfMask, pair, rttAverageUs, withRttAverage } from './common.js';
+import { alertTypesOfMask } from '../spec/enums.js';
+import { pair, rttAverageUs, withRttAverage } from './common.js';
 
 const isInteger = (value: CellValue): value is bigint | number => typeof value === 'bigint' || typeof value === 'number';
 const text = (value: CellValue): string | undefined => (value === undefined || value === null || value === '' ? undefined : String(value));

@@ -4,7 +4,7 @@
 import type { ThresholdsAttrs } from '../spec/generated.js';
 import type { CellValue, Column, Row, TableColumn, View } from '../output/index.js';
 import { DISABLED_OVERRIDE_BIT, FIELDS, type ThresholdField } from '../thresholds/fields.js';
-import { alertTypeName, alertTypesOfMask } from './common.js';
+import { alertTypeName, alertTypesOfMask } from '../spec/enums.js';
 
 export type ThresholdsScope = 'global' | 'context';
 
