@@ -2,7 +2,7 @@
 // one snapshot, or one every --interval; raw values, or per-second rates since
 // the previous snapshot (the previous run's, kept in the history file).
 import { Flags } from '@oclif/core';
-import { withMutexClient, type MutexClient } from '../netlink/client.js';
+import { statsGet, withMutexClient, type MutexClient } from '../kernel/operations.js';
 import { UsageError } from '../errors.js';
 import {
   colorEnabled,
@@ -83,7 +83,7 @@ export function liveView(source: LiveSource, flags: LiveFlags): View {
 async function instanceIdOf(client: MutexClient, rows: readonly Row[]): Promise<bigint> {
   const fromRow = rows[0]?.instance_id;
   if (typeof fromRow === 'bigint') return fromRow;
-  return (await client.doRequest<'stats'>('stats-get')).instance_id ?? 0n;
+  return (await statsGet(client)).instance_id ?? 0n;
 }
 
 interface Reading {

@@ -4,7 +4,7 @@ import { parseConnId } from '../cli/parse.js';
 import { UsageError } from '../errors.js';
 import { liveFlags } from '../cli/live.js';
 import { connSource } from '../cli/sources.js';
-import type { ConnFilters } from '../netlink/queries.js';
+import type { ConnFilters } from '../kernel/operations.js';
 import { enumNames, enumValue } from '../spec/enums.js';
 import { PROTOCOLS } from '../views/common.js';
 

@@ -3,7 +3,7 @@ import { fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { BaseCommand } from '../cli/base-command.js';
 import { parseFdId } from '../cli/parse.js';
-import { withMutexClient } from '../netlink/client.js';
+import { withMutexClient } from '../kernel/operations.js';
 import { MutexctlError, UsageError } from '../errors.js';
 import { selectColumns, writeOutput } from '../output/index.js';
 import { decodeSnapshot } from '../export/binary.js';

@@ -15,7 +15,7 @@ import {
   parseScope,
   selectorLine,
 } from '../../src/context/selector.js';
-import { ContextDevice, parseContextId } from '../../src/context/device.js';
+import { ContextDevice, parseContextId } from '../../src/kernel/device.js';
 import { exitStatus, runChild } from '../../src/context/child.js';
 
 function usageError(fn: () => unknown, message: RegExp): void {

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../cli/base-command.js';
-import { withMutexClient } from '../../netlink/client.js';
+import { alertClear, withMutexClient } from '../../kernel/operations.js';
 import { writeOutput, type View } from '../../output/index.js';
 
 const CLEARED: View = { columns: [{ key: 'cleared', header: 'cleared', kind: 'text' }] };
@@ -19,7 +19,7 @@ Needs CAP_NET_ADMIN: without it the kernel refuses (EPERM) and mutexctl exits 1.
   async run(): Promise<void> {
     const { flags } = await this.parse(AlertsClear);
     this.shownView(CLEARED, flags);
-    await withMutexClient((client) => client.doRequest<'alert'>('alert-clear'));
+    await withMutexClient((client) => alertClear(client));
     if (flags.json || flags.csv) await this.printView(CLEARED, [{ cleared: true }], 'record', flags);
     else await writeOutput('alert ring cleared\n');
   }

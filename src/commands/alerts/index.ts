@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, listFlags, type OutputFlags } from '../../cli/base-command.js';
-import { followAlerts, matchesFilter, readRing, type AlertFilter, type AlertSink } from '../../cli/alert-follow.js';
+import { followAlerts, matchesFilter, type AlertFilter, type AlertSink } from '../../cli/alert-follow.js';
 import { parseSince, type Since } from '../../cli/parse.js';
-import { withMutexClient, type MutexClient } from '../../netlink/client.js';
 import { UsageError } from '../../errors.js';
+import { alertList, withMutexClient, type MutexClient } from '../../kernel/operations.js';
 import type { AlertAttrs } from '../../spec/generated.js';
 import {
   colorEnabled,
@@ -32,7 +32,7 @@ function sinceTimeNs(since: Since | undefined, nowMs: number): bigint | undefine
 
 /** The alerts of the ring that match: the kernel filters by seq, type and fd; a look-back is applied here. */
 export async function listAlerts(client: MutexClient, query: AlertQuery = {}, nowMs = Date.now()): Promise<AlertAttrs[]> {
-  const alerts = await readRing(client, {
+  const alerts = await alertList(client, {
     sinceSeq: query.since?.kind === 'seq' ? query.since.seq : undefined,
     type: query.type,
     fdId: query.fdId,

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { CGROUP_ROOT, cgroupV2Writable, createCgroup, removeCgroup, tryRemoveCgroup } from '../../context/cgroup.js';
 import { exitStatus, runChild, type ChildOutcome } from '../../context/child.js';
-import { ContextDevice } from '../../context/device.js';
+import { ContextDevice } from '../../kernel/device.js';
 import {
   checkSelectorFlags,
   nameFromCommand,
@@ -12,10 +12,9 @@ import {
   type SelectorParts,
 } from '../../context/selector.js';
 import { describeErrno, describeError, ExitCode, MutexctlError, UsageError } from '../../errors.js';
-import { withMutexClient } from '../../netlink/client.js';
+import { fdGet, withMutexClient } from '../../kernel/operations.js';
 import { writeOutput } from '../../output/index.js';
 import { fdRow, fdView } from '../../views/fd.js';
-import { getFd } from '../../netlink/queries.js';
 
 interface Placement {
   /** The cgroup made for the command, to start it in and remove afterwards. */
@@ -164,7 +163,7 @@ Counters are final when CMD ends; the bandwidth rates are those of the last comp
   ): Promise<number> {
     const status = exitStatus(outcome);
     try {
-      const fd = await withMutexClient((client) => getFd(client, device.id));
+      const fd = await withMutexClient((client) => fdGet(client, device.id));
       if (this.outputFormat(flags) === 'table') {
         const ended = outcome.signal ? `was killed by ${outcome.signal}` : `exited with status ${status}`;
         await writeOutput(`context ${device.id} (${selector}): ${command[0]} ${ended}\n`, process.stderr);

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
-import { withMutexClient } from '../../netlink/client.js';
+import { withMutexClient } from '../../kernel/operations.js';
 import { writeOutput } from '../../output/index.js';
 import { loadThresholdsFile } from '../../thresholds/file.js';
 import { applyPlans, describeChange, planFile, scopeName } from '../../thresholds/plan.js';

@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand, type OutputFlags } from '../../cli/base-command.js';
-import { withMutexClient } from '../../netlink/client.js';
+import { thresholdsGet, withMutexClient } from '../../kernel/operations.js';
 import type { ThresholdsAttrs } from '../../spec/generated.js';
 import { colorEnabled, renderView, selectColumns, writeOutput, type OutputFormat } from '../../output/index.js';
-import { getThresholds } from '../../thresholds/kernel.js';
 import { thresholdsRow, thresholdsTableRows, thresholdsTableView, thresholdsView, type ThresholdsScope } from '../../views/thresholds.js';
 
 /** The `--fd` flag of the thresholds commands. */
@@ -61,7 +60,7 @@ disabled and alerts_active are lists of alert types (high_latency, high_error_ra
     const { flags } = await this.parse(Thresholds);
     const scope = flags.fd === undefined ? 'global' : 'context';
     this.shownView(thresholdsView(scope), flags); // a bad --columns is a usage error before the kernel is asked
-    const attrs = await withMutexClient((client) => getThresholds(client, flags.fd));
+    const attrs = await withMutexClient((client) => thresholdsGet(client, flags.fd));
     await printThresholds(attrs, scope, flags);
   }
 }

@@ -1,7 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
-import { withMutexClient } from '../../netlink/client.js';
+import { thresholdsGet, thresholdsSet, withMutexClient } from '../../kernel/operations.js';
 import { writeOutput } from '../../output/index.js';
-import { getThresholds, setThresholds } from '../../thresholds/kernel.js';
 import { fdFlag, printThresholds } from './index.js';
 
 export default class ThresholdsReset extends BaseCommand {
@@ -23,9 +22,9 @@ Prints what was done; with --json or --csv the resulting thresholds, as \`mutexc
   async run(): Promise<void> {
     const { flags } = await this.parse(ThresholdsReset);
     await withMutexClient(async (client) => {
-      await setThresholds(client, flags.fd === undefined ? { reset: true } : { fd_id: flags.fd, reset: true });
+      await thresholdsSet(client, flags.fd === undefined ? { reset: true } : { fd_id: flags.fd, reset: true });
       if (flags.json || flags.csv) {
-        await printThresholds(await getThresholds(client, flags.fd), flags.fd === undefined ? 'global' : 'context', flags);
+        await printThresholds(await thresholdsGet(client, flags.fd), flags.fd === undefined ? 'global' : 'context', flags);
       } else {
         await writeOutput(
           flags.fd === undefined ? 'global thresholds reset to the defaults\n' : `context ${flags.fd}: overrides dropped, global thresholds apply\n`,

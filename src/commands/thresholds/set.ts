@@ -1,9 +1,8 @@
 import { BaseCommand } from '../../cli/base-command.js';
-import { withMutexClient, type MutexClient } from '../../netlink/client.js';
 import { UsageError } from '../../errors.js';
+import { thresholdsGet, thresholdsSet, withMutexClient, type MutexClient } from '../../kernel/operations.js';
 import type { ThresholdsAttrs } from '../../spec/generated.js';
 import { writeOutput } from '../../output/index.js';
-import { getThresholds, setThresholds } from '../../thresholds/kernel.js';
 import {
   describeSettings,
   isEmpty,
@@ -28,10 +27,10 @@ export interface SetResult {
  * applies all of it or none). disable=/enable= change the mask in force, read first.
  */
 export async function applySettings(client: MutexClient, fdId: number | undefined, settings: ThresholdSettings): Promise<SetResult> {
-  const current = needsCurrentMask(settings) ? (await getThresholds(client, fdId)).disabled : undefined;
+  const current = needsCurrentMask(settings) ? (await thresholdsGet(client, fdId)).disabled : undefined;
   const disabled = resolveDisabled(settings, current);
   const request = requestAttrs(fdId, settings.values, disabled);
-  await setThresholds(client, request);
+  await thresholdsSet(client, request);
   return { request, lines: describeSettings(settings.values, disabled) };
 }
 
@@ -79,7 +78,7 @@ Every value is checked before anything is sent: a bad one is a usage error (exit
     await withMutexClient(async (client) => {
       const result = await applySettings(client, flags.fd, settings);
       if (flags.json || flags.csv) {
-        await printThresholds(await getThresholds(client, flags.fd), scope, flags);
+        await printThresholds(await thresholdsGet(client, flags.fd), scope, flags);
       } else {
         await writeOutput(result.lines.map((line) => `${line}\n`).join(''));
       }
