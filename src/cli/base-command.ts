@@ -1,6 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { describeError, ExitCode } from '../errors.js';
-import { liveView, parseInterval, showOnce, watch, type LiveFlags, type LivePlan, type LiveSource } from './live.js';
+import { liveView, parseInterval, showOnce, watch, type LiveFlags, type LivePlan, type LiveSource } from '../app/live.js';
 import {
   colorEnabled,
   selectColumns,
@@ -33,20 +33,6 @@ export interface ListOrder {
 }
 
 type CommandError = Error & { exitCode?: number; code?: string; oclif?: { exit?: number } };
-
-/** `--sort` and `--limit`, shared by every command that lists things. */
-export const listFlags = {
-  sort: Flags.string({
-    description:
-      'Sort by these columns (JSON key names, comma-separated); ascending, a leading - for descending, e.g. --sort=-bytes_sent,id. Default: id.',
-    helpValue: 'KEY[,KEY]',
-  }),
-  limit: Flags.integer({
-    description: 'Show at most N rows (after sorting).',
-    helpValue: 'N',
-    min: 0,
-  }),
-};
 
 /**
  * An error message as one readable line, whatever the user typed into it:

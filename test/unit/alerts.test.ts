@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { AlertFollower, followAlerts, type AlertSink } from '../../src/cli/alert-follow.js';
+import { AlertFollower, followAlerts, type AlertSink } from '../../src/app/alert-follow.js';
 import { alertStreamSink, listAlerts, lostMessage } from '../../src/commands/alerts/index.js';
 import { mutexCodec } from '../../src/netlink/codec.js';
 import { alertClear } from '../../src/kernel/operations.js';

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, listFlags, type OutputFlags } from '../../cli/base-command.js';
-import { followAlerts, matchesFilter, type AlertFilter, type AlertSink } from '../../cli/alert-follow.js';
+import { followAlerts, matchesFilter, type AlertFilter, type AlertSink } from '../../app/alert-follow.js';
+import { BaseCommand, type OutputFlags } from '../../cli/base-command.js';
+import { listFlags } from '../../cli/flags.js';
 import { parseSince, type Since } from '../../cli/parse.js';
 import { UsageError } from '../../errors.js';
 import { alertList, withMutexClient, type MutexClient } from '../../kernel/operations.js';

@@ -1,17 +1,9 @@
-import { Flags } from '@oclif/core';
 import { BaseCommand, type OutputFlags } from '../../cli/base-command.js';
+import { fdFlag } from '../../cli/flags.js';
 import { thresholdsGet, withMutexClient } from '../../kernel/operations.js';
 import type { ThresholdsAttrs } from '../../spec/generated.js';
 import { colorEnabled, renderView, selectColumns, writeOutput, type OutputFormat } from '../../output/index.js';
 import { thresholdsRow, thresholdsTableRows, thresholdsTableView, thresholdsView, type ThresholdsScope } from '../../views/thresholds.js';
-
-/** The `--fd` flag of the thresholds commands. */
-export const fdFlag = Flags.integer({
-  description: "A context's thresholds (fd id) instead of the global defaults.",
-  helpValue: 'ID',
-  min: 1,
-  max: 0xffff_ffff,
-});
 
 function formatOf(flags: OutputFlags): OutputFormat {
   return flags.json ? 'json' : flags.csv ? 'csv' : 'table';

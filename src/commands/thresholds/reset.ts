@@ -1,7 +1,8 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { thresholdsGet, thresholdsSet, withMutexClient } from '../../kernel/operations.js';
 import { writeOutput } from '../../output/index.js';
-import { fdFlag, printThresholds } from './index.js';
+import { fdFlag } from '../../cli/flags.js';
+import { printThresholds } from './index.js';
 
 export default class ThresholdsReset extends BaseCommand {
   static override summary = 'Restore the default thresholds, or drop a context\'s overrides (needs CAP_NET_ADMIN).';

@@ -13,7 +13,8 @@ import {
   resolveDisabled,
   type ThresholdSettings,
 } from '../../thresholds/settings.js';
-import { fdFlag, printThresholds } from './index.js';
+import { fdFlag } from '../../cli/flags.js';
+import { printThresholds } from './index.js';
 
 export interface SetResult {
   /** The request sent. */

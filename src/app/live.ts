@@ -1,7 +1,6 @@
 // --watch and --rate for the commands that read counters (stats, fd, conn):
 // one snapshot, or one every --interval; raw values, or per-second rates since
 // the previous snapshot (the previous run's, kept in the history file).
-import { Flags } from '@oclif/core';
 import { statsGet, withMutexClient, type MutexClient } from '../kernel/operations.js';
 import { UsageError } from '../errors.js';
 import {
@@ -23,20 +22,6 @@ import { TAKEN_NS } from '../views/common.js';
 import { baselineOf, rateRows, rateView, type RateBaseline, type RateSubject } from '../views/rate.js';
 import { DURATION_NS, parseQuantity } from '../output/units.js';
 import { loadBaseline, saveBaseline } from './rate-history.js';
-
-export const liveFlags = {
-  watch: Flags.boolean({
-    char: 'w',
-    description:
-      'Refresh every --interval until interrupted: a live table on a terminal; with --json one line of JSON per snapshot (NDJSON), with --csv one header row then rows; taken_ns leads each record.',
-  }),
-  interval: Flags.string({ description: 'Time between snapshots with --watch: 1s (default), 500ms, 2m.', helpValue: 'DURATION' }),
-  count: Flags.integer({ description: 'With --watch: stop after N snapshots.', helpValue: 'N', min: 1 }),
-  rate: Flags.boolean({
-    description:
-      'Per-second rates of the counters (<counter>_per_sec) since the previous snapshot: of this --watch, or of the previous run (history in $MUTEXCTL_HISTORY, else $XDG_RUNTIME_DIR or /tmp). After a module reload, or for a new row, since the row started.',
-  }),
-};
 
 export interface LiveFlags {
   watch: boolean;
