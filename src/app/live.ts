@@ -21,6 +21,7 @@ import { nowNs } from '../export/snapshot.js';
 import { TAKEN_NS } from '../views/common.js';
 import { baselineOf, rateRows, rateView, type RateBaseline, type RateSubject } from '../views/rate.js';
 import { DURATION_NS, parseQuantity } from '../output/units.js';
+import { listOrder, outputFormat, shownView, type ListFlags, type OutputFlags } from './print.js';
 import { loadBaseline, saveBaseline } from './rate-history.js';
 
 export interface LiveFlags {
@@ -63,6 +64,21 @@ export function parseInterval(flags: LiveFlags): number {
 export function liveView(source: LiveSource, flags: LiveFlags): View {
   if (flags.count !== undefined && !flags.watch) throw new UsageError('--count goes with --watch');
   return flags.rate ? rateView(source.view) : source.view;
+}
+
+/**
+ * What stats, fd and conn print: one snapshot, or with --watch one every
+ * interval; with --rate, counters as per-second rates. `commandLine` heads
+ * each --watch table.
+ */
+export async function showLive(source: LiveSource, flags: OutputFlags & ListFlags & LiveFlags, commandLine: () => string): Promise<void> {
+  const intervalMs = parseInterval(flags);
+  const full = liveView(source, flags);
+  const view = shownView(full, flags);
+  const order = source.shape === 'list' ? listOrder(full, flags) : {};
+  const plan: LivePlan = { view, format: outputFormat(flags), header: flags.header, sort: order.keys, limit: order.limit, intervalMs, count: flags.count };
+  if (flags.watch) await watch(source, plan, flags.rate, commandLine());
+  else await showOnce(source, plan, flags.rate);
 }
 
 async function instanceIdOf(client: MutexClient, rows: readonly Row[]): Promise<bigint> {
