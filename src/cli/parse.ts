@@ -1,5 +1,6 @@
 // Client-side checks of arguments, so that bad usage fails with exit 2 before
 // anything reaches the kernel.
+import type { Since } from '../app/alerts.js';
 import { UsageError } from '../errors.js';
 import { DURATION_NS, parseQuantity } from '../output/units.js';
 
@@ -31,8 +32,6 @@ export function parseChoice(what: string, text: string, names: readonly string[]
 }
 
 /** `--since`: a sequence number (digits only), or a look-back such as 90s, 5m, 2h, 1d. */
-export type Since = { kind: 'seq'; seq: bigint } | { kind: 'duration'; ns: bigint };
-
 export function parseSince(text: string, what = '--since'): Since {
   const trimmed = text.trim();
   if (/^[0-9]+$/.test(trimmed)) {

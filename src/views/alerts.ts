@@ -81,6 +81,13 @@ export function alertView(): View {
   return { columns: ALERT_COLUMNS, table: ALERT_TABLE };
 }
 
+const CLEARED: View = { columns: [{ key: 'cleared', header: 'cleared', kind: 'text' }] };
+
+/** `alerts clear --json|--csv`: one record, `cleared` (true). */
+export function clearedView(): View {
+  return CLEARED;
+}
+
 /** An alert as the view's row: type and state by name, the unit from the type. */
 export function alertRow(alert: AlertAttrs): Row {
   return {

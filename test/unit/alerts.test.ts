@@ -7,7 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { AlertFollower, followAlerts, type AlertSink } from '../../src/app/alert-follow.js';
-import { alertStreamSink, listAlerts, lostMessage } from '../../src/commands/alerts/index.js';
+import { alertStreamSink, listAlerts, lostMessage } from '../../src/app/alerts.js';
 import { mutexCodec } from '../../src/netlink/codec.js';
 import { alertClear } from '../../src/kernel/operations.js';
 import { KernelError } from '../../src/netlink/errors.js';
