@@ -1,29 +1,6 @@
-import { BaseCommand, type OutputFlags } from '../../cli/base-command.js';
+import { showThresholds } from '../../app/thresholds.js';
+import { BaseCommand } from '../../cli/base-command.js';
 import { fdFlag } from '../../cli/flags.js';
-import { thresholdsGet, withMutexClient } from '../../kernel/operations.js';
-import type { ThresholdsAttrs } from '../../spec/generated.js';
-import { colorEnabled, renderView, selectColumns, writeOutput, type OutputFormat } from '../../output/index.js';
-import { thresholdsRow, thresholdsTableRows, thresholdsTableView, thresholdsView, type ThresholdsScope } from '../../views/thresholds.js';
-
-function formatOf(flags: OutputFlags): OutputFormat {
-  return flags.json ? 'json' : flags.csv ? 'csv' : 'table';
-}
-
-/** A thresholds-get reply as `mutexctl thresholds` prints it, in the format the flags ask for. */
-export function renderThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags, color = false): string {
-  const format = formatOf(flags);
-  if (flags.columns !== undefined) {
-    return renderView(selectColumns(thresholdsView(scope), flags.columns), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, color });
-  }
-  if (format === 'table') {
-    return renderView(thresholdsTableView(scope), thresholdsTableRows(attrs, scope), { format, shape: 'list', header: flags.header, color });
-  }
-  return renderView(thresholdsView(scope), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, color });
-}
-
-export async function printThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags): Promise<void> {
-  await writeOutput(renderThresholds(attrs, scope, flags, colorEnabled({ isTTY: process.stdout.isTTY === true })));
-}
 
 export default class Thresholds extends BaseCommand {
   static override summary = 'Show the alert thresholds: the global defaults, or one context\'s effective values.';
@@ -50,9 +27,6 @@ disabled and alerts_active are lists of alert types (high_latency, high_error_ra
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Thresholds);
-    const scope = flags.fd === undefined ? 'global' : 'context';
-    this.shownView(thresholdsView(scope), flags); // a bad --columns is a usage error before the kernel is asked
-    const attrs = await withMutexClient((client) => thresholdsGet(client, flags.fd));
-    await printThresholds(attrs, scope, flags);
+    await showThresholds(flags.fd, flags);
   }
 }
