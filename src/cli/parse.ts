@@ -24,6 +24,12 @@ export function parseConnId(text: string, what = 'connection id'): bigint {
   return parseId(what, text, U64_MAX);
 }
 
+/** `3,5,7`: context ids, each once. */
+export function parseFdList(text: string): number[] {
+  const ids = text.split(',').map((item) => parseFdId(item.trim(), '--fd'));
+  return [...new Set(ids)];
+}
+
 /** One of `names`, or a usage error listing them. */
 export function parseChoice(what: string, text: string, names: readonly string[]): string {
   const value = text.toLowerCase();
