@@ -1,10 +1,8 @@
 import { Command, Flags } from '@oclif/core';
 import { showLive, type LiveFlags, type LiveSource } from '../app/live.js';
-import { listOrder, outputFormat, printList, printView, shownView, type ListFlags, type ListOrder, type OutputFlags } from '../app/print.js';
+import type { ListFlags, OutputFlags } from '../app/print.js';
 import { describeError, ExitCode } from '../errors.js';
-import { writeOutput, type OutputFormat, type Row, type View, type ViewShape } from '../output/index.js';
-
-export type { ListFlags, ListOrder, OutputFlags };
+import { writeOutput } from '../output/index.js';
 
 type CommandError = Error & { exitCode?: number; code?: string; oclif?: { exit?: number } };
 
@@ -21,8 +19,9 @@ export function oneLine(message: string): string {
 }
 
 /**
- * Shared by every command: the output-format flags, rendering a view, and one
- * way of failing — `mutexctl: <message>` on stderr and the mapped exit code.
+ * Shared by every command: the output-format flags, --watch/--rate for the
+ * commands that read counters, and one way of failing — `mutexctl: <message>`
+ * on stderr and the mapped exit code.
  */
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -45,29 +44,9 @@ export abstract class BaseCommand extends Command {
     }),
   };
 
-  protected shownView(view: View, flags: Pick<OutputFlags, 'columns'>): View {
-    return shownView(view, flags);
-  }
-
   /** One snapshot, or with --watch one every interval; with --rate, counters as per-second rates. */
   protected async present(source: LiveSource, flags: OutputFlags & ListFlags & LiveFlags): Promise<void> {
     await showLive(source, flags, () => [this.config.bin, ...(this.id?.split(':') ?? []), ...this.argv].join(' '));
-  }
-
-  protected outputFormat(flags: OutputFlags): OutputFormat {
-    return outputFormat(flags);
-  }
-
-  protected async printView(view: View, rows: readonly Row[], shape: ViewShape, flags: OutputFlags, stream: NodeJS.WriteStream = process.stdout): Promise<void> {
-    await printView(view, rows, shape, flags, stream);
-  }
-
-  protected listOrder(view: View, flags: ListFlags): ListOrder {
-    return listOrder(view, flags);
-  }
-
-  protected async printList(view: View, rows: readonly Row[], order: ListOrder, flags: OutputFlags): Promise<void> {
-    await printList(view, rows, order, flags);
   }
 
   protected override async catch(error: CommandError): Promise<void> {
