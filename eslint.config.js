@@ -16,7 +16,7 @@ const nodeGlobals = {
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', '.cache/', 'kernel/', 'src/netlink/generated.ts'],
+    ignores: ['dist/', 'node_modules/', '.cache/', 'kernel/', 'src/spec/generated.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

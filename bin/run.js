@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The CLI is one bundled file, dist/mutexctl.cjs, made by `npm run build`
-// (scripts/bundle.mjs); src/cli/main.ts says why. This file is CommonJS
+// (scripts/bundle.mjs); src/main.ts says why. This file is CommonJS
 // (bin/package.json): an ES module entry would start Node's ESM loader, which
 // costs a third of a second on a slow machine and is of no use here.
 'use strict';

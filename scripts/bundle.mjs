@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/src/cli/main.js, from tsc) with oclif and the
+// Bundles the compiled CLI (dist/src/main.js, from tsc) with oclif and the
 // pure-JS dependencies into one CommonJS file, dist/mutexctl.cjs, and writes
 // V8's code cache for it (dist/mutexctl.cjs.cache), which bin/run.js hands to
 // vm.Script. Loading one file instead of ~370 (and ~1400 stat calls), without
@@ -55,7 +55,7 @@ const plainSort = {
 await build({
   plugins: [lazyBuiltins, plainSort],
   absWorkingDir: root,
-  entryPoints: ['dist/src/cli/main.js'],
+  entryPoints: ['dist/src/main.js'],
   outfile,
   bundle: true,
   platform: 'node',

@@ -1,7 +1,7 @@
 // The figure catalog (kernel/counters.yaml): every attribute of the stats, fd
 // and conn sets, declared once. gen-netlink.mjs renders from it the figure
 // sets of kernel/mutex.yaml, kernel/mutex_figures_gen.h and the figure table
-// of src/netlink/generated.ts; see the catalog's own header for its fields.
+// of src/spec/generated.ts; see the catalog's own header for its fields.
 import { parse } from 'yaml';
 
 export const FIGURE_SETS = ['stats', 'fd', 'conn'];

@@ -2,7 +2,7 @@
 // Renders everything that depends on the family's YNL spec (kernel/mutex.yaml):
 //   kernel/include/uapi/linux/mutex.h   uapi enums and defines
 //   kernel/mutex_nl_gen.{c,h}           per-op policies, op table, mcast groups
-//   src/netlink/generated.ts            TypeScript codec tables and types
+//   src/spec/generated.ts               TypeScript codec tables and types
 // `--check` renders in memory and fails when a file on disk differs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -422,7 +422,7 @@ const outputs = [
 	['kernel/include/uapi/linux/mutex.h', renderUapi()],
 	['kernel/mutex_nl_gen.h', renderKernelH()],
 	['kernel/mutex_nl_gen.c', renderKernelC()],
-	['src/netlink/generated.ts', renderTs()],
+	['src/spec/generated.ts', renderTs()],
 ];
 
 if (process.argv.includes('--check')) {

@@ -35,7 +35,7 @@ for (const [name, schema] of Object.entries(schemas())) {
 const { statsView } = await import(join(root, 'dist/src/views/stats.js'));
 const { fdView } = await import(join(root, 'dist/src/views/fd.js'));
 const { connView } = await import(join(root, 'dist/src/views/conn.js'));
-const { attributeSets, figures } = await import(join(root, 'dist/src/netlink/generated.js'));
+const { attributeSets, figures } = await import(join(root, 'dist/src/spec/generated.js'));
 
 const DERIVED = { rtt_avg_us: 'derived: rtt_sum_us / rtt_samples, rounded down, 0 without samples' };
 

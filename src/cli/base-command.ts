@@ -1,52 +1,10 @@
 import { Command, Flags } from '@oclif/core';
-import { describeError, ExitCode } from '../netlink/errors.js';
-import { liveView, parseInterval, showOnce, watch, type LiveFlags, type LivePlan, type LiveSource } from './live.js';
-import {
-  colorEnabled,
-  selectColumns,
-  renderView,
-  parseSort,
-  sortRows,
-  writeOutput,
-  type SortKey,
-  type OutputFormat,
-  type Row,
-  type View,
-  type ViewShape,
-} from '../output/index.js';
-
-export interface OutputFlags {
-  json: boolean;
-  csv: boolean;
-  header: boolean;
-  columns?: string;
-}
-
-export interface ListFlags {
-  sort?: string;
-  limit?: number;
-}
-
-export interface ListOrder {
-  keys?: readonly SortKey[];
-  limit?: number;
-}
+import { showLive, type LiveFlags, type LiveSource } from '../app/live.js';
+import type { ListFlags, OutputFlags } from '../app/print.js';
+import { describeError, ExitCode } from '../errors.js';
+import { writeOutput } from '../output/index.js';
 
 type CommandError = Error & { exitCode?: number; code?: string; oclif?: { exit?: number } };
-
-/** `--sort` and `--limit`, shared by every command that lists things. */
-export const listFlags = {
-  sort: Flags.string({
-    description:
-      'Sort by these columns (JSON key names, comma-separated); ascending, a leading - for descending, e.g. --sort=-bytes_sent,id. Default: id.',
-    helpValue: 'KEY[,KEY]',
-  }),
-  limit: Flags.integer({
-    description: 'Show at most N rows (after sorting).',
-    helpValue: 'N',
-    min: 0,
-  }),
-};
 
 /**
  * An error message as one readable line, whatever the user typed into it:
@@ -61,8 +19,9 @@ export function oneLine(message: string): string {
 }
 
 /**
- * Shared by every command: the output-format flags, rendering a view, and one
- * way of failing — `mutexctl: <message>` on stderr and the mapped exit code.
+ * Shared by every command: the output-format flags, --watch/--rate for the
+ * commands that read counters, and one way of failing — `mutexctl: <message>`
+ * on stderr and the mapped exit code.
  */
 export abstract class BaseCommand extends Command {
   static override baseFlags = {
@@ -85,63 +44,9 @@ export abstract class BaseCommand extends Command {
     }),
   };
 
-  /**
-   * The view as --columns cuts it. Call it before asking the kernel, so a bad
-   * key is a usage error whether or not the module is loaded.
-   */
-  protected shownView(view: View, flags: Pick<OutputFlags, 'columns'>): View {
-    return flags.columns === undefined ? view : selectColumns(view, flags.columns);
-  }
-
   /** One snapshot, or with --watch one every interval; with --rate, counters as per-second rates. */
   protected async present(source: LiveSource, flags: OutputFlags & ListFlags & LiveFlags): Promise<void> {
-    const intervalMs = parseInterval(flags);
-    const full = liveView(source, flags);
-    const view = this.shownView(full, flags);
-    const order = source.shape === 'list' ? this.listOrder(full, flags) : {};
-    const plan: LivePlan = { view, format: this.outputFormat(flags), header: flags.header, sort: order.keys, limit: order.limit, intervalMs, count: flags.count };
-    if (flags.watch) await watch(source, plan, flags.rate, [this.config.bin, ...(this.id?.split(':') ?? []), ...this.argv].join(' '));
-    else await showOnce(source, plan, flags.rate);
-  }
-
-  protected outputFormat(flags: OutputFlags): OutputFormat {
-    if (flags.json) return 'json';
-    if (flags.csv) return 'csv';
-    return 'table';
-  }
-
-  /** Renders `rows` through `view` in the format the flags ask for and writes it (to stdout by default). */
-  protected async printView(
-    view: View,
-    rows: readonly Row[],
-    shape: ViewShape,
-    flags: OutputFlags,
-    stream: NodeJS.WriteStream = process.stdout,
-  ): Promise<void> {
-    const text = renderView(this.shownView(view, flags), rows, {
-      format: this.outputFormat(flags),
-      shape,
-      header: flags.header,
-      color: colorEnabled({ isTTY: stream.isTTY === true }),
-    });
-    await writeOutput(text, stream);
-  }
-
-  /**
-   * Checks `--sort` against the view's columns: call it before asking the kernel,
-   * so a bad key is a usage error whether or not the module is loaded.
-   */
-  protected listOrder(view: View, flags: ListFlags): ListOrder {
-    // Without --sort: by id, so the order does not depend on the kernel's hash buckets.
-    const sort = flags.sort ?? (view.columns.some((column) => column.key === 'id') ? 'id' : undefined);
-    return { keys: sort === undefined ? undefined : parseSort(view, sort), limit: flags.limit };
-  }
-
-  /** A list, sorted and cut as `order` (from listOrder) says. */
-  protected async printList(view: View, rows: readonly Row[], order: ListOrder, flags: OutputFlags): Promise<void> {
-    const sorted = order.keys === undefined ? rows : sortRows(rows, order.keys);
-    const limited = order.limit === undefined ? sorted : sorted.slice(0, order.limit);
-    await this.printView(view, limited, 'list', flags);
+    await showLive(source, flags, () => [this.config.bin, ...(this.id?.split(':') ?? []), ...this.argv].join(' '));
   }
 
   protected override async catch(error: CommandError): Promise<void> {

@@ -1,7 +1,8 @@
 // Client-side checks of arguments, so that bad usage fails with exit 2 before
 // anything reaches the kernel.
-import { UsageError } from '../netlink/errors.js';
-import { DURATION_NS, parseQuantity } from '../thresholds/units.js';
+import type { Since } from '../app/alerts.js';
+import { UsageError } from '../errors.js';
+import { DURATION_NS, parseQuantity } from '../output/units.js';
 
 const U32_MAX = 0xffff_ffffn;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
@@ -23,6 +24,12 @@ export function parseConnId(text: string, what = 'connection id'): bigint {
   return parseId(what, text, U64_MAX);
 }
 
+/** `3,5,7`: context ids, each once. */
+export function parseFdList(text: string): number[] {
+  const ids = text.split(',').map((item) => parseFdId(item.trim(), '--fd'));
+  return [...new Set(ids)];
+}
+
 /** One of `names`, or a usage error listing them. */
 export function parseChoice(what: string, text: string, names: readonly string[]): string {
   const value = text.toLowerCase();
@@ -31,8 +38,6 @@ export function parseChoice(what: string, text: string, names: readonly string[]
 }
 
 /** `--since`: a sequence number (digits only), or a look-back such as 90s, 5m, 2h, 1d. */
-export type Since = { kind: 'seq'; seq: bigint } | { kind: 'duration'; ns: bigint };
-
 export function parseSince(text: string, what = '--since'): Since {
   const trimmed = text.trim();
   if (/^[0-9]+$/.test(trimmed)) {

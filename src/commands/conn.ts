@@ -1,11 +1,12 @@
 import { Args, Flags } from '@oclif/core';
-import { BaseCommand, listFlags } from '../cli/base-command.js';
+import { connSource } from '../app/sources.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { listFlags, liveFlags } from '../cli/flags.js';
 import { parseConnId } from '../cli/parse.js';
-import { UsageError } from '../netlink/errors.js';
-import { liveFlags } from '../cli/live.js';
-import { connSource } from '../cli/sources.js';
-import type { ConnFilters } from '../netlink/queries.js';
-import { describeFields, enumNames, enumValue, PROTOCOLS } from '../views/common.js';
+import { UsageError } from '../errors.js';
+import type { ConnFilters } from '../kernel/operations.js';
+import { enumNames, enumValue } from '../spec/enums.js';
+import { describeFields, PROTOCOLS } from '../views/common.js';
 import { connView } from '../views/conn.js';
 
 export default class Conn extends BaseCommand {

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../cli/base-command.js';
-import { liveFlags } from '../cli/live.js';
-import { statsSource } from '../cli/sources.js';
+import { liveFlags } from '../cli/flags.js';
+import { statsSource } from '../app/sources.js';
 
 export default class Stats extends BaseCommand {
   static override summary = 'Show the global statistics of the mutex module.';

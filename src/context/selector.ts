@@ -1,7 +1,7 @@
 // The selector a context is given through /dev/mutex: one line of
 // `key=value` words (DESIGN.md §3.1). The grammar is the kernel's; these checks
 // catch the cheap mistakes before anything is opened, so they fail as usage errors.
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import { parseAddress } from '../output/address.js';
 
 /** Limits of the module's selector (kernel/mutex.h, kernel/ctx.c). */

@@ -2,7 +2,7 @@
 // are summed; the RTT average is the summed sum over the summed samples (sample-
 // weighted, never an average of averages); percentiles are read off the summed
 // histogram exactly as the kernel reads them off one context's histogram.
-import { figures, type FdAttrs } from '../netlink/generated.js';
+import { figures, type FdAttrs } from '../spec/generated.js';
 import type { Column, Row, View } from '../output/index.js';
 import { fdRow, fdView } from '../views/fd.js';
 

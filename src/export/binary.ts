@@ -16,8 +16,8 @@
 //     4  length       u32      payload length, without the padding
 //     8  payload      netlink attributes of the spec's set of that kind
 import { decodeAttrs, encodeAttrs, type AttrSetName } from '../netlink/codec.js';
-import { MutexctlError } from '../netlink/errors.js';
-import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../netlink/generated.js';
+import { MutexctlError } from '../errors.js';
+import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../spec/generated.js';
 import { SCOPES, type Scope, type Snapshot } from './snapshot.js';
 
 export const BINARY_MAGIC = Buffer.from('MUTEXSNP', 'latin1');

@@ -3,7 +3,7 @@
 // target, so a reader sees the old file or the new one, never half of one.
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { MutexctlError } from '../netlink/errors.js';
+import { MutexctlError } from '../errors.js';
 
 // Web Crypto, not node:crypto: the global loads only when called, and every other command starts without it.
 const randomHex = (bytes: number): string => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');

@@ -2,9 +2,10 @@
 // textfile collector reads it: every family once with HELP and TYPE, names
 // under `mutex_`, counters ending in `_total`, base units (bytes, seconds).
 // Per-connection series only when the conn scope is asked for (cardinality).
-import { figures, type AlertAttrs, type ConnAttrs, type FdAttrs, type StatsAttrs } from '../netlink/generated.js';
+import { figures, type AlertAttrs, type ConnAttrs, type FdAttrs, type StatsAttrs } from '../spec/generated.js';
 import { formatAddress, formatEndpoint } from '../output/index.js';
-import { alertTypeName, enumName, enumNames, protocolName } from '../views/common.js';
+import { alertTypeName, enumName, enumNames } from '../spec/enums.js';
+import { protocolName } from '../views/common.js';
 import type { Snapshot } from './snapshot.js';
 
 type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';

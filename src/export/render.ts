@@ -1,6 +1,6 @@
 // A snapshot in each export format. JSON and CSV reuse the commands' views, so
 // an exported context has exactly the fields `mutexctl fd --json` prints.
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import { renderCsv, rowToJson, selectColumns, toJson, type JsonValue, type Row, type View } from '../output/index.js';
 import { alertRow, alertView } from '../views/alerts.js';
 import { TAKEN_NS } from '../views/common.js';

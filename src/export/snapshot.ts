@@ -1,11 +1,9 @@
 // A snapshot: what one `mutexctl export` read from the kernel, as the kernel
 // sent it (decoded attributes, not rows), so that every format — including the
 // binary one that stores the kernel's own encoding — is rendered from it.
-import { readRing } from '../cli/alert-follow.js';
-import type { MutexClient } from '../netlink/client.js';
-import { UsageError } from '../netlink/errors.js';
-import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../netlink/generated.js';
-import { getFd, listConns, listFds } from '../netlink/queries.js';
+import { UsageError } from '../errors.js';
+import { alertList, connList, fdGet, fdList, statsGet, type MutexClient } from '../kernel/operations.js';
+import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../spec/generated.js';
 
 export const SCOPES = ['global', 'fd', 'conn', 'alerts'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -46,22 +44,22 @@ export async function captureSnapshot(client: MutexClient, options: CaptureOptio
   const wanted = fdIds === undefined ? undefined : new Set(fdIds);
   const takenNs = nowNs();
   const snapshot: { -readonly [K in keyof Snapshot]: Snapshot[K] } = { takenNs, scopes };
-  if (scopes.includes('global')) snapshot.stats = await client.doRequest<'stats'>('stats-get');
+  if (scopes.includes('global')) snapshot.stats = await statsGet(client);
   if (scopes.includes('fd')) {
     snapshot.fds =
-      fdIds === undefined ? await listFds(client) : await Promise.all(fdIds.map((id) => getFd(client, id)));
+      fdIds === undefined ? await fdList(client) : await Promise.all(fdIds.map((id) => fdGet(client, id)));
   } else if (fdIds !== undefined) {
     // Still an error to name a context that does not exist.
-    await Promise.all(fdIds.map((id) => getFd(client, id)));
+    await Promise.all(fdIds.map((id) => fdGet(client, id)));
   }
   if (scopes.includes('conn')) {
     snapshot.conns =
       fdIds === undefined
-        ? await listConns(client)
-        : (await Promise.all(fdIds.map((fdId) => listConns(client, { fdId })))).flat();
+        ? await connList(client)
+        : (await Promise.all(fdIds.map((fdId) => connList(client, { fdId })))).flat();
   }
   if (scopes.includes('alerts')) {
-    const alerts = await readRing(client);
+    const alerts = await alertList(client);
     snapshot.alerts = wanted === undefined ? alerts : alerts.filter((alert) => alert.fd_id !== undefined && wanted.has(alert.fd_id));
   }
   return snapshot;

@@ -28,7 +28,7 @@ import {
   KernelError,
   type ExtendedAck,
 } from './errors.js';
-import { FAMILY_NAME, FAMILY_VERSION, operations, type AttrSetTypes, type OpSpec } from './generated.js';
+import { FAMILY_NAME, FAMILY_VERSION, operations, type AttrSetTypes, type OpSpec } from '../spec/generated.js';
 import {
   buildGenlMessage,
   parseDoneMessage,

@@ -1,7 +1,7 @@
 // TLV codec for netlink attributes, driven by the attribute tables generated
 // from the family's YNL spec: nothing here knows a particular attribute.
 // Netlink is host-endian; mutexctl targets little-endian hosts (amd64, arm64).
-import { attributeSets, enums, type AttrSetTypes, type AttrSpec } from './generated.js';
+import { attributeSets, enums, type AttrSetTypes, type AttrSpec } from '../spec/generated.js';
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK } from './constants.js';
 import { CodecError } from './errors.js';
 

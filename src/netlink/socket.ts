@@ -5,7 +5,8 @@
 import { constants } from 'node:os';
 import { RawNetlinkSocket, type ErrnoException, type MessageInfo } from 'netlink/dist/raw.js';
 import { NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
-import { describeErrno, KernelError, MutexctlError, TimeoutError } from './errors.js';
+import { describeErrno, MutexctlError } from '../errors.js';
+import { KernelError, TimeoutError } from './errors.js';
 import { parseNetlinkMessages, type NetlinkMessage } from './message.js';
 import { enableExtendedAck } from './sockopt.js';
 

@@ -1,5 +1,5 @@
 // --columns: which data columns to show, in which order, in every format.
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import type { View } from './view.js';
 
 /** The view cut down to `KEY[,KEY...]` (JSON key names; `bytes-sent` reads as `bytes_sent`), in that order. */

@@ -1,6 +1,6 @@
 // --sort and --limit: ordering rows by their data columns (the JSON keys), then
 // keeping the first N. Sorting works on raw values, so 10 GiB sorts after 9 KiB.
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import { compareAddresses } from './address.js';
 import type { CellValue, Column, Row, View } from './view.js';
 

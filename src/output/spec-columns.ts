@@ -1,7 +1,7 @@
 // Columns derived from an attribute set of the family spec and, for the figure
 // sets, from the catalog (kernel/counters.yaml): a figure added there shows up
 // in every output, with its kind, unit and heading, without touching the views.
-import { attributeSets, figures, type AttrSpec, type FigureSpec } from '../netlink/generated.js';
+import { attributeSets, figures, type AttrSpec, type FigureSpec } from '../spec/generated.js';
 import type { Column, ColumnKind } from './view.js';
 
 /** The spec names carry their units (DESIGN.md §3.3), which tells how to show them. */

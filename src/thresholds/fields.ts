@@ -1,8 +1,8 @@
 // The thresholds of the `thresholds` attribute set (kernel/mutex.yaml): what
 // each one is called on the command line and in files, its attribute/JSON key,
 // unit, kernel range (the spec's checks), and the alert type it drives.
-import { UsageError } from '../netlink/errors.js';
-import { enums, type ThresholdsAttrs } from '../netlink/generated.js';
+import { UsageError } from '../errors.js';
+import { enums, type ThresholdsAttrs } from '../spec/generated.js';
 import {
   BANDWIDTH_BPS,
   CONN_RATE,
@@ -17,7 +17,7 @@ import {
   parseQuantity,
   type QuantityKind,
   type Range,
-} from './units.js';
+} from '../output/units.js';
 
 export type FieldName = 'latency' | 'error-rate' | 'bandwidth' | 'conn-rate' | 'drop-rate' | 'interval';
 

@@ -12,7 +12,7 @@
 //       latency: 100ms
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { UsageError } from '../netlink/errors.js';
+import { UsageError } from '../errors.js';
 import { parseSettings, type ThresholdSettings } from './settings.js';
 
 export interface ScopeSettings {

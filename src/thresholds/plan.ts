@@ -4,12 +4,11 @@
 // kernel applies each request all-or-nothing; across requests, a failure
 // rolls back the ones already applied, newest first, so the file as a whole
 // is applied all-or-nothing too.
-import type { MutexClient } from '../netlink/client.js';
-import { describeError, MutexctlError } from '../netlink/errors.js';
-import type { ThresholdsAttrs } from '../netlink/generated.js';
+import { describeError, MutexctlError } from '../errors.js';
+import { thresholdsGet, thresholdsSet, type MutexClient } from '../kernel/operations.js';
+import type { ThresholdsAttrs } from '../spec/generated.js';
 import { DISABLED_OVERRIDE_BIT, FIELDS, type FieldName } from './fields.js';
 import type { ScopeSettings, ThresholdsFile } from './file.js';
-import { getThresholds, setThresholds } from './kernel.js';
 import { describeMask, requestAttrs, resolveDisabled, valuesOf } from './settings.js';
 
 export interface FieldChange {
@@ -116,7 +115,7 @@ export async function planFile(client: MutexClient, file: ThresholdsFile): Promi
   const plans: ScopePlan[] = [];
   let globalDisabled: number | undefined;
   for (const scope of file.scopes) {
-    const plan = planScope(await getThresholds(client, scope.fdId), scope, globalDisabled);
+    const plan = planScope(await thresholdsGet(client, scope.fdId), scope, globalDisabled);
     if (scope.fdId === undefined) globalDisabled = plan.request?.disabled;
     plans.push(plan);
   }
@@ -144,13 +143,13 @@ export async function applyPlans(client: MutexClient, plans: readonly ScopePlan[
   for (const plan of plans) {
     if (plan.request === undefined) continue;
     try {
-      await setThresholds(client, plan.request);
+      await thresholdsSet(client, plan.request);
     } catch (error) {
       const rolledBack: string[] = [];
       const failures: string[] = [];
       for (const done of [...applied].reverse()) {
         try {
-          await setThresholds(client, rollbackRequest(done));
+          await thresholdsSet(client, rollbackRequest(done));
           rolledBack.push(scopeName(done.fdId));
         } catch (rollbackError) {
           failures.push(`${scopeName(done.fdId)} (${describeError(rollbackError).message})`);

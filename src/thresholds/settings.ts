@@ -2,9 +2,9 @@
 // context), from `thresholds set KEY=VALUE...` or one section of a file,
 // checked completely before anything is sent; and the one thresholds-set
 // request that carries it.
-import { UsageError } from '../netlink/errors.js';
-import type { ThresholdsAttrs } from '../netlink/generated.js';
-import { alertTypesOfMask } from '../views/common.js';
+import { UsageError } from '../errors.js';
+import type { ThresholdsAttrs } from '../spec/generated.js';
+import { alertTypesOfMask } from '../spec/enums.js';
 import {
   FIELDS,
   checkRawValue,

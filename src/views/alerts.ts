@@ -1,7 +1,7 @@
 // `mutexctl alerts`: alert events from the kernel's ring and the `alerts`
 // multicast group. JSON/CSV carry the raw values with the unit of the
 // threshold crossed in `unit`; the table and --follow lines read in human units.
-import type { AlertAttrs } from '../netlink/generated.js';
+import type { AlertAttrs } from '../spec/generated.js';
 import {
   formatBitsPerSecond,
   formatCount,
@@ -14,7 +14,7 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { alertTypeName, enumName, enumNames } from './common.js';
+import { alertTypeName, enumName, enumNames } from '../spec/enums.js';
 
 /** The unit of an alert's value and threshold, by alert type (the threshold it crossed). */
 const UNITS: readonly string[] = ['us', 'ppm', 'bps', 'conn/s', 'ppm'];
@@ -79,6 +79,13 @@ const ALERT_TABLE: readonly TableColumn[] = [
  */
 export function alertView(): View {
   return { columns: ALERT_COLUMNS, table: ALERT_TABLE };
+}
+
+const CLEARED: View = { columns: [{ key: 'cleared', header: 'cleared', kind: 'text' }] };
+
+/** `alerts clear --json|--csv`: one record, `cleared` (true). */
+export function clearedView(): View {
+  return CLEARED;
 }
 
 /** An alert as the view's row: type and state by name, the unit from the type. */

@@ -1,4 +1,3 @@
-import { enums } from '../netlink/generated.js';
 import type { Column, View } from '../output/index.js';
 
 /** When a snapshot was taken: leads each record of --watch output and of CSV exports, so rows form a time series. */
@@ -22,33 +21,6 @@ export function rttAverageUs(values: { rtt_sum_us?: bigint; rtt_samples?: bigint
   return samples === 0n ? 0n : sum / samples;
 }
 
-// Value → name, per enumeration: enumName runs for every row of a listing.
-const namesByValue = new Map<string, ReadonlyMap<number, string>>();
-
-function namesOf(enumeration: string): ReadonlyMap<number, string> {
-  let names = namesByValue.get(enumeration);
-  if (!names) {
-    names = new Map((enums[enumeration] ?? []).map((entry) => [entry.value, entry.name]));
-    namesByValue.set(enumeration, names);
-  }
-  return names;
-}
-
-/** The spec's name of an enum value; an unknown value (a newer module) as its number. */
-export function enumName(enumeration: string, value: number | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return namesOf(enumeration).get(value) ?? String(value);
-}
-
-/** An enum value by name, for flags. */
-export function enumValue(enumeration: string, name: string): number | undefined {
-  return enums[enumeration]?.find((entry) => entry.name === name)?.value;
-}
-
-export function enumNames(enumeration: string): string[] {
-  return (enums[enumeration] ?? []).map((entry) => entry.name);
-}
-
 /** IP protocol numbers of the flows the module tracks, by the names mutexctl uses. */
 export const PROTOCOLS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
 
@@ -70,19 +42,6 @@ export function familyName(value: number | undefined): string | undefined {
 export function pair(a: string | undefined, b: string | undefined): string {
   if (a === undefined && b === undefined) return '-';
   return `${a ?? '-'}/${b ?? '-'}`;
-}
-
-/** An alert type as JSON and CSV name it: the spec's name in snake_case (`high_latency`). */
-export function alertTypeName(value: number | undefined): string | undefined {
-  return enumName('alert-type', value)?.replace(/-/g, '_');
-}
-
-/** The alert types of a bit mask (bit n = alert-type n), in type order; an unknown bit as its number. */
-export function alertTypesOfMask(mask: number | undefined): string[] | undefined {
-  if (mask === undefined) return undefined;
-  const names: string[] = [];
-  for (let bit = 0; bit < 32; bit++) if ((mask >>> bit) & 1) names.push(alertTypeName(bit)!);
-  return names;
 }
 
 /** A view's fields in output order, an enum's names in brackets: "id, state (new|closed)". For help texts. */

@@ -1,7 +1,7 @@
 // `mutexctl conn`: one row per tracked flow. JSON/CSV carry every attribute of
 // the spec's `conn` set in spec order (addresses as text, enums by name) plus the
 // derived rtt_avg_us; the list table is compact, like ss.
-import { connFigureRow, type ConnAttrs } from '../netlink/generated.js';
+import { connFigureRow, type ConnAttrs } from '../spec/generated.js';
 import {
   columnsFromAttributeSet,
   formatAddress,
@@ -15,7 +15,8 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { enumName, enumNames, familyName, pair, protocolName, rttAverageUs, withRttAverage } from './common.js';
+import { enumName, enumNames } from '../spec/enums.js';
+import { familyName, pair, protocolName, rttAverageUs, withRttAverage } from './common.js';
 
 const text = (value: CellValue): string | undefined => (value === undefined || value === null ? undefined : String(value));
 const count = (value: CellValue): string | undefined =>

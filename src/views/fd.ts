@@ -1,7 +1,7 @@
 // `mutexctl fd` (and the report of `fd run`): one row per context. JSON/CSV
 // carry every attribute of the spec's `fd` set in spec order (rtt_hist as a list)
 // plus the derived rtt_avg_us; the list table is compact.
-import type { FdAttrs } from '../netlink/generated.js';
+import type { FdAttrs } from '../spec/generated.js';
 import {
   columnsFromAttributeSet,
   formatBitRate,
@@ -14,7 +14,8 @@ import {
   type TableColumn,
   type View,
 } from '../output/index.js';
-import { alertTypesOfMask, pair, rttAverageUs, withRttAverage } from './common.js';
+import { alertTypesOfMask } from '../spec/enums.js';
+import { pair, rttAverageUs, withRttAverage } from './common.js';
 
 const isInteger = (value: CellValue): value is bigint | number => typeof value === 'bigint' || typeof value === 'number';
 const text = (value: CellValue): string | undefined => (value === undefined || value === null || value === '' ? undefined : String(value));

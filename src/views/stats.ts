@@ -1,4 +1,4 @@
-import type { StatsAttrs } from '../netlink/generated.js';
+import type { StatsAttrs } from '../spec/generated.js';
 import { columnsFromAttributeSet, type Row, type View } from '../output/index.js';
 import { rttAverageUs, withRttAverage } from './common.js';
 

@@ -1,10 +1,10 @@
 // `mutexctl thresholds`: the global defaults or one context's effective
 // thresholds. JSON/CSV: raw integers with the unit in the key, masks as lists
 // of names. Table: one row per threshold in human units.
-import type { ThresholdsAttrs } from '../netlink/generated.js';
+import type { ThresholdsAttrs } from '../spec/generated.js';
 import type { CellValue, Column, Row, TableColumn, View } from '../output/index.js';
 import { DISABLED_OVERRIDE_BIT, FIELDS, type ThresholdField } from '../thresholds/fields.js';
-import { alertTypeName, alertTypesOfMask } from './common.js';
+import { alertTypeName, alertTypesOfMask } from '../spec/enums.js';
 
 export type ThresholdsScope = 'global' | 'context';
 

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { AlertFollower, followAlerts, type AlertSink } from '../../src/cli/alert-follow.js';
-import { alertStreamSink, listAlerts, lostMessage } from '../../src/commands/alerts/index.js';
+import { AlertFollower, followAlerts, type AlertSink } from '../../src/app/alert-follow.js';
+import { alertStreamSink, listAlerts, lostMessage } from '../../src/app/alerts.js';
 import { mutexCodec } from '../../src/netlink/codec.js';
+import { alertClear } from '../../src/kernel/operations.js';
 import { KernelError } from '../../src/netlink/errors.js';
-import { operations, type AlertAttrs } from '../../src/netlink/generated.js';
+import { operations, type AlertAttrs } from '../../src/spec/generated.js';
 import { renderView, type Row } from '../../src/output/index.js';
 import { alertRow, alertView, formatAlertLine, formatAlertValue } from '../../src/views/alerts.js';
 import { genlReply } from './helpers/fake-kernel.js';
@@ -125,10 +126,10 @@ describe('alerts list', () => {
 describe('alerts clear', () => {
   it('one alert-clear request; EPERM is the CAP_NET_ADMIN message (exit 1)', async () => {
     const allowed = await mutexKernel(() => ({ items: [] }));
-    await allowed.client.doRequest('alert-clear');
+    await alertClear(allowed.client);
     assert.deepEqual(allowed.requests, [{ operation: 'alert-clear', dump: false, attributes: {} }]);
     const denied = await mutexKernel(() => ({ errno: 1 }));
-    await assert.rejects(denied.client.doRequest('alert-clear'), (error: unknown) => {
+    await assert.rejects(alertClear(denied.client), (error: unknown) => {
       assert.ok(error instanceof KernelError);
       assert.equal(error.exitCode, 1);
       assert.equal(error.message, 'permission denied: this operation needs CAP_NET_ADMIN (run as root)');

@@ -3,7 +3,7 @@
 // test/vm/cli-robustness.test.ts does the same against the real module.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExitCode } from '../../src/netlink/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { oneLine } from '../../src/cli/base-command.js';
 import { takesArguments, unknownCommandMessage } from '../../src/cli/unknown-command.js';
 import { fileURLToPath } from 'node:url';

@@ -5,7 +5,7 @@ import { NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI, NLM_F_REQUEST } fr
 import { DumpInconsistentError, FamilyNotFoundError, KernelError } from '../../src/netlink/errors.js';
 import { lookupFamily, MutexClient, type FamilySpec } from '../../src/netlink/client.js';
 import type { AttrSetName } from '../../src/netlink/codec.js';
-import type { AttrSetTypes } from '../../src/netlink/generated.js';
+import type { AttrSetTypes } from '../../src/spec/generated.js';
 import { parseGenlPayload } from '../../src/netlink/message.js';
 import { doneReply, errorReply, FakeKernel, familyReply, genlReply, type SentRequest } from './helpers/fake-kernel.js';
 

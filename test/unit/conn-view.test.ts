@@ -6,7 +6,7 @@ import { parseAddress, renderView, sortRows, parseSort, type Row } from '../../s
 import { connRow, connView } from '../../src/views/conn.js';
 import { metricType } from '../../src/views/metrics.js';
 import { rateView } from '../../src/views/rate.js';
-import { getConn, listConns } from '../../src/netlink/queries.js';
+import { connGet, connList } from '../../src/kernel/operations.js';
 import { mutexKernel } from './helpers/mutex-kernel.js';
 import { csvRecord, documentedColumns } from './helpers/contract.js';
 
@@ -249,7 +249,7 @@ describe('conn sorting and limit', () => {
 describe('conn requests to the kernel', () => {
   it('dumps conn-get with the filters as attributes', async () => {
     const { client, requests } = await mutexKernel(() => ({ items: [tcpFlow, udpFlow] }));
-    const flows = await listConns(client, { fdId: 3, protocol: 6, state: 1 });
+    const flows = await connList(client, { fdId: 3, protocol: 6, state: 1 });
     assert.deepEqual(requests, [{ operation: 'conn-get', dump: true, attributes: { fd_id: 3, protocol: 6, state: 1 } }]);
     assert.equal(flows.length, 2);
     assert.equal(flows[0]!.id, U64_MAX);
@@ -258,17 +258,17 @@ describe('conn requests to the kernel', () => {
 
   it('sends no filter attributes without filters', async () => {
     const { client, requests } = await mutexKernel(() => ({ items: [] }));
-    assert.deepEqual(await listConns(client), []);
+    assert.deepEqual(await connList(client), []);
     assert.deepEqual(requests[0]!.attributes, {});
   });
 
   it('retries an interrupted dump, then gives up with DumpInconsistentError (exit 1)', async () => {
     let calls = 0;
     const retried = await mutexKernel(() => ({ items: [udpFlow], dumpFlags: ++calls < 2 ? NLM_F_DUMP_INTR : 0 }));
-    assert.equal((await listConns(retried.client)).length, 1);
+    assert.equal((await connList(retried.client)).length, 1);
     assert.equal(calls, 2);
     const changing = await mutexKernel(() => ({ items: [udpFlow], dumpFlags: NLM_F_DUMP_INTR }));
-    await assert.rejects(listConns(changing.client), (error: unknown) => {
+    await assert.rejects(connList(changing.client), (error: unknown) => {
       assert.ok(error instanceof DumpInconsistentError);
       assert.equal(error.exitCode, 1);
       assert.match(error.message, /conn-get dump kept changing/);
@@ -280,9 +280,9 @@ describe('conn requests to the kernel', () => {
     const { client, requests } = await mutexKernel((request) =>
       request.attributes.id === U64_MAX ? { items: [tcpFlow] } : { errno: 2, extack: { message: 'no connection with this id in this network namespace' } },
     );
-    assert.equal((await getConn(client, U64_MAX)).bytes_received, U64_MAX);
+    assert.equal((await connGet(client, U64_MAX)).bytes_received, U64_MAX);
     assert.deepEqual(requests[0], { operation: 'conn-get', dump: false, attributes: { id: U64_MAX } });
-    await assert.rejects(getConn(client, 5n), (error: unknown) => {
+    await assert.rejects(connGet(client, 5n), (error: unknown) => {
       assert.ok(error instanceof KernelError);
       assert.equal(error.message, 'no connection with id 5 in this network namespace');
       assert.equal(error.exitCode, 1);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../src/netlink/errors.js';
+import { UsageError } from '../../src/errors.js';
 import {
   checkName,
   checkPeers,
@@ -15,7 +15,7 @@ import {
   parseScope,
   selectorLine,
 } from '../../src/context/selector.js';
-import { ContextDevice, parseContextId } from '../../src/context/device.js';
+import { ContextDevice, parseContextId } from '../../src/kernel/device.js';
 import { exitStatus, runChild } from '../../src/context/child.js';
 
 function usageError(fn: () => unknown, message: RegExp): void {

@@ -1,14 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:os';
+import { describeError, errnoName, UsageError } from '../../src/errors.js';
 import {
   CodecError,
-  describeError,
-  errnoName,
   FamilyNotFoundError,
   KernelError,
   TimeoutError,
-  UsageError,
 } from '../../src/netlink/errors.js';
 
 const { errno } = constants;

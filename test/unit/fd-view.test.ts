@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { KernelError } from '../../src/netlink/errors.js';
 import { parseSort, renderView, sortRows, type Row } from '../../src/output/index.js';
 import { fdRow, fdView, formatRttHistogram, selectorWithoutName } from '../../src/views/fd.js';
-import { getFd, listFds } from '../../src/netlink/queries.js';
+import { fdGet, fdList } from '../../src/kernel/operations.js';
 import { mutexKernel } from './helpers/mutex-kernel.js';
 import { csvRecord, documentedColumns, withEveryFigure } from './helpers/contract.js';
 
@@ -185,7 +185,7 @@ describe('fd rows', () => {
 describe('fd requests to the kernel', () => {
   it('dumps fd-get and decodes the multi-attr histogram', async () => {
     const { client, requests } = await mutexKernel(() => ({ items: [web, idle] }));
-    const fds = await listFds(client);
+    const fds = await fdList(client);
     assert.deepEqual(requests, [{ operation: 'fd-get', dump: true, attributes: {} }]);
     assert.deepEqual(fds[0]!.rtt_hist, web.rtt_hist);
     assert.equal(fds[1]!.name, '');
@@ -193,9 +193,9 @@ describe('fd requests to the kernel', () => {
 
   it('gets one context by id; a missing one is "no context with id N"', async () => {
     const { client, requests } = await mutexKernel((request) => (request.attributes.id === 3 ? { items: [web] } : { errno: 2 }));
-    assert.equal((await getFd(client, 3)).owner_comm, 'mutexctl');
+    assert.equal((await fdGet(client, 3)).owner_comm, 'mutexctl');
     assert.deepEqual(requests[0], { operation: 'fd-get', dump: false, attributes: { id: 3 } });
-    await assert.rejects(getFd(client, 4), (error: unknown) => {
+    await assert.rejects(fdGet(client, 4), (error: unknown) => {
       assert.ok(error instanceof KernelError);
       assert.equal(error.message, 'no context with id 4 in this network namespace');
       return true;

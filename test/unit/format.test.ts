@@ -17,7 +17,7 @@ import {
   writeOutput,
   type View,
 } from '../../src/output/index.js';
-import { attributeSets } from '../../src/netlink/generated.js';
+import { attributeSets } from '../../src/spec/generated.js';
 import { rttAverageUs, statsRow, statsView } from '../../src/views/stats.js';
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { attributeSets } from '../../src/netlink/generated.js';
+import { attributeSets } from '../../src/spec/generated.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const generator = join(root, 'scripts', 'gen-netlink.mjs');
@@ -19,7 +19,7 @@ const generated = [
   'kernel/mutex_nl_gen.c',
   'kernel/mutex_figures_gen.h',
   'kernel/mutex_figures_gen.c',
-  'src/netlink/generated.ts',
+  'src/spec/generated.ts',
 ];
 const sources = ['kernel/mutex.yaml', 'kernel/counters.yaml'];
 /** The next free attribute number of the stats set. */
@@ -89,7 +89,7 @@ describe('generated files', () => {
       );
       const run = check(scratch);
       assert.equal(run.status, 1);
-      for (const file of ['kernel/mutex.yaml', 'kernel/include/uapi/linux/mutex.h', 'kernel/mutex_figures_gen.h', 'kernel/mutex_figures_gen.c', 'src/netlink/generated.ts'])
+      for (const file of ['kernel/mutex.yaml', 'kernel/include/uapi/linux/mutex.h', 'kernel/mutex_figures_gen.h', 'kernel/mutex_figures_gen.c', 'src/spec/generated.ts'])
         assert.match(run.stderr, new RegExp(file.replace(/[./]/g, '\\$&')));
     } finally {
       rmSync(scratch, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import {
   requestAttrs,
   resolveDisabled,
 } from '../../src/thresholds/settings.js';
-import { exactDecimal, formatBps, formatDurationUs, formatPpm } from '../../src/thresholds/units.js';
+import { exactDecimal, formatBps, formatDurationUs, formatPpm } from '../../src/output/units.js';
 import { parseSince } from '../../src/cli/parse.js';
 
 const parseValue = (name: FieldName, text: string) => parseFieldValue(fieldByName(name), text, name);

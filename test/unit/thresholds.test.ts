@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, KernelError } from '../../src/netlink/errors.js';
+import { ExitCode } from '../../src/errors.js';
+import { KernelError } from '../../src/netlink/errors.js';
 import { usageError } from './helpers/usage-error.js';
-import { renderThresholds } from '../../src/commands/thresholds/index.js';
-import { applySettings } from '../../src/commands/thresholds/set.js';
+import { applySettings, renderThresholds } from '../../src/app/thresholds.js';
 import { loadThresholdsFile, parseFileText, thresholdsFromData } from '../../src/thresholds/file.js';
-import { getThresholds } from '../../src/thresholds/kernel.js';
+import { thresholdsGet } from '../../src/kernel/operations.js';
 import { ApplyError, applyPlans, describeChange, planFile, planScope, rollbackRequest } from '../../src/thresholds/plan.js';
 import { parseAssignments, parseSettings } from '../../src/thresholds/settings.js';
 import { renderView } from '../../src/output/index.js';
@@ -333,7 +333,7 @@ describe('thresholds apply: all or nothing', () => {
 
   it('re-reading after set gives the thresholds object', async () => {
     const kernel = await thresholdsKernel({ contexts: { 3: { latency_us: 1n, alertsActive: 1 } } });
-    const attrs = await getThresholds(kernel.client, 3);
+    const attrs = await thresholdsGet(kernel.client, 3);
     const defaults: Partial<GlobalValues> = { ...SEED };
     delete defaults.interval_ms;
     assert.deepEqual(attrs, { fd_id: 3, ...defaults, latency_us: 1n, overridden: 1, alerts_active: 1 });

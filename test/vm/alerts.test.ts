@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
 import { MutexClient, type Notification } from '../../src/netlink/index.js';
-import type { AlertAttrs, ThresholdsAttrs } from '../../src/netlink/generated.js';
+import type { AlertAttrs, ThresholdsAttrs } from '../../src/spec/generated.js';
 import { Context, PYTHON, freshPort, globalStats, python, sh, sleep, withClient } from './lib.js';
 
 const TYPE = { latency: 0, errors: 1, bandwidth: 2, flood: 3, drops: 4 } as const;

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { ExitCode } from '../../src/netlink/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { failureProblems, fuzzCases, loadCli, runInProcess } from '../unit/helpers/cli-fuzz.js';
 import { Context, withClient } from './lib.js';
 

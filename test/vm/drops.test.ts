@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 
-import type { AlertAttrs } from '../../src/netlink/generated.js';
+import type { AlertAttrs } from '../../src/spec/generated.js';
 import { Context, PYTHON, connsOf, fdStats, freshPort, python, sh, sleep, withClient } from './lib.js';
 import { DropTrace, snmp, ssOpenConnections, withSysctl } from './oracles.js';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 import { MutexClient } from '../../src/netlink/index.js';
 import { runNode, type NodeRun } from '../unit/helpers/run-node.js';
-import type { ConnAttrs, FdAttrs, StatsAttrs } from '../../src/netlink/generated.js';
+import type { ConnAttrs, FdAttrs, StatsAttrs } from '../../src/spec/generated.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const cliPath = join(projectRoot, 'bin', 'run.js');

@@ -9,7 +9,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import type { AlertAttrs, FdAttrs } from '../../src/netlink/generated.js';
+import type { AlertAttrs, FdAttrs } from '../../src/spec/generated.js';
 import { Context, PYTHON, cliPath, connsOf, fdStats, freshPort, globalStats, mutexctl, python, sh, sleep, withClient, withParam } from './lib.js';
 
 /** A python program driven line by line: each command's reply is one line. */

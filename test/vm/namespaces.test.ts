@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-import type { StatsAttrs } from '../../src/netlink/generated.js';
+import type { StatsAttrs } from '../../src/spec/generated.js';
 import { Context, PYTHON, cliPath, fdStats, globalStats, python, sh, sleep, withParam } from './lib.js';
 import { AllocTrace, WorkTrace, kernelMemory } from './oracles.js';
 

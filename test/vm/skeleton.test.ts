@@ -10,9 +10,9 @@ import {
   lookupFamily,
   parseErrorMessage,
   MutexClient,
-  MutexctlError,
 } from '../../src/netlink/index.js';
-import { attributeSets, operations } from '../../src/netlink/generated.js';
+import { MutexctlError } from '../../src/errors.js';
+import { attributeSets, operations } from '../../src/spec/generated.js';
 import { globalStats, mutexctl, sh } from './lib.js';
 
 const NLM_F_REQUEST = 0x1;

@@ -1,8 +1,5 @@
+import { clearAlerts } from '../../app/alerts.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { withMutexClient } from '../../netlink/client.js';
-import { writeOutput, type View } from '../../output/index.js';
-
-const CLEARED: View = { columns: [{ key: 'cleared', header: 'cleared', kind: 'text' }] };
 
 export default class AlertsClear extends BaseCommand {
   static override summary = 'Empty the kernel alert ring (needs CAP_NET_ADMIN).';
@@ -18,9 +15,6 @@ Needs CAP_NET_ADMIN: without it the kernel refuses (EPERM) and mutexctl exits 1.
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AlertsClear);
-    this.shownView(CLEARED, flags);
-    await withMutexClient((client) => client.doRequest<'alert'>('alert-clear'));
-    if (flags.json || flags.csv) await this.printView(CLEARED, [{ cleared: true }], 'record', flags);
-    else await writeOutput('alert ring cleared\n');
+    await clearAlerts(flags);
   }
 }

@@ -1,92 +1,9 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, listFlags, type OutputFlags } from '../../cli/base-command.js';
-import { followAlerts, matchesFilter, readRing, type AlertFilter, type AlertSink } from '../../cli/alert-follow.js';
-import { parseSince, type Since } from '../../cli/parse.js';
-import { withMutexClient, type MutexClient } from '../../netlink/client.js';
-import { UsageError } from '../../netlink/errors.js';
-import type { AlertAttrs } from '../../netlink/generated.js';
-import {
-  colorEnabled,
-  csvField,
-  outputClosed,
-  rowToJson,
-  toJsonLine,
-  watchOutputClosed,
-  writeOutput,
-  type OutputFormat,
-} from '../../output/index.js';
+import { showAlerts, streamAlerts, type AlertQuery } from '../../app/alerts.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { listFlags } from '../../cli/flags.js';
+import { parseSince } from '../../cli/parse.js';
 import { alertTypeChoices, parseAlertType } from '../../thresholds/fields.js';
-import { alertRow, alertView, formatAlertLine } from '../../views/alerts.js';
-
-export interface AlertQuery {
-  since?: Since;
-  type?: number;
-  fdId?: number;
-}
-
-/** Wall-clock "now minus the look-back" of a duration --since. */
-function sinceTimeNs(since: Since | undefined, nowMs: number): bigint | undefined {
-  if (since?.kind !== 'duration') return undefined;
-  return BigInt(Math.trunc(nowMs)) * 1_000_000n - since.ns;
-}
-
-/** The alerts of the ring that match: the kernel filters by seq, type and fd; a look-back is applied here. */
-export async function listAlerts(client: MutexClient, query: AlertQuery = {}, nowMs = Date.now()): Promise<AlertAttrs[]> {
-  const alerts = await readRing(client, {
-    sinceSeq: query.since?.kind === 'seq' ? query.since.seq : undefined,
-    type: query.type,
-    fdId: query.fdId,
-  });
-  const filter: AlertFilter = { type: query.type, fdId: query.fdId, sinceTimeNs: sinceTimeNs(query.since, nowMs) };
-  return alerts.filter((alert) => matchesFilter(alert, filter));
-}
-
-/** `mutexctl: 3 alerts lost (seq 10..12)`: missed notifications the ring no longer holds. */
-export function lostMessage(bin: string, first: bigint, last: bigint): string {
-  const count = last - first + 1n;
-  return `${bin}: ${count} ${count === 1n ? 'alert' : 'alerts'} lost (seq ${first}..${last})\n`;
-}
-
-export interface StreamOptions {
-  format: OutputFormat;
-  header: boolean;
-  color: boolean;
-  bin: string;
-  stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
-}
-
-/**
- * Where --follow writes: NDJSON (one line per alert, written as it comes),
- * CSV rows (after one header row), or one formatted line per alert; lost
- * alerts as a warning on stderr.
- */
-export function alertStreamSink(options: StreamOptions): AlertSink & { start(): Promise<void> } {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const view = alertView();
-  const line = (alert: AlertAttrs): string => {
-    const row = alertRow(alert);
-    switch (options.format) {
-      case 'json':
-        return `${toJsonLine(rowToJson(view, row))}\n`;
-      case 'csv':
-        return `${view.columns.map((column) => csvField(row[column.key])).join(',')}\r\n`;
-      case 'table':
-        return `${formatAlertLine(row, options.color)}\n`;
-    }
-  };
-  return {
-    async start() {
-      if (options.format === 'csv' && options.header) await writeOutput(`${view.columns.map((column) => column.key).join(',')}\r\n`, stdout);
-    },
-    alert: (alert) => writeOutput(line(alert), stdout),
-    lost: (first, last) => writeOutput(lostMessage(options.bin, first, last), stderr),
-    get closed() {
-      return outputClosed(stdout);
-    },
-  };
-}
 
 export default class Alerts extends BaseCommand {
   static override summary = 'List alerts from the kernel ring, or follow them as they are raised and cleared.';
@@ -127,49 +44,7 @@ Without --follow: the events in the ring, oldest first, filtered by --type, --fd
       fdId: flags.fd,
       since: flags.since === undefined ? undefined : parseSince(flags.since),
     };
-    const view = alertView();
-    if (flags.follow) {
-      if (flags.sort !== undefined || flags.limit !== undefined) throw new UsageError('--sort and --limit do not go with --follow');
-      if (flags.columns !== undefined) throw new UsageError('--columns does not go with --follow: each event is printed whole');
-      await this.follow(query, flags);
-      return;
-    }
-    const order = this.listOrder(view, flags);
-    this.shownView(view, flags);
-    const alerts = await withMutexClient((client) => listAlerts(client, query));
-    await this.printList(view, alerts.map(alertRow), order, flags);
-  }
-
-  private async follow(query: AlertQuery, flags: OutputFlags): Promise<void> {
-    const format = this.outputFormat(flags);
-    const color = colorEnabled({ isTTY: process.stdout.isTTY === true });
-    await withMutexClient((client) => runFollow(client, query, { format, header: flags.header, color, bin: this.config.bin }));
-  }
-}
-
-/**
- * `alerts --follow` on an open client: prints until SIGINT or SIGTERM, or until
- * the reader of stdout goes away (EPIPE, or the stream closing), all of which
- * end it normally (exit 0). Kernel errors reject.
- */
-export async function runFollow(client: MutexClient, query: AlertQuery, options: StreamOptions, nowMs = Date.now()): Promise<void> {
-  const stdout = options.stdout ?? process.stdout;
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  const unwatch = watchOutputClosed(stdout, stop);
-  try {
-    const sink = alertStreamSink(options);
-    await sink.start();
-    await followAlerts(client, sink, {
-      sinceSeq: query.since?.kind === 'seq' ? query.since.seq : undefined,
-      filter: { type: query.type, fdId: query.fdId, sinceTimeNs: sinceTimeNs(query.since, nowMs) },
-      signal: controller.signal,
-    });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    unwatch();
+    if (flags.follow) await streamAlerts(query, flags, this.config.bin);
+    else await showAlerts(query, flags);
   }
 }

@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
-import { BaseCommand, listFlags } from '../../cli/base-command.js';
+import { fdSource } from '../../app/sources.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { listFlags, liveFlags } from '../../cli/flags.js';
 import { parseFdId } from '../../cli/parse.js';
-import { liveFlags } from '../../cli/live.js';
-import { fdSource } from '../../cli/sources.js';
 import { describeFields } from '../../views/common.js';
 import { fdView } from '../../views/fd.js';
 

@@ -1,26 +1,8 @@
 import { Flags } from '@oclif/core';
+import { runInContext } from '../../app/fd-run.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { CGROUP_ROOT, cgroupV2Writable, createCgroup, removeCgroup, tryRemoveCgroup } from '../../context/cgroup.js';
-import { exitStatus, runChild, type ChildOutcome } from '../../context/child.js';
-import { ContextDevice } from '../../context/device.js';
-import {
-  checkSelectorFlags,
-  nameFromCommand,
-  parseScope,
-  selectorLine,
-  type ScopeChoice,
-  type SelectorParts,
-} from '../../context/selector.js';
-import { describeErrno, describeError, ExitCode, MutexctlError, UsageError } from '../../netlink/errors.js';
-import { withMutexClient } from '../../netlink/client.js';
-import { writeOutput } from '../../output/index.js';
-import { fdRow, fdView } from '../../views/fd.js';
-import { getFd } from '../../netlink/queries.js';
-
-interface Placement {
-  /** The cgroup made for the command, to start it in and remove afterwards. */
-  cgroup?: string;
-}
+import { checkSelectorFlags, nameFromCommand, parseScope, type SelectorParts } from '../../context/selector.js';
+import { UsageError } from '../../errors.js';
 
 export default class FdRun extends BaseCommand {
   static override summary = 'Run a command in a fresh context and report its traffic.';
@@ -82,105 +64,6 @@ Counters are final when CMD ends; the bandwidth rates are those of the last comp
     const checked = checkSelectorFlags(flags);
     const parts: Omit<SelectorParts, 'scope'> = { ...checked, name: checked.name ?? nameFromCommand(command[0]!) };
     const scope = parseScope(flags.scope);
-
-    const device = ContextDevice.open();
-    const placement: Placement = {};
-    try {
-      let selector = this.applySelector(device, parts, scope, placement);
-      let outcome = await runChild(command, { cgroup: placement.cgroup });
-      if (placement.cgroup !== undefined && outcome.joinedCgroup === false && !outcome.spawnError) {
-        // The wrapper could not join the cgroup, and the command never ran.
-        if (scope.kind !== 'auto') throw new MutexctlError(`could not move the command into the cgroup ${placement.cgroup}`);
-        await this.dropCgroup(placement);
-        selector = this.applySelector(device, parts, { kind: 'own-pid' }, placement);
-        outcome = await runChild(command);
-      }
-      if (outcome.spawnError) {
-        const errno = outcome.spawnError.errno;
-        const reason = errno === undefined ? outcome.spawnError.message : describeErrno(-errno);
-        await writeOutput(`${this.config.bin}: cannot run "${command[0]}": ${reason}\n`, process.stderr);
-        process.exitCode = exitStatus(outcome);
-        return;
-      }
-      process.exitCode = await this.report(device, selector, command, outcome, flags);
-    } finally {
-      device.close();
-      await this.dropCgroup(placement);
-    }
+    process.exitCode = await runInContext({ command, parts, scope, flags, bin: this.config.bin });
   }
-
-  /** Decides the scope (making the cgroup if it needs one), writes the selector, returns it. */
-  private applySelector(device: ContextDevice, parts: Omit<SelectorParts, 'scope'>, scope: ScopeChoice, placement: Placement): string {
-    const ownPid = `pid:${process.pid}`;
-    switch (scope.kind) {
-      case 'fixed':
-      case 'own-pid': {
-        const line = selectorLine({ ...parts, scope: scope.kind === 'fixed' ? scope.text : ownPid });
-        device.setSelector(line);
-        return line;
-      }
-      case 'new-cgroup':
-      case 'auto': {
-        if (!cgroupV2Writable()) {
-          if (scope.kind === 'auto') return this.applySelector(device, parts, { kind: 'own-pid' }, placement);
-          throw new MutexctlError(`--scope cgroup needs cgroup v2 mounted at ${CGROUP_ROOT} and writable (try --scope pid)`);
-        }
-        try {
-          placement.cgroup = createCgroup();
-        } catch (error) {
-          if (scope.kind === 'auto') return this.applySelector(device, parts, { kind: 'own-pid' }, placement);
-          throw new MutexctlError(`cannot create a cgroup for the command: ${(error as Error).message}`);
-        }
-        const line = selectorLine({ ...parts, scope: `cgroup:${placement.cgroup}` });
-        try {
-          device.setSelector(line);
-          return line;
-        } catch (error) {
-          // A kernel that cannot resolve the new cgroup (another cgroup namespace): the process tree will do.
-          if (scope.kind !== 'auto' || !(error instanceof UsageError)) throw error;
-          rmdirQuietly(placement);
-          return this.applySelector(device, parts, { kind: 'own-pid' }, placement);
-        }
-      }
-    }
-  }
-
-  private async dropCgroup(placement: Placement): Promise<void> {
-    const { cgroup } = placement;
-    if (cgroup === undefined) return;
-    placement.cgroup = undefined;
-    if (!(await removeCgroup(cgroup))) {
-      await writeOutput(`${this.config.bin}: warning: could not remove ${cgroup} (processes still in it?)\n`, process.stderr);
-    }
-  }
-
-  /** Prints the context's statistics to stderr; returns the exit status to leave with. */
-  private async report(
-    device: ContextDevice,
-    selector: string,
-    command: readonly string[],
-    outcome: ChildOutcome,
-    flags: { json: boolean; csv: boolean; header: boolean },
-  ): Promise<number> {
-    const status = exitStatus(outcome);
-    try {
-      const fd = await withMutexClient((client) => getFd(client, device.id));
-      if (this.outputFormat(flags) === 'table') {
-        const ended = outcome.signal ? `was killed by ${outcome.signal}` : `exited with status ${status}`;
-        await writeOutput(`context ${device.id} (${selector}): ${command[0]} ${ended}\n`, process.stderr);
-      }
-      await this.printView(fdView(), [fdRow(fd)], 'record', flags, process.stderr);
-      return status;
-    } catch (error) {
-      const { message } = describeError(error);
-      await writeOutput(`${this.config.bin}: cannot read the statistics of context ${device.id}: ${message}\n`, process.stderr);
-      return status === 0 ? ExitCode.failure : status;
-    }
-  }
-}
-
-function rmdirQuietly(placement: Placement): void {
-  const { cgroup } = placement;
-  placement.cgroup = undefined;
-  if (cgroup !== undefined) tryRemoveCgroup(cgroup);
 }

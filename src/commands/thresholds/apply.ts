@@ -1,10 +1,6 @@
 import { Flags } from '@oclif/core';
+import { applyThresholdsFile } from '../../app/thresholds.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { withMutexClient } from '../../netlink/client.js';
-import { writeOutput } from '../../output/index.js';
-import { loadThresholdsFile } from '../../thresholds/file.js';
-import { applyPlans, describeChange, planFile, scopeName } from '../../thresholds/plan.js';
-import { thresholdChangeRow, thresholdChangesView } from '../../views/thresholds.js';
 
 export default class ThresholdsApply extends BaseCommand {
   static override summary = 'Apply thresholds from a JSON or YAML file, all or nothing (needs CAP_NET_ADMIN).';
@@ -31,22 +27,6 @@ The whole file is checked first: any problem is a usage error (exit 2) naming wh
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ThresholdsApply);
-    const file = await loadThresholdsFile(flags.file);
-    const table = !flags.json && !flags.csv;
-    await withMutexClient(async (client) => {
-      const plans = await planFile(client, file);
-      const changes = plans.flatMap((plan) => plan.changes);
-      if (table) {
-        await writeOutput(changes.length === 0 ? 'no changes\n' : changes.map((change) => `${describeChange(change)}\n`).join(''));
-      } else {
-        await this.printView(thresholdChangesView(), changes.map(thresholdChangeRow), 'list', flags);
-      }
-      if (flags['dry-run'] || changes.length === 0) {
-        if (table && changes.length > 0) await writeOutput('dry run: nothing applied\n');
-        return;
-      }
-      const applied = await applyPlans(client, plans);
-      if (table) await writeOutput(`applied: ${applied.map((plan) => scopeName(plan.fdId)).join(', ')}\n`);
-    });
+    await applyThresholdsFile(flags.file, flags['dry-run'], flags);
   }
 }

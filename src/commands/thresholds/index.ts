@@ -1,38 +1,6 @@
-import { Flags } from '@oclif/core';
-import { BaseCommand, type OutputFlags } from '../../cli/base-command.js';
-import { withMutexClient } from '../../netlink/client.js';
-import type { ThresholdsAttrs } from '../../netlink/generated.js';
-import { colorEnabled, renderView, selectColumns, writeOutput, type OutputFormat } from '../../output/index.js';
-import { getThresholds } from '../../thresholds/kernel.js';
-import { thresholdsRow, thresholdsTableRows, thresholdsTableView, thresholdsView, type ThresholdsScope } from '../../views/thresholds.js';
-
-/** The `--fd` flag of the thresholds commands. */
-export const fdFlag = Flags.integer({
-  description: "A context's thresholds (fd id) instead of the global defaults.",
-  helpValue: 'ID',
-  min: 1,
-  max: 0xffff_ffff,
-});
-
-function formatOf(flags: OutputFlags): OutputFormat {
-  return flags.json ? 'json' : flags.csv ? 'csv' : 'table';
-}
-
-/** A thresholds-get reply as `mutexctl thresholds` prints it, in the format the flags ask for. */
-export function renderThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags, color = false): string {
-  const format = formatOf(flags);
-  if (flags.columns !== undefined) {
-    return renderView(selectColumns(thresholdsView(scope), flags.columns), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, color });
-  }
-  if (format === 'table') {
-    return renderView(thresholdsTableView(scope), thresholdsTableRows(attrs, scope), { format, shape: 'list', header: flags.header, color });
-  }
-  return renderView(thresholdsView(scope), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, color });
-}
-
-export async function printThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags): Promise<void> {
-  await writeOutput(renderThresholds(attrs, scope, flags, colorEnabled({ isTTY: process.stdout.isTTY === true })));
-}
+import { showThresholds } from '../../app/thresholds.js';
+import { BaseCommand } from '../../cli/base-command.js';
+import { fdFlag } from '../../cli/flags.js';
 
 export default class Thresholds extends BaseCommand {
   static override summary = 'Show the alert thresholds: the global defaults, or one context\'s effective values.';
@@ -59,9 +27,6 @@ disabled and alerts_active are lists of alert types (high_latency, high_error_ra
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Thresholds);
-    const scope = flags.fd === undefined ? 'global' : 'context';
-    this.shownView(thresholdsView(scope), flags); // a bad --columns is a usage error before the kernel is asked
-    const attrs = await withMutexClient((client) => getThresholds(client, flags.fd));
-    await printThresholds(attrs, scope, flags);
+    await showThresholds(flags.fd, flags);
   }
 }

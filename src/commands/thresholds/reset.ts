@@ -1,8 +1,6 @@
+import { resetThresholds } from '../../app/thresholds.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { withMutexClient } from '../../netlink/client.js';
-import { writeOutput } from '../../output/index.js';
-import { getThresholds, setThresholds } from '../../thresholds/kernel.js';
-import { fdFlag, printThresholds } from './index.js';
+import { fdFlag } from '../../cli/flags.js';
 
 export default class ThresholdsReset extends BaseCommand {
   static override summary = 'Restore the default thresholds, or drop a context\'s overrides (needs CAP_NET_ADMIN).';
@@ -22,15 +20,6 @@ Prints what was done; with --json or --csv the resulting thresholds, as \`mutexc
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ThresholdsReset);
-    await withMutexClient(async (client) => {
-      await setThresholds(client, flags.fd === undefined ? { reset: true } : { fd_id: flags.fd, reset: true });
-      if (flags.json || flags.csv) {
-        await printThresholds(await getThresholds(client, flags.fd), flags.fd === undefined ? 'global' : 'context', flags);
-      } else {
-        await writeOutput(
-          flags.fd === undefined ? 'global thresholds reset to the defaults\n' : `context ${flags.fd}: overrides dropped, global thresholds apply\n`,
-        );
-      }
-    });
+    await resetThresholds(flags.fd, flags);
   }
 }

@@ -1,39 +1,8 @@
+import { changeThresholds } from '../../app/thresholds.js';
 import { BaseCommand } from '../../cli/base-command.js';
-import { withMutexClient, type MutexClient } from '../../netlink/client.js';
-import { UsageError } from '../../netlink/errors.js';
-import type { ThresholdsAttrs } from '../../netlink/generated.js';
-import { writeOutput } from '../../output/index.js';
-import { getThresholds, setThresholds } from '../../thresholds/kernel.js';
-import {
-  describeSettings,
-  isEmpty,
-  needsCurrentMask,
-  parseAssignments,
-  parseSettings,
-  requestAttrs,
-  resolveDisabled,
-  type ThresholdSettings,
-} from '../../thresholds/settings.js';
-import { fdFlag, printThresholds } from './index.js';
-
-export interface SetResult {
-  /** The request sent. */
-  request: Partial<ThresholdsAttrs>;
-  /** The normalised echo: "latency 200 ms (200000 us)", … */
-  lines: string[];
-}
-
-/**
- * Sends `settings` for one scope in a single thresholds-set request (the kernel
- * applies all of it or none). disable=/enable= change the mask in force, read first.
- */
-export async function applySettings(client: MutexClient, fdId: number | undefined, settings: ThresholdSettings): Promise<SetResult> {
-  const current = needsCurrentMask(settings) ? (await getThresholds(client, fdId)).disabled : undefined;
-  const disabled = resolveDisabled(settings, current);
-  const request = requestAttrs(fdId, settings.values, disabled);
-  await setThresholds(client, request);
-  return { request, lines: describeSettings(settings.values, disabled) };
-}
+import { fdFlag } from '../../cli/flags.js';
+import { UsageError } from '../../errors.js';
+import { isEmpty, parseAssignments, parseSettings } from '../../thresholds/settings.js';
 
 export default class ThresholdsSet extends BaseCommand {
   static override summary = 'Change alert thresholds: the global defaults, or a context\'s overrides (needs CAP_NET_ADMIN).';
@@ -75,14 +44,6 @@ Every value is checked before anything is sent: a bad one is a usage error (exit
     if (args.length === 0) throw new UsageError('nothing to set: give KEY=VALUE pairs, e.g. `mutexctl thresholds set latency=200ms`');
     const settings = parseSettings(parseAssignments(args), { context: flags.fd !== undefined });
     if (isEmpty(settings)) throw new UsageError('nothing to set');
-    const scope = flags.fd === undefined ? 'global' : 'context';
-    await withMutexClient(async (client) => {
-      const result = await applySettings(client, flags.fd, settings);
-      if (flags.json || flags.csv) {
-        await printThresholds(await getThresholds(client, flags.fd), scope, flags);
-      } else {
-        await writeOutput(result.lines.map((line) => `${line}\n`).join(''));
-      }
-    });
+    await changeThresholds(flags.fd, settings, flags);
   }
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { attributeSets, figures } from '../../../src/netlink/generated.js';
+import { attributeSets, figures } from '../../../src/spec/generated.js';
 
 const doc = readFileSync(join(import.meta.dirname, '../../../../docs/output.md'), 'utf8');
 

@@ -2,9 +2,9 @@
 // that raises an alert every 20 ms, so tests can see how the process ends: on
 // SIGINT/SIGTERM, or when the reader of its stdout goes away. Acts only when
 // run as `node follow-process.js run json|table|csv`.
-import { runFollow } from '../../../src/commands/alerts/index.js';
+import { runFollow } from '../../../src/app/alerts.js';
 import { mutexCodec } from '../../../src/netlink/codec.js';
-import { operations, type AlertAttrs } from '../../../src/netlink/generated.js';
+import { operations, type AlertAttrs } from '../../../src/spec/generated.js';
 import { genlReply } from './fake-kernel.js';
 import { MUTEX_FAMILY_ID, mutexKernel } from './mutex-kernel.js';
 

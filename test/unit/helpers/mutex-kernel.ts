@@ -3,7 +3,7 @@
 import { GENL_ID_CTRL, NLM_F_DUMP, NLM_F_MULTI } from '../../../src/netlink/constants.js';
 import { mutexCodec } from '../../../src/netlink/codec.js';
 import { MutexClient } from '../../../src/netlink/client.js';
-import { operations } from '../../../src/netlink/generated.js';
+import { operations } from '../../../src/spec/generated.js';
 import { parseGenlPayload } from '../../../src/netlink/message.js';
 import type { ExtendedAck } from '../../../src/netlink/errors.js';
 import { doneReply, errorReply, FakeKernel, familyReply, genlReply, type SentRequest } from './fake-kernel.js';

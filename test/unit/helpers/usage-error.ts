@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ExitCode, UsageError } from '../../../src/netlink/errors.js';
+import { ExitCode, UsageError } from '../../../src/errors.js';
 
 /** An assert.throws/rejects validator: a one-line usage error (exit 2) matching pattern. */
 export function usageError(pattern: RegExp) {

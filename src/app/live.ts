@@ -1,9 +1,8 @@
 // --watch and --rate for the commands that read counters (stats, fd, conn):
 // one snapshot, or one every --interval; raw values, or per-second rates since
 // the previous snapshot (the previous run's, kept in the history file).
-import { Flags } from '@oclif/core';
-import { withMutexClient, type MutexClient } from '../netlink/client.js';
-import { UsageError } from '../netlink/errors.js';
+import { statsGet, withMutexClient, type MutexClient } from '../kernel/operations.js';
+import { UsageError } from '../errors.js';
 import {
   colorEnabled,
   renderView,
@@ -21,22 +20,9 @@ import {
 import { nowNs } from '../export/snapshot.js';
 import { TAKEN_NS } from '../views/common.js';
 import { baselineOf, rateRows, rateView, type RateBaseline, type RateSubject } from '../views/rate.js';
-import { DURATION_NS, parseQuantity } from '../thresholds/units.js';
+import { DURATION_NS, parseQuantity } from '../output/units.js';
+import { listOrder, outputFormat, shownView, type ListFlags, type OutputFlags } from './print.js';
 import { loadBaseline, saveBaseline } from './rate-history.js';
-
-export const liveFlags = {
-  watch: Flags.boolean({
-    char: 'w',
-    description:
-      'Refresh every --interval until interrupted: a live table on a terminal; with --json one line of JSON per snapshot (NDJSON), with --csv one header row then rows; taken_ns leads each record.',
-  }),
-  interval: Flags.string({ description: 'Time between snapshots with --watch: 1s (default), 500ms, 2m.', helpValue: 'DURATION' }),
-  count: Flags.integer({ description: 'With --watch: stop after N snapshots.', helpValue: 'N', min: 1 }),
-  rate: Flags.boolean({
-    description:
-      'Per-second rates of the counters (<counter>_per_sec) since the previous snapshot: of this --watch, or of the previous run (history in $MUTEXCTL_HISTORY, else $XDG_RUNTIME_DIR or /tmp). After a module reload, or for a new row, since the row started.',
-  }),
-};
 
 export interface LiveFlags {
   watch: boolean;
@@ -80,10 +66,25 @@ export function liveView(source: LiveSource, flags: LiveFlags): View {
   return flags.rate ? rateView(source.view) : source.view;
 }
 
+/**
+ * What stats, fd and conn print: one snapshot, or with --watch one every
+ * interval; with --rate, counters as per-second rates. `commandLine` heads
+ * each --watch table.
+ */
+export async function showLive(source: LiveSource, flags: OutputFlags & ListFlags & LiveFlags, commandLine: () => string): Promise<void> {
+  const intervalMs = parseInterval(flags);
+  const full = liveView(source, flags);
+  const view = shownView(full, flags);
+  const order = source.shape === 'list' ? listOrder(full, flags) : {};
+  const plan: LivePlan = { view, format: outputFormat(flags), header: flags.header, sort: order.keys, limit: order.limit, intervalMs, count: flags.count };
+  if (flags.watch) await watch(source, plan, flags.rate, commandLine());
+  else await showOnce(source, plan, flags.rate);
+}
+
 async function instanceIdOf(client: MutexClient, rows: readonly Row[]): Promise<bigint> {
   const fromRow = rows[0]?.instance_id;
   if (typeof fromRow === 'bigint') return fromRow;
-  return (await client.doRequest<'stats'>('stats-get')).instance_id ?? 0n;
+  return (await statsGet(client)).instance_id ?? 0n;
 }
 
 interface Reading {

@@ -1,5 +1,5 @@
 // The CLI's single entry point, bundled by scripts/bundle.mjs (with oclif and
-// every pure-JS dependency) into dist/mutexctl.js, which bin/run.js loads.
+// every pure-JS dependency) into dist/mutexctl.cjs, which bin/run.js loads.
 // One file instead of hundreds: under a slow filesystem (the QEMU guest's 9p
 // root) node's module resolution, not the work, was most of a command's time.
 //
@@ -8,18 +8,18 @@
 // per command. Adding a command means adding it here.
 import { execute, Plugin } from '@oclif/core';
 import { commands as helpCommands } from '@oclif/plugin-help';
-import { takesArguments, unknownCommandMessage } from './unknown-command.js';
-import Alerts from '../commands/alerts/index.js';
-import AlertsClear from '../commands/alerts/clear.js';
-import Conn from '../commands/conn.js';
-import Export from '../commands/export.js';
-import Fd from '../commands/fd/index.js';
-import FdRun from '../commands/fd/run.js';
-import Stats from '../commands/stats.js';
-import Thresholds from '../commands/thresholds/index.js';
-import ThresholdsApply from '../commands/thresholds/apply.js';
-import ThresholdsReset from '../commands/thresholds/reset.js';
-import ThresholdsSet from '../commands/thresholds/set.js';
+import { takesArguments, unknownCommandMessage } from './cli/unknown-command.js';
+import Alerts from './commands/alerts/index.js';
+import AlertsClear from './commands/alerts/clear.js';
+import Conn from './commands/conn.js';
+import Export from './commands/export.js';
+import Fd from './commands/fd/index.js';
+import FdRun from './commands/fd/run.js';
+import Stats from './commands/stats.js';
+import Thresholds from './commands/thresholds/index.js';
+import ThresholdsApply from './commands/thresholds/apply.js';
+import ThresholdsReset from './commands/thresholds/reset.js';
+import ThresholdsSet from './commands/thresholds/set.js';
 
 export const COMMANDS = {
   alerts: Alerts,

@@ -1,7 +1,6 @@
 // What stats, fd and conn read for --watch and --rate: the rows of one
 // snapshot, how a row is recognised in the next one, and when it started counting.
-import type { MutexClient } from '../netlink/client.js';
-import { getConn, getFd, listConns, listFds, type ConnFilters } from '../netlink/queries.js';
+import { connGet, connList, fdGet, fdList, statsGet, type ConnFilters, type MutexClient } from '../kernel/operations.js';
 import type { Row } from '../output/index.js';
 import { connRow, connView } from '../views/conn.js';
 import { fdRow, fdView } from '../views/fd.js';
@@ -17,7 +16,7 @@ export function statsSource(): LiveSource {
     view: statsView(),
     identity: () => 'global',
     startNs: (row) => bigintOf(row.load_time_ns),
-    fetch: async (client: MutexClient) => [statsRow(await client.doRequest<'stats'>('stats-get'))],
+    fetch: async (client: MutexClient) => [statsRow(await statsGet(client))],
   };
 }
 
@@ -29,7 +28,7 @@ export function fdSource(id?: number): LiveSource {
     view: fdView(),
     identity: (row) => String(row.id),
     startNs: (row) => bigintOf(row.created_ns),
-    fetch: async (client) => (id === undefined ? (await listFds(client)).map(fdRow) : [fdRow(await getFd(client, id))]),
+    fetch: async (client) => (id === undefined ? (await fdList(client)).map(fdRow) : [fdRow(await fdGet(client, id))]),
   };
 }
 
@@ -41,6 +40,6 @@ export function connSource(filters: ConnFilters, id?: bigint): LiveSource {
     view: connView(),
     identity: (row) => String(row.id),
     startNs: (row) => bigintOf(row.start_ns),
-    fetch: async (client) => (id === undefined ? (await listConns(client, filters)).map(connRow) : [connRow(await getConn(client, id))]),
+    fetch: async (client) => (id === undefined ? (await connList(client, filters)).map(connRow) : [connRow(await connGet(client, id))]),
   };
 }

@@ -1,6 +1,6 @@
-// Reading alerts: from the kernel's ring (alert-get dump), and `--follow`:
-// the `alerts` multicast group joined FIRST, then the ring read, then every
-// notification as it comes, in sequence order, each alert once.
+// Following alerts (`alerts --follow`): the `alerts` multicast group joined
+// FIRST, then the kernel's ring read, then every notification as it comes, in
+// sequence order, each alert once.
 //
 // Sequence numbers are consecutive per network namespace, so a notification
 // whose seq is more than one past the last one seen means notifications were
@@ -8,11 +8,9 @@
 // back from the ring, and those the ring no longer holds are reported as lost.
 // Every seq is tracked, also of alerts the filters leave out, since the
 // filters (--type, --fd, --since) only decide what is printed.
-import { constants } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { MutexClient, Notification } from '../netlink/client.js';
-import { DumpInconsistentError, KernelError } from '../netlink/errors.js';
-import type { AlertAttrs } from '../netlink/generated.js';
+import { alertList, isTransient, subscribeAlerts, type MutexClient } from '../kernel/operations.js';
+import type { AlertAttrs } from '../spec/generated.js';
 
 export interface AlertFilter {
   /** alert-type value. */
@@ -22,34 +20,11 @@ export interface AlertFilter {
   readonly sinceTimeNs?: bigint;
 }
 
-export interface RingQuery {
-  /** Alerts with a sequence number above this one. */
-  readonly sinceSeq?: bigint;
-  readonly type?: number;
-  readonly fdId?: number;
-}
-
 export function matchesFilter(alert: AlertAttrs, filter: AlertFilter): boolean {
   if (filter.type !== undefined && alert.type !== filter.type) return false;
   if (filter.fdId !== undefined && alert.fd_id !== filter.fdId) return false;
   if (filter.sinceTimeNs !== undefined && (alert.time_ns === undefined || alert.time_ns < filter.sinceTimeNs)) return false;
   return true;
-}
-
-const bySeq = (a: AlertAttrs, b: AlertAttrs): number => {
-  const sa = a.seq ?? 0n;
-  const sb = b.seq ?? 0n;
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
-};
-
-/** The alerts in the ring matching `query` (the kernel filters), oldest first. */
-export async function readRing(client: MutexClient, query: RingQuery = {}): Promise<AlertAttrs[]> {
-  const request: Partial<AlertAttrs> = {};
-  if (query.sinceSeq !== undefined) request.since_seq = query.sinceSeq;
-  if (query.fdId !== undefined) request.fd_id = query.fdId;
-  if (query.type !== undefined) request.type = query.type;
-  const alerts = await client.dumpConsistent<'alert'>('alert-get', request);
-  return alerts.sort(bySeq);
 }
 
 /** Where followed alerts go. */
@@ -71,14 +46,6 @@ export interface FollowOptions {
   /** Pause before re-reading the ring after a transient failure (grows per attempt). */
   readonly retryDelayMs?: number;
   readonly retries?: number;
-}
-
-/** Errors a re-read of the ring may meet while the socket catches up; worth another try. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof DumpInconsistentError) return true;
-  if (!(error instanceof KernelError) || error.errno === undefined) return false;
-  const { ENOBUFS, EBUSY, EAGAIN, EINTR, ETIMEDOUT } = constants.errno;
-  return [ENOBUFS, EBUSY, EAGAIN, EINTR, ETIMEDOUT].includes(error.errno);
 }
 
 export class AlertFollower {
@@ -125,9 +92,9 @@ export class AlertFollower {
       try {
         // Subscribe before reading the ring: an alert raised in between is then
         // both in the ring and notified, and de-duplicated by its seq.
-        unsubscribe = this.client.subscribe(
-          'alerts',
-          (notification) => this.onNotification(notification),
+        unsubscribe = subscribeAlerts(
+          this.client,
+          (alert) => this.enqueue(() => this.handle(alert)),
           () => this.enqueue(() => this.recover()),
         );
       } catch (error) {
@@ -136,12 +103,6 @@ export class AlertFollower {
       }
       this.enqueue(() => this.recover());
     });
-  }
-
-  private onNotification(notification: Notification): void {
-    if (notification.operation !== 'alert-ntf') return;
-    const alert = notification.attributes as AlertAttrs;
-    this.enqueue(() => this.handle(alert));
   }
 
   /** One task at a time, in arrival order: the ring read, notifications, re-syncs. */
@@ -196,7 +157,7 @@ export class AlertFollower {
     const pause = this.options.retryDelayMs ?? 50;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await readRing(this.client, { sinceSeq });
+        return await alertList(this.client, { sinceSeq });
       } catch (error) {
         if (this.stopped || attempt >= retries || !isTransient(error)) throw error;
         await delay(pause * (attempt + 1));

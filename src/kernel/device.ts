@@ -1,7 +1,7 @@
 // A proxy context: one open file of /dev/mutex (DESIGN.md §3.1). The context
 // lives as long as the file is open; closing it ends the context and its flows.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { ExitCode, MutexctlError, UsageError, describeErrno } from '../netlink/errors.js';
+import { ExitCode, MutexctlError, UsageError, describeErrno } from '../errors.js';
 
 export const DEVICE_PATH = '/dev/mutex';
 
