@@ -289,13 +289,19 @@ describe('bursty traffic around a threshold', () => {
   });
 });
 
-/** Two namespaces joined by a veth pair, IPv4 only, neighbours resolved. */
+/**
+ * Two namespaces joined by a veth pair, IPv4 only.  The neighbours are
+ * permanent: a slow guest would otherwise let them go stale and send ARP
+ * probes through the veth in the middle of a count.
+ */
 function vethPair(a: string, b: string) {
-  sh(`ip netns add ${a} && ip netns add ${b}
+  sh(`set -e; ip netns add ${a}; ip netns add ${b}
     ip link add ${a}0 netns ${a} type veth peer name ${b}0 netns ${b}
     for ns in ${a} ${b}; do ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1; ip -n $ns link set lo up; done
     ip -n ${a} addr add 10.78.0.1/24 dev ${a}0 && ip -n ${b} addr add 10.78.0.2/24 dev ${b}0
     ip -n ${a} link set ${a}0 up && ip -n ${b} link set ${b}0 up
+    ip -n ${a} neigh replace 10.78.0.2 lladdr $(ip netns exec ${b} cat /sys/class/net/${b}0/address) dev ${a}0 nud permanent
+    ip -n ${b} neigh replace 10.78.0.1 lladdr $(ip netns exec ${a} cat /sys/class/net/${a}0/address) dev ${b}0 nud permanent
     ip netns exec ${a} ping -c1 -W5 10.78.0.2 >/dev/null`);
   return {
     /** rx/tx packets and bytes of b's veth end. */
