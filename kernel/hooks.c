@@ -17,7 +17,6 @@
 
 #include "mutex.h"
 
-#define MUTEX_RTT_SAMPLE_GAP	(HZ / 100 ? HZ / 100 : 1)
 
 #define NET_INC(mn, member) \
 	mutex_net_count(mn, offsetof(struct mutex_net_pcpu, member), 1)
@@ -27,31 +26,32 @@
  * that skb in the same softirq (a full socket buffer, no socket) reaches the
  * kfree_skb probe without a socket on kernels before 6.11: this is how the
  * probe learns the namespace without reading skb->dev, which UDP reuses as
- * scratch space by then.  The pointers are compared, never dereferenced.
+ * scratch space by then.  The skb pointer is compared, never dereferenced.
  */
 struct mutex_rx_slot {
 	const struct sk_buff *skb;
-	struct net *net;
+	u32 netid;
 };
 
 static DEFINE_PER_CPU(struct mutex_rx_slot, mutex_rx_slot);
 
-static void rx_seen(const struct sk_buff *skb, struct net *net)
+static void rx_seen(const struct sk_buff *skb, u32 netid)
 {
 	struct mutex_rx_slot *slot = get_cpu_ptr(&mutex_rx_slot);
 
 	slot->skb = skb;
-	slot->net = net;
+	slot->netid = netid;
 	put_cpu_ptr(&mutex_rx_slot);
 }
 
-struct net *mutex_rx_net(const struct sk_buff *skb)
+/* The namespace skb was counted in as received, or 0 (no namespace's). */
+u32 mutex_rx_netid(const struct sk_buff *skb)
 {
 	struct mutex_rx_slot *slot = get_cpu_ptr(&mutex_rx_slot);
-	struct net *net = slot->skb == skb ? slot->net : NULL;
+	u32 netid = slot->skb == skb ? slot->netid : 0;
 
 	put_cpu_ptr(&mutex_rx_slot);
-	return net;
+	return netid;
 }
 
 /* The socket a packet belongs to; *ref tells whether to sock_gen_put() it. */
@@ -131,28 +131,32 @@ static struct sock *conn_sock(struct sk_buff *skb)
 	return sk;
 }
 
+#define MUTEX_RTT_SAMPLE_GAP	(HZ / 100 ? HZ / 100 : 1)
+
 /*
  * A sample of the socket's smoothed RTT, when it can hold news: the socket's
- * data was acknowledged since the last sample (snd_una moved).  A socket that
- * only receives keeps its handshake RTT forever; that counts once.
+ * data was acknowledged since the last sample (snd_una moved), and not more
+ * often than every MUTEX_RTT_SAMPLE_GAP.  The flow keeps the low 16 bits of
+ * both: a move by a multiple of 64 KiB, or a gap that wraps to less than
+ * MUTEX_RTT_SAMPLE_GAP, only skips a sample.  A socket that only receives
+ * keeps its handshake RTT forever; that counts once.
  */
 static void rtt_track(struct mutex_flow *flow, struct sock *sk, u8 side)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
-	unsigned long now = jiffies;
-	u32 una = READ_ONCE(tp->snd_una), srtt;
+	u16 una = READ_ONCE(tp->snd_una), now = jiffies;
+	u32 srtt;
 
 	if (una == READ_ONCE(flow->rtt_una[side]))
 		return;
 	if (READ_ONCE(flow->rtt_samples) &&
-	    time_before(now, READ_ONCE(flow->last_rtt_jiffies) +
-			MUTEX_RTT_SAMPLE_GAP))
+	    (u16)(now - READ_ONCE(flow->rtt_jiffies)) < MUTEX_RTT_SAMPLE_GAP)
 		return;
 	srtt = READ_ONCE(tp->srtt_us) >> 3;
 	if (!srtt)
 		return;
 	WRITE_ONCE(flow->rtt_una[side], una);
-	WRITE_ONCE(flow->last_rtt_jiffies, now);
+	WRITE_ONCE(flow->rtt_jiffies, now);
 	mutex_rtt_sample(flow, srtt);
 }
 
@@ -182,8 +186,8 @@ static void tcp_track(struct mutex_flow *flow, const struct mutex_pkt *pkt,
 		/* The 5-tuple is reused by a new connection, new sockets. */
 		flow->tcp_seen = MUTEX_TCP_SYN;
 		state = MUTEX_FLOW_STATE_NEW;
-		WRITE_ONCE(flow->retrans_seen[0], 0);
-		WRITE_ONCE(flow->retrans_seen[1], 0);
+		WRITE_ONCE(flow->retrans_seen[0], MUTEX_RETRANS_SEEN);
+		WRITE_ONCE(flow->retrans_seen[1], MUTEX_RETRANS_SEEN);
 		WRITE_ONCE(flow->rtt_una[0], 0);
 		WRITE_ONCE(flow->rtt_una[1], 0);
 		WRITE_ONCE(flow->flags, flow->flags & ~MUTEX_FLOW_MIDSTREAM);
@@ -304,6 +308,21 @@ static void flow_settle(struct mutex_net *mn, struct mutex_flow *flow,
 		mutex_flow_disown(flow);
 }
 
+/*
+ * The process behind a flow, as ss -p shows it: the last one that sent from
+ * the flow's local endpoint (a flow that only receives has none).
+ */
+static void note_sender(struct mutex_flow *flow, const struct mutex_pkt *pkt)
+{
+	pid_t tgid;
+
+	if (!in_task() || pkt->src != flow->local)
+		return;
+	tgid = task_tgid_nr(current);
+	if (READ_ONCE(flow->tgid) != tgid)
+		WRITE_ONCE(flow->tgid, tgid);
+}
+
 static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
@@ -311,10 +330,10 @@ static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
 	int dir = out ? MUTEX_DIR_SENT : MUTEX_DIR_RECV;
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
-	unsigned long now;
+	u32 now;
 
-	if (!mutex_parse(skb, skb_network_offset(skb), state->pf, state->net,
-			 &pkt))
+	if (!mutex_parse(skb, skb_network_offset(skb), state->pf,
+			 state->net->ns.inum, &pkt))
 		return;
 	if (pkt.icmp_error) {
 		icmp_error(&pkt, state);
@@ -339,8 +358,10 @@ static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
 	now = jiffies;
 	if (READ_ONCE(flow->last_jiffies) != now)	/* one write per tick */
 		WRITE_ONCE(flow->last_jiffies, now);
-	if (!out)
-		rx_seen(skb, state->net);
+	if (out)
+		note_sender(flow, &pkt);
+	else
+		rx_seen(skb, pkt.key.netid);
 
 	if (pkt.key.proto == IPPROTO_TCP) {
 		tcp_track(flow, &pkt, out || !from_loopback(state));

@@ -80,26 +80,35 @@ static bool drop_is_loss(unsigned int reason)
 	return reason >= SKB_DROP_REASON_MAX || test_bit(reason, drop_loss);
 }
 
+/* A namespace we count in: one with a context. */
+static u32 counted_netid(const struct net *net)
+{
+	struct mutex_net *mn = mutex_pernet(net);
+
+	return mn && READ_ONCE(mn->nr_ctx) ? net->ns.inum : 0;
+}
+
 /*
- * The namespace of a dropped skb: that of the receiving socket (6.11+), of
- * the skb's socket, or the one our LOCAL_IN hook counted this skb in on this
- * CPU.  Never skb->dev: UDP overwrites it (dev_scratch) before the drops of
- * a full receive buffer, and nothing keeps the device alive here.
+ * The namespace of a dropped skb, if it is one we count in: that of the
+ * receiving socket (6.11+), of the skb's socket, or the one our LOCAL_IN
+ * hook counted this skb in on this CPU.  Never skb->dev: UDP overwrites it
+ * (dev_scratch) before the drops of a full receive buffer, and nothing
+ * keeps the device alive here.
  */
-static struct net *drop_net(const struct sk_buff *skb, const struct sock *rx_sk)
+static u32 drop_netid(const struct sk_buff *skb, const struct sock *rx_sk)
 {
 	if (rx_sk)
-		return sock_net(rx_sk);
+		return counted_netid(sock_net(rx_sk));
 	if (skb->sk)
-		return sock_net(skb->sk);
-	return mutex_rx_net(skb);
+		return counted_netid(sock_net(skb->sk));
+	return mutex_rx_netid(skb);
 }
 
 static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
 {
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
-	struct net *net;
+	u32 netid;
 	u8 family;
 
 	if (skb->protocol == htons(ETH_P_IP))
@@ -113,8 +122,9 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
 	    skb_network_header(skb) + sizeof(struct iphdr) > skb_tail_pointer(skb))
 		return;
 	rcu_read_lock();
-	net = drop_net(skb, rx_sk);
-	if (net && mutex_parse(skb, skb_network_offset(skb), family, net, &pkt) &&
+	netid = drop_netid(skb, rx_sk);
+	if (netid &&
+	    mutex_parse(skb, skb_network_offset(skb), family, netid, &pkt) &&
 	    !pkt.icmp_error) {
 		flow = mutex_flow_lookup(&pkt.key);
 		if (flow)
@@ -138,7 +148,7 @@ static bool sock_key(const struct sock *sk, struct mutex_flow_key *key,
 	const struct inet_sock *inet = inet_sk(sk);
 
 	memset(key, 0, sizeof(*key));
-	key->net = sock_net(sk);
+	key->netid = sock_net(sk)->ns.inum;
 	key->proto = IPPROTO_TCP;
 	key->port[0] = inet->inet_sport;
 	key->port[1] = inet->inet_dport;
