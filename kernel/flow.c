@@ -249,6 +249,7 @@ static void flow_unlink(struct mutex_flow *flow, bool evicted)
 	struct mutex_net *mn = flow->ctx->mn;
 
 	hlist_del_rcu(&flow->node);
+	mutex_sk_cache_stale(mn, 1);
 	spin_lock(&flow->lock);
 	if (flow_owned(flow))
 		atomic_dec(&flow->ctx->flows_state[flow->state]);
@@ -372,6 +373,7 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 			atomic64_inc(&ctx->conns_total);
 	}
 	hlist_add_head_rcu(&flow->node, &b->head);
+	mutex_sk_cache_stale(ctx->mn, 0);
 	spin_unlock_bh(&b->lock);
 	return flow;
 

@@ -18,8 +18,6 @@
 
 #include <linux/in6.h>
 #include <linux/jiffies.h>
-#include <linux/jump_label.h>
-#include <linux/jump_label_ratelimit.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
@@ -219,7 +217,15 @@ struct mutex_net {
 	struct net *net;
 	struct list_head ctxs;		/* RCU; writers hold mutex_ctx_lock */
 	unsigned int nr_ctx;		/* contexts alive; the hooks' gate */
+	unsigned int pid_scopes;	/* of them with a pid scope */
+	/*
+	 * Generations of the socket cache's answers (skcache.c): [0] "no
+	 * context wants it" moves with contexts, selectors and new flows; [1]
+	 * "this flow" with contexts, selectors and flows leaving the table.
+	 */
+	atomic_t sk_gen[2];
 	struct nf_hook_ops *nf_ops;	/* registered in this netns, or NULL */
+	struct delayed_work idle_work;	/* unregisters them after the last */
 	struct mutex_net_pcpu __percpu *pcpu;
 	u64 fds_total;			/* under mutex_ctx_lock */
 	u64 ctx_gen;			/* bumped on add/remove, for dumps */
@@ -366,7 +372,6 @@ extern u64 mutex_load_time_ns;
 extern unsigned int mutex_max_flows;
 extern unsigned int mutex_max_flows_netns;
 extern struct mutex mutex_ctx_lock;
-extern struct static_key_false_deferred mutex_active;
 extern atomic_t mutex_active_netns;	/* namespaces with a context */
 
 extern unsigned int mutex_net_id;
@@ -381,7 +386,7 @@ void mutex_core_init(void);
 
 /* netns.c */
 struct mutex_net *mutex_pernet_create(struct net *net);
-void mutex_net_ctx_added(struct mutex_net *mn);
+int mutex_net_ctx_added(struct mutex_net *mn);
 void mutex_net_ctx_removed(struct mutex_net *mn);
 int mutex_netns_init(void);
 void mutex_netns_exit(void);
@@ -450,11 +455,30 @@ void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us);
 void mutex_net_count(struct mutex_net *mn, size_t field, u64 n);
 void mutex_net_unmatched(struct mutex_net *mn, u64 packets);
 
+/* The socket cache's answers of kind (0: none wanted, 1: a flow) are stale. */
+static inline void mutex_sk_cache_stale(struct mutex_net *mn, int kind)
+{
+	/* After the change it reports: a reader seeing the new one sees it. */
+	atomic_inc_return_release(&mn->sk_gen[kind]);
+}
+
+/* skcache.c */
+struct sock *mutex_sk_cache_sock(const struct sk_buff *skb);
+bool mutex_sk_cache_get(struct mutex_net *mn, const struct sk_buff *skb,
+			const struct sock *sk, bool out,
+			struct mutex_flow **flow, u8 *local, u8 *tcp_flags);
+void mutex_sk_cache_put(struct sock *sk, const struct sk_buff *skb, bool out,
+			u32 gen, struct mutex_flow *flow, u8 local);
+int mutex_sk_cache_init(void);
+void mutex_sk_cache_exit(void);
+
 /* hooks.c, probes.c */
 int mutex_hooks_register(struct mutex_net *mn);
 void mutex_hooks_unregister(struct mutex_net *mn);
 u32 mutex_rx_netid(const struct sk_buff *skb);
 int mutex_probes_init(void);
+int mutex_probes_start(void);
+void mutex_probes_stop(void);
 void mutex_probes_exit(void);
 
 /* parse.c */

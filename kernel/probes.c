@@ -136,7 +136,7 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
 static void mutex_kfree_skb_probe(MUTEX_KFREE_SKB_PROTO(data, skb, location,
 							reason, rx_sk))
 {
-	if (!static_branch_unlikely(&mutex_active.key) || !drop_is_loss(reason))
+	if (!drop_is_loss(reason))
 		return;
 	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk));
 }
@@ -184,8 +184,6 @@ static void mutex_retransmit_probe(void *data, const struct sock *sk,
 	struct mutex_net *mn;
 	u8 side;
 
-	if (!static_branch_unlikely(&mutex_active.key))
-		return;
 	mn = mutex_pernet(sock_net(sk));
 	if (!mn || !READ_ONCE(mn->nr_ctx) || !sock_key(sk, &key, &side))
 		return;
@@ -216,39 +214,71 @@ static void tp_lookup(struct tracepoint *tp, void *priv)
 			mutex_tps[i].tp = tp;
 }
 
+static bool probes_on;		/* under mutex_ctx_lock */
+
 int __init mutex_probes_init(void)
 {
-	int i, err;
+	int i;
 
 	drop_policy_init();
 	for_each_kernel_tracepoint(tp_lookup, NULL);
 	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++) {
 		if (!mutex_tps[i].tp) {
 			pr_err("tracepoint %s not found\n", mutex_tps[i].name);
-			err = -ENOENT;
-			goto err_unregister;
+			return -ENOENT;
 		}
+	}
+	return 0;
+}
+
+/*
+ * The probes are registered only while a context exists somewhere: until
+ * then the tracepoints stay patched out.  Caller holds mutex_ctx_lock.
+ */
+int mutex_probes_start(void)
+{
+	int i, err;
+
+	lockdep_assert_held(&mutex_ctx_lock);
+	if (probes_on)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++) {
 		err = tracepoint_probe_register(mutex_tps[i].tp,
 						mutex_tps[i].probe, NULL);
 		if (err)
 			goto err_unregister;
 	}
+	probes_on = true;
 	return 0;
 
 err_unregister:
 	while (--i >= 0)
 		tracepoint_probe_unregister(mutex_tps[i].tp, mutex_tps[i].probe,
 					    NULL);
-	tracepoint_synchronize_unregister();
 	return err;
+}
+
+/*
+ * A probe still running on another CPU only reads the flow table, which
+ * lives until the module goes: mutex_probes_exit() waits for them.
+ */
+void mutex_probes_stop(void)
+{
+	int i;
+
+	lockdep_assert_held(&mutex_ctx_lock);
+	if (!probes_on)
+		return;
+	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++)
+		tracepoint_probe_unregister(mutex_tps[i].tp, mutex_tps[i].probe,
+					    NULL);
+	probes_on = false;
 }
 
 void mutex_probes_exit(void)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++)
-		tracepoint_probe_unregister(mutex_tps[i].tp, mutex_tps[i].probe,
-					    NULL);
+	mutex_lock(&mutex_ctx_lock);
+	mutex_probes_stop();
+	mutex_unlock(&mutex_ctx_lock);
 	tracepoint_synchronize_unregister();
 }
