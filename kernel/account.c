@@ -89,6 +89,18 @@ void mutex_flow_event(struct mutex_flow *flow, enum mutex_event ev, u32 n)
 	}
 }
 
+/* A packet of flow dropped for reason (enum skb_drop_reason). */
+void mutex_flow_drop(struct mutex_flow *flow, unsigned int reason)
+{
+	struct mutex_ctx *ctx = flow_owner(flow);
+
+	if (!ctx)
+		return;
+	atomic_inc(&flow->events[MUTEX_EV_DROPS]);
+	atomic64_inc(&ctx->events[MUTEX_EV_DROPS]);
+	mutex_reasons_count(flow, ctx, mutex_drop_slot(reason));
+}
+
 /*
  * Retransmissions as the socket itself counts them (tcpi_total_retrans, which
  * ss shows): the kernel adds to it before transmitting, and a failed

@@ -85,6 +85,7 @@ static void ctx_free(struct mutex_ctx *ctx)
 {
 	mutex_selector_free(rcu_dereference_protected(ctx->sel, true));
 	free_percpu(ctx->pcpu);
+	kfree(ctx->drop_reasons);
 	put_pid(ctx->owner_pid);
 	mem_cgroup_put(ctx->memcg);
 	if (ctx->net)
@@ -109,9 +110,12 @@ static struct mutex_ctx *ctx_alloc(void)
 		return NULL;
 	sel = kzalloc(sizeof(*sel), GFP_KERNEL_ACCOUNT);
 	ctx->pcpu = alloc_percpu_gfp(struct mutex_ctx_pcpu, GFP_KERNEL_ACCOUNT);
-	if (!sel || !ctx->pcpu) {
+	ctx->drop_reasons = kcalloc(MUTEX_DROP_SLOTS, sizeof(atomic64_t),
+				    GFP_KERNEL_ACCOUNT);
+	if (!sel || !ctx->pcpu || !ctx->drop_reasons) {
 		kfree(sel);
 		free_percpu(ctx->pcpu);
+		kfree(ctx->drop_reasons);
 		kfree(ctx);
 		return NULL;
 	}

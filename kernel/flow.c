@@ -257,6 +257,7 @@ static void flow_unlink(struct mutex_flow *flow, bool evicted)
 		mutex_net_unmatched(mn, flow_packets(flow));
 	WRITE_ONCE(flow->flags, flow->flags | MUTEX_FLOW_UNLINKED);
 	spin_unlock(&flow->lock);
+	mutex_reasons_forget(flow);
 	if (evicted)
 		atomic64_inc(&mn->evicted);
 	atomic_dec(&mn->flow_count);
@@ -621,6 +622,7 @@ int __init mutex_flow_init(void)
 	}
 	flow_mask = n - 1;
 	flow_seed = get_random_u32();
+	mutex_reasons_init();
 
 	/*
 	 * Charged to the memory cgroup of the context's opener.  An IPv4 flow

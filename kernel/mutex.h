@@ -41,6 +41,8 @@
 #define MUTEX_RTT_BUCKETS	32
 #define MUTEX_FLOW_STATES	(MUTEX_FLOW_STATE_MAX + 1)
 #define MUTEX_EVAL_INTERVAL_MS	1000	/* default evaluation interval */
+/* Drops counted by reason: each core reason, then all others in one. */
+#define MUTEX_DROP_SLOTS	(SKB_DROP_REASON_MAX + 1)
 
 /* Hot counters of a context, one copy per CPU. */
 struct mutex_ctx_pcpu {
@@ -204,6 +206,7 @@ struct mutex_ctx {
 	atomic64_t rtt_max_us;
 	atomic64_t rtt_hist[MUTEX_RTT_BUCKETS];
 	atomic_t flows_state[MUTEX_FLOW_STATES];	/* its flows by state */
+	atomic64_t *drop_reasons;	/* [MUTEX_DROP_SLOTS], see reasons.c */
 	spinlock_t rates_lock;		/* rates: a consistent pair for readers */
 	struct mutex_rates rates;
 	struct mutex_thresholds thr;	/* overrides, under mutex_ctx_lock */
@@ -450,6 +453,7 @@ struct mutex_flow *mutex_flow_find_id(struct net *net, u64 id);
 bool mutex_flow_count_packet(struct mutex_flow *flow, int dir,
 			     unsigned int len);
 void mutex_flow_event(struct mutex_flow *flow, enum mutex_event ev, u32 n);
+void mutex_flow_drop(struct mutex_flow *flow, unsigned int reason);
 void mutex_flow_retrans(struct mutex_flow *flow, u8 side, u32 total);
 void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us);
 void mutex_net_count(struct mutex_net *mn, size_t field, u64 n);
@@ -461,6 +465,17 @@ static inline void mutex_sk_cache_stale(struct mutex_net *mn, int kind)
 	/* After the change it reports: a reader seeing the new one sees it. */
 	atomic_inc_return_release(&mn->sk_gen[kind]);
 }
+
+/* reasons.c */
+unsigned int mutex_drop_slot(unsigned int reason);
+void mutex_reasons_count(struct mutex_flow *flow, struct mutex_ctx *ctx,
+			 unsigned int slot);
+void mutex_reasons_forget(const struct mutex_flow *flow);
+int mutex_reasons_put_ctx(struct sk_buff *skb, int attr,
+			  const struct mutex_ctx *ctx);
+int mutex_reasons_put_flow(struct sk_buff *skb, int attr,
+			   const struct mutex_flow *flow);
+void mutex_reasons_init(void);
 
 /* skcache.c */
 struct sock *mutex_sk_cache_sock(const struct sk_buff *skb);

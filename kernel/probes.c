@@ -104,7 +104,8 @@ static u32 drop_netid(const struct sk_buff *skb, const struct sock *rx_sk)
 	return mutex_rx_netid(skb);
 }
 
-static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
+static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
+		       unsigned int reason)
 {
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
@@ -128,7 +129,7 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
 	    !pkt.icmp_error) {
 		flow = mutex_flow_lookup(&pkt.key);
 		if (flow)
-			mutex_flow_event(flow, MUTEX_EV_DROPS, 1);
+			mutex_flow_drop(flow, reason);
 	}
 	rcu_read_unlock();
 }
@@ -138,7 +139,7 @@ static void mutex_kfree_skb_probe(MUTEX_KFREE_SKB_PROTO(data, skb, location,
 {
 	if (!drop_is_loss(reason))
 		return;
-	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk));
+	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk), reason);
 }
 
 /* The key of a TCP socket's connection, as its packets would produce it. */
