@@ -71,7 +71,8 @@ Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; r
     const filtering = ['fd', 'proto', 'state', 'ipv4', 'ipv6', 'local', 'remote', 'lport', 'rport', 'process'] as const;
     const given = filtering.filter((name) => flags[name] !== undefined && flags[name] !== false);
     if (id !== undefined && given.length > 0) {
-      throw new UsageError(`${given.map((name) => `--${name}`).join(', ')} filter the list; they do not go with a connection id`);
+      const names = given.map((name) => `--${name}`).join(', ');
+      throw new UsageError(`${names} ${given.length === 1 ? 'filters' : 'filter'} the list: not with a connection id`);
     }
     const local = flags.local === undefined ? undefined : parseCidr('--local', flags.local);
     const remote = flags.remote === undefined ? undefined : parseCidr('--remote', flags.remote);
