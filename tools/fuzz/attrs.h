@@ -79,7 +79,7 @@ static const struct attr_desc set_fd[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* flows-tracked */
 	{ AT_U64, 0ULL, 0ULL },	/* resets */
 	{ AT_U64, 0ULL, 0ULL },	/* icmp-errors */
-	{ undefined, 0ULL, 0ULL },	/* drop-reasons */
+	{ AT_NEST, 0ULL, 0ULL },	/* drop-reasons */
 };
 static const struct attr_desc set_conn[] = {
 	{ AT_PAD, 0, 0 },
@@ -112,7 +112,7 @@ static const struct attr_desc set_conn[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* icmp-errors */
 	{ AT_U32, 0ULL, 0ULL },	/* pid */
 	{ AT_STR, 0ULL, 0ULL },	/* comm */
-	{ undefined, 0ULL, 0ULL },	/* drop-reasons */
+	{ AT_NEST, 0ULL, 0ULL },	/* drop-reasons */
 	{ AT_U8, 0ULL, 128ULL },	/* local-prefix-len */
 	{ AT_U8, 0ULL, 128ULL },	/* remote-prefix-len */
 	{ AT_U16, 0ULL, 0ULL },	/* local-port-max */
