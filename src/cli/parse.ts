@@ -48,3 +48,9 @@ export function parseSince(text: string, what = '--since'): Since {
   const ns = parseQuantity(DURATION_NS, trimmed, what, { min: 1n, max: U64_MAX }, (value) => `${value} ns`);
   return { kind: 'duration', ns };
 }
+
+/** For a command that prints no table (`serve`): the output flags every command takes would be ignored, so they are refused. */
+export function refuseOutputFlags(flags: { json: boolean; csv: boolean; columns?: string }, command: string): void {
+  const given = [flags.json && '--json', flags.csv && '--csv', flags.columns !== undefined && '--columns'].filter(Boolean);
+  if (given.length > 0) throw new UsageError(`${command} prints no table or record: ${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply`);
+}

@@ -151,9 +151,27 @@ function addRttSummary(out: Exposition, name: string, help: string, attrs: { rtt
   out.add(name, 'summary', help, { suffix: '_count', labels, value: attrs.rtt_samples.toString() });
 }
 
+/** What `mutexctl serve` adds about itself: mutex_up and the mutex_exporter_* families. */
+export interface ExporterStatus {
+  /** The module answered this snapshot (mutex_up 1); 0 while it is not loaded. */
+  readonly up: boolean;
+  /** Kernel snapshots taken since the exporter started (concurrent scrapes share one). */
+  readonly snapshots: number;
+  /** How long this snapshot's kernel reads took. */
+  readonly snapshotSeconds: number;
+}
+
 export interface PrometheusOptions {
   /** Per-connection series (the conn scope). */
   readonly perConnection: boolean;
+  /**
+   * At most this many flows get series of their own: those with the lowest
+   * ids (the oldest, so a flow's series does not come and go between
+   * scrapes). With `exporter`, the others are counted in
+   * mutex_exporter_conn_series_omitted.
+   */
+  readonly maxConnections?: number;
+  readonly exporter?: ExporterStatus;
 }
 
 function fdLabels(fd: FdAttrs): Labels {
@@ -228,8 +246,27 @@ function addAlerts(out: Exposition, alerts: readonly AlertAttrs[]): void {
   }
 }
 
+/** The flows that get series of their own: all, or the `max` with the lowest ids. */
+function connectionsShown(conns: readonly ConnAttrs[], max: number | undefined): readonly ConnAttrs[] {
+  if (max === undefined || conns.length <= max) return conns;
+  const id = (conn: ConnAttrs): bigint => conn.id ?? 0n;
+  return [...conns].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0)).slice(0, max);
+}
+
+function addExporter(out: Exposition, status: ExporterStatus): void {
+  const gauge = (name: string, help: string, value: string): void => out.add(name, 'gauge', help, { suffix: '', labels: {}, value });
+  gauge('mutex_up', 'Whether the mutex module answered this scrape (1) or is not loaded (0).', status.up ? '1' : '0');
+  out.add('mutex_exporter_snapshots_total', 'counter', 'Kernel snapshots mutexctl serve took since it started; concurrent scrapes share one.', {
+    suffix: '',
+    labels: {},
+    value: String(status.snapshots),
+  });
+  gauge('mutex_exporter_snapshot_duration_seconds', 'How long the kernel reads of this snapshot took.', String(status.snapshotSeconds));
+}
+
 export function renderPrometheus(snapshot: Snapshot, options: PrometheusOptions): string {
   const out = new Exposition();
+  if (options.exporter) addExporter(out, options.exporter);
   const { stats } = snapshot;
   if (stats) {
     if (stats.instance_id !== undefined) {
@@ -243,7 +280,18 @@ export function renderPrometheus(snapshot: Snapshot, options: PrometheusOptions)
     addRttSummary(out, 'mutex_rtt_seconds', 'Smoothed-RTT samples of tracked TCP sockets.', stats, {});
   }
   for (const fd of snapshot.fds ?? []) addFd(out, fd, snapshot.conns);
-  if (options.perConnection) for (const conn of snapshot.conns ?? []) addConn(out, conn);
+  if (options.perConnection) {
+    const conns = snapshot.conns ?? [];
+    const shown = connectionsShown(conns, options.maxConnections);
+    for (const conn of shown) addConn(out, conn);
+    if (options.exporter) {
+      out.add('mutex_exporter_conn_series_omitted', 'gauge', 'Flows left without series of their own in this scrape: above --max-conn-series.', {
+        suffix: '',
+        labels: {},
+        value: String(conns.length - shown.length),
+      });
+    }
+  }
   if (snapshot.alerts) addAlerts(out, snapshot.alerts);
   return out.render();
 }
