@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MutexClient } from '../dist/src/netlink/index.js';
 import { HOLD_CONNECTIONS, openContext } from './flow-holder.mjs';
+import { serveBench } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'run.js');
@@ -17,7 +18,7 @@ const PYTHON = '/usr/bin/python3'; // not the pyenv shim on PATH (seconds per st
 const KO = '/run/mutex-vm/mutex.ko';
 const reps = Number(process.env.BENCH_REPS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const only = (process.env.BENCH_ONLY ?? 'startup,packet,flows,alerts').split(',');
+const only = (process.env.BENCH_ONLY ?? 'startup,packet,flows,alerts,serve').split(',');
 const flowCounts = (process.env.BENCH_FLOWS ?? '10000,100000').split(',').map(Number);
 
 const samples = {};
@@ -275,7 +276,8 @@ async function alerts() {
   }
 }
 
-const sections = { startup, packet: packetPath, flows, alerts };
+const serve = () => serveBench({ cli, record, notes, log });
+const sections = { startup, packet: packetPath, flows, alerts, serve };
 const info = {
   kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
   guest_cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),

@@ -4,8 +4,11 @@
 // module and a real Prometheus, is test/vm/serve.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MetricsExporter } from '../../src/app/serve.js';
@@ -292,6 +295,62 @@ describe('routes', () => {
       assert.equal((await get(port, '/healthz')).status, 200, 'still serving');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('mutexctl serve, the command', () => {
+  it('serves on the port it says, mutex_up 0 without the module, and ends with exit 0 on SIGTERM', async () => {
+    // This machine has no mutex module: the exporter runs all the same.
+    const child = spawn(process.execPath, ['bin/run.js', 'serve', '--listen', '127.0.0.1:0'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      let port: number | undefined;
+      for (let i = 0; i < 600 && port === undefined; i++) {
+        port = Number(/^mutexctl serve: listening on http:\/\/127\.0\.0\.1:(\d+)\/metrics$/m.exec(stderr)?.[1]) || undefined;
+        if (port === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(port, stderr);
+      const metrics = await get(port, '/metrics', { 'Accept-Encoding': 'gzip' });
+      assert.equal(metrics.status, 200);
+      assert.equal(sample(gunzipSync(metrics.body).toString(), 'mutex_up'), '0');
+      assert.equal((await get(port, '/healthz')).body.toString(), 'ok\n');
+      assert.match(stderr, /^mutexctl serve: the mutex module is not loaded: mutex_up 0 until it is$/m);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+});
+
+describe('packaging/systemd', () => {
+  it('the units run mutexctl as a dynamic user without privileges, sandboxed, in the host network namespace', () => {
+    for (const [unit, command] of [
+      ['mutexctl-serve.service', 'serve --listen 127.0.0.1:9477'],
+      ['mutexctl-alerts.service', 'alerts --follow --json --alertmanager http://127.0.0.1:9093'],
+    ] as const) {
+      const text = readFileSync(join(projectRoot, 'packaging/systemd', unit), 'utf8');
+      const settings = new Map([...text.matchAll(/^(\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+      assert.equal(settings.get('ExecStart'), `/usr/local/bin/mutexctl ${command}`, unit);
+      for (const [key, value] of Object.entries({
+        DynamicUser: 'yes',
+        NoNewPrivileges: 'yes',
+        ProtectSystem: 'strict',
+        ProtectHome: 'yes',
+        PrivateTmp: 'yes',
+        PrivateDevices: 'yes',
+        CapabilityBoundingSet: '',
+        AmbientCapabilities: '',
+        RestrictAddressFamilies: 'AF_NETLINK AF_INET AF_INET6 AF_UNIX',
+        RestrictNamespaces: 'yes',
+        SystemCallFilter: '@system-service',
+      })) {
+        assert.equal(settings.get(key), value, `${unit}: ${key}`);
+      }
+      assert.equal(settings.has('PrivateNetwork'), false, `${unit}: the module reports the namespace it runs in`);
+      assert.equal(settings.has('MemoryDenyWriteExecute'), false, `${unit}: node's JIT needs it off`);
     }
   });
 });
