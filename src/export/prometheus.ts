@@ -20,7 +20,8 @@ interface Sample {
 interface Family {
   readonly help: string;
   readonly type: MetricType;
-  readonly samples: Sample[];
+  /** Its samples, written out as they come (`mutexctl serve --conn-series` may have millions). */
+  readonly lines: string[];
 }
 
 /** A plain number sample, with µs or ns scaled to seconds. */
@@ -75,6 +76,7 @@ export const NOT_METRICS = new Set(
 );
 
 export function escapeLabelValue(value: string): string {
+  if (!/[\\\n"]/.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -98,30 +100,35 @@ export function toSeconds(value: bigint, unit: 'us' | 'ns'): string {
 
 class Exposition {
   private readonly families = new Map<string, Family>();
+  // The label set of the previous sample, rendered: a flow's or a context's
+  // figures come one after another with the same labels.
+  private lastLabels: Labels | undefined;
+  private lastLabelText = '';
 
   add(name: string, type: MetricType, help: string, sample: Sample): void {
     let family = this.families.get(name);
     if (!family) {
-      family = { help, type, samples: [] };
+      family = { help, type, lines: [] };
       this.families.set(name, family);
     }
-    family.samples.push(sample);
+    if (sample.labels !== this.lastLabels) {
+      this.lastLabels = sample.labels;
+      this.lastLabelText = labelText(sample.labels);
+    }
+    family.lines.push(`${name}${sample.suffix}${this.lastLabelText} ${sample.value}`);
   }
 
   simple(metric: SimpleMetric, value: bigint | number | undefined, labels: Labels): void {
     if (value === undefined) return;
     const big = BigInt(value);
     const text = metric.unit ? toSeconds(big, metric.unit) : big.toString();
-    this.add(metric.name, metric.type, metric.help, { suffix: '', labels: { ...labels, ...metric.labels }, value: text });
+    this.add(metric.name, metric.type, metric.help, { suffix: '', labels: metric.labels ? { ...labels, ...metric.labels } : labels, value: text });
   }
 
   render(): string {
-    const lines: string[] = [];
-    for (const [name, family] of this.families) {
-      lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
-      for (const sample of family.samples) lines.push(`${name}${sample.suffix}${labelText(sample.labels)} ${sample.value}`);
-    }
-    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    const parts: string[] = [];
+    for (const [name, family] of this.families) parts.push(`# HELP ${name} ${family.help}\n# TYPE ${name} ${family.type}\n${family.lines.join('\n')}\n`);
+    return parts.join('');
   }
 }
 
