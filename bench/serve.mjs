@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { clearInterval, setInterval } from 'node:timers';
 import { gunzipSync } from 'node:zlib';
-import { HOLD_CONNECTIONS, openContext, PYTHON } from './flow-holder.mjs';
+import { growingHolder, openContext } from './flow-holder.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TICKS_PER_SECOND = 100; // USER_HZ
@@ -85,15 +85,8 @@ export async function serveBench({ cli, record, notes, log }) {
   writeFileSync('/proc/sys/net/ipv4/ip_local_port_range', '1024 65000');
   const ports = [7301, 7302, 7303, 7304];
   const ctx = openContext(`name=serve-bench scope=all proto=tcp port=${ports.join(',')}`);
-  const holder = spawn(PYTHON, ['-c', HOLD_CONNECTIONS, ports.join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const answers = [];
-  holder.stdout.on('data', (d) => answers.push(...d.toString().trim().split('\n')));
-  const grow = async (n) => {
-    const seen = answers.length;
-    holder.stdin.write(`${n}\n`);
-    while (answers.length === seen) await sleep(50);
-    if (Number(answers.at(-1)) !== n) throw new Error(`holder: ${answers.at(-1)}`);
-  };
+  const holder = growingHolder(ports);
+  const grow = holder.grow;
   let serve;
   try {
     await grow(flows);
@@ -172,9 +165,7 @@ export async function serveBench({ cli, record, notes, log }) {
     }
   } finally {
     await serve?.stop();
-    const exited = new Promise((r) => holder.on('exit', r));
-    holder.kill();
-    await exited;
+    await holder.stop();
     ctx.close();
   }
 }
