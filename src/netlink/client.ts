@@ -135,6 +135,7 @@ export async function lookupFamily(
     what: `the ${name} family lookup`,
     timeoutMs,
     readOnly: true,
+    selfExplained: [ENOENT],
   });
   const status = errorStatus(messages);
   if (status && status.error < 0) {

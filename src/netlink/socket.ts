@@ -30,6 +30,13 @@ export interface TransactOptions {
    * kernel's error text). Other requests turn them on first.
    */
   readOnly?: boolean;
+  /**
+   * Errors the caller explains itself, without the kernel's text (positive
+   * errno values): a read-only request answered with one is not sent again.
+   * The family lookup's ENOENT ("module not loaded") is one: asking again
+   * would load koffi, which costs more than the whole command.
+   */
+  selfExplained?: readonly number[];
 }
 
 interface PendingRequest {
@@ -161,7 +168,8 @@ export class NetlinkConnection implements NetlinkTransport {
     }
     return this.exchange(request, seq, options).then((messages) => {
       // Sent without the options: ask again with them, for the kernel's error text.
-      if (!answeredWithError(messages) || !this.ensureOptions()) return messages;
+      const errno = answeredErrno(messages);
+      if (errno === undefined || options.selfExplained?.includes(errno) || !this.ensureOptions()) return messages;
       return this.exchange(request, seq, options);
     });
   }
@@ -280,10 +288,12 @@ export class NetlinkConnection implements NetlinkTransport {
   }
 }
 
-/** The answer ends with an NLMSG_ERROR carrying a negative errno. */
-function answeredWithError(messages: readonly NetlinkMessage[]): boolean {
+/** The errno (positive) of an answer that ends with an NLMSG_ERROR carrying an error; undefined otherwise. */
+function answeredErrno(messages: readonly NetlinkMessage[]): number | undefined {
   const last = messages.at(-1);
-  return last?.header.type === NLMSG_ERROR && last.payload.length >= 4 && last.payload.readInt32LE(0) < 0;
+  if (last?.header.type !== NLMSG_ERROR || last.payload.length < 4) return undefined;
+  const error = last.payload.readInt32LE(0);
+  return error < 0 ? -error : undefined;
 }
 
 function socketError(error: unknown, context = 'netlink socket error'): MutexctlError {

@@ -187,6 +187,31 @@ describe('NetlinkConnection', () => {
     connection.close();
   });
 
+  it('does not resend a read-only request for an error its caller explains itself', async () => {
+    const raw = new FakeRawSocket();
+    let enabled = 0;
+    const connection = new NetlinkConnection(raw, () => {
+      enabled++;
+      return true;
+    });
+    const seq = connection.allocateSequence();
+    const request = buildGenlMessage({ type: 0x10, flags: 5, seq, cmd: 3, version: 2 }, Buffer.alloc(0));
+    const lookup = connection.transact(request, seq, { dump: false, what: 'lookup', readOnly: true, selfExplained: [2] });
+    raw.deliver(errorReply(request, -2));
+    const messages = await lookup;
+    assert.equal(messages.at(-1)?.payload.readInt32LE(0), -2);
+    assert.equal(raw.sent.length, 1, 'sent once');
+    assert.equal(enabled, 0, 'no socket options (no koffi) for ENOENT');
+
+    const other = connection.transact(request, seq, { dump: false, what: 'lookup', readOnly: true, selfExplained: [2] });
+    raw.deliver(errorReply(request, -1));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(enabled, 1, 'another errno still asks again for the text');
+    raw.deliver(errorReply(request, -1));
+    await other;
+    connection.close();
+  });
+
   it('rejects on a malformed datagram instead of throwing from the event', async () => {
     const { raw, connection, seq, request } = setup();
     const pending = connection.transact(request, seq, { dump: false, what: 'test' });
