@@ -312,13 +312,16 @@ export function renderTsFigures(catalog) {
 	// over keys costs ~8x as much), and generated so a new figure needs no edit.
 	const shown = catalog.sets.conn.filter((f) => ['enum', 'address'].includes(f.kind));
 	const params = [...shown.map((f) => lower(f.name)), 'rtt_avg_us'];
+	out.push('/** Attributes as decoded with safeNumbers: 64-bit integers are numbers where exact, bigints above 2^53 - 1. */');
+	out.push('export type SafeNumbers<T> = { readonly [K in keyof T]: T[K] extends bigint | undefined ? T[K] | number : T[K] };\n');
 	out.push('/**');
 	out.push(' * A conn row: the figures as the kernel sends them, and these as shown (by');
 	out.push(` * name, as text): ${params.join(', ')}.`);
 	out.push(' */');
 	out.push('export function connFigureRow(');
-	out.push('  conn: ConnAttrs,');
-	for (const p of params) out.push(`  ${p}: ${p === 'rtt_avg_us' ? 'bigint' : 'string'} | undefined,`);
+	// 64-bit figures may be numbers where exact (a streamed listing decodes them so).
+	out.push('  conn: SafeNumbers<ConnAttrs>,');
+	for (const p of params) out.push(`  ${p}: ${p === 'rtt_avg_us' ? 'bigint | number' : 'string'} | undefined,`);
 	out.push('): Record<string, unknown> {');
 	out.push('  return {');
 	for (const f of catalog.sets.conn) {

@@ -37,10 +37,19 @@ export interface TransactOptions {
    * would load koffi, which costs more than the whole command.
    */
   selfExplained?: readonly number[];
+  /**
+   * For a dump: its items (every message but the final NLMSG_DONE or
+   * NLMSG_ERROR) are handed over datagram by datagram, as they arrive, and not
+   * kept; the promise resolves with the final message only. A listing then
+   * needs memory for one datagram, not for the whole dump.
+   */
+  onMessages?: (messages: NetlinkMessage[]) => void;
 }
 
 interface PendingRequest {
   dump: boolean;
+  seq: number;
+  onMessages?: (messages: NetlinkMessage[]) => void;
   messages: NetlinkMessage[];
   timer: NodeJS.Timeout;
   resolve(messages: NetlinkMessage[]): void;
@@ -166,10 +175,20 @@ export class NetlinkConnection implements NetlinkTransport {
       this.ensureOptions();
       return this.exchange(request, seq, options);
     }
-    return this.exchange(request, seq, options).then((messages) => {
-      // Sent without the options: ask again with them, for the kernel's error text.
+    let delivered = false;
+    const onMessages = options.onMessages;
+    const tracked = onMessages && {
+      ...options,
+      onMessages: (messages: NetlinkMessage[]) => {
+        delivered = true;
+        onMessages(messages);
+      },
+    };
+    return this.exchange(request, seq, tracked ?? options).then((messages) => {
+      // Sent without the options: ask again with them, for the kernel's error
+      // text (not when items were handed over already: they would come twice).
       const errno = answeredErrno(messages);
-      if (errno === undefined || options.selfExplained?.includes(errno) || !this.ensureOptions()) return messages;
+      if (errno === undefined || delivered || options.selfExplained?.includes(errno) || !this.ensureOptions()) return messages;
       return this.exchange(request, seq, options);
     });
   }
@@ -183,7 +202,7 @@ export class NetlinkConnection implements NetlinkTransport {
         this.updateRef();
         reject(new TimeoutError(options.what, timeoutMs));
       }, timeoutMs);
-      this.pending.set(seq, { dump: options.dump, messages: [], timer, resolve, reject });
+      this.pending.set(seq, { dump: options.dump, seq, onMessages: options.dump ? options.onMessages : undefined, messages: [], timer, resolve, reject });
       this.updateRef();
       this.socket.send(request, { port: 0 }, (error) => {
         if (error) this.settle(seq, socketError(error, 'sending to the kernel failed'));
@@ -236,20 +255,40 @@ export class NetlinkConnection implements NetlinkTransport {
       return;
     }
     let progressed: PendingRequest | undefined;
+    let batch: NetlinkMessage[] = [];
     for (const message of messages) {
       const request = this.pending.get(message.header.seq);
       if (!request) {
         if (message.header.seq === 0) for (const listener of this.unsolicitedListeners) listener(message);
         continue;
       }
-      request.messages.push(message);
       const { type } = message.header;
-      if (type === NLMSG_ERROR || (request.dump && type === NLMSG_DONE)) this.settle(message.header.seq);
-      else if (request.dump) progressed = request;
+      const final = type === NLMSG_ERROR || (request.dump && type === NLMSG_DONE);
+      if (request.onMessages && !final) {
+        batch.push(message);
+      } else {
+        request.messages.push(message);
+      }
+      if (final) {
+        batch = this.handOver(request, batch);
+        this.settle(message.header.seq);
+      } else if (request.dump) progressed = request;
     }
+    if (progressed) this.handOver(progressed, batch);
     // A dump times out when the kernel stops sending, not when it is long: a
     // 100 000-flow listing under emulation takes longer than the timeout.
-    if (progressed && this.pending.get(progressed.messages[0]!.header.seq) === progressed) progressed.timer.refresh();
+    if (progressed && this.pending.get(progressed.seq) === progressed) progressed.timer.refresh();
+  }
+
+  /** Hands a dump's items of one datagram to its consumer; a consumer that throws fails the request. */
+  private handOver(request: PendingRequest, batch: NetlinkMessage[]): NetlinkMessage[] {
+    if (batch.length === 0 || !request.onMessages) return batch;
+    try {
+      request.onMessages(batch);
+    } catch (error) {
+      this.settle(request.seq, error instanceof Error ? error : new KernelError({}, String(error)));
+    }
+    return [];
   }
 
   /**
