@@ -28,16 +28,26 @@ const outfile = join(root, 'dist/mutexctl.cjs');
 // were a quarter of a start on the host (node --cpu-prof, bench/startup.mjs).
 const LAZY_MODULES = [
   'node:readline', 'node:child_process', 'node:perf_hooks',
-  'ejs', 'wrap-ansi', 'clean-stack', 'indent-string', 'tinyglobby', 'minimatch', 'string-width',
+  'ejs', 'wrap-ansi', 'clean-stack', 'indent-string', 'tinyglobby', 'minimatch', 'string-width', 'lilconfig',
   '../help', '../help/index', '../../help', './help', './ux', '../ux', '../ux/index', './flush',
+  '../../ux/theme', '../ux/theme', './ux/theme', '../../screen', '../screen', './screen',
 ];
+// The same for mutexctl's own modules: what only some commands use.
+const LAZY_OWN_MODULES = ['node:fs/promises', 'node:timers/promises'];
+// oclif's own uses of node:fs/promises, on the synchronous calls (see the file).
+const OCLIF_SHIMS = { 'node:fs/promises': join(root, 'scripts/bundle-shims/fs-promises.cjs') };
 const require = createRequire(import.meta.url);
 const lazyModules = {
   name: 'lazy-modules',
   setup(build) {
     const wanted = new Set(LAZY_MODULES);
+    const wantedOwn = new Set(LAZY_OWN_MODULES);
     build.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData === 'real' || !wanted.has(args.path) || !args.importer.includes('/node_modules/@oclif/core/')) return undefined;
+      if (args.pluginData === 'real') return undefined;
+      const inOclif = args.importer.includes('/node_modules/@oclif/core/');
+      if (inOclif && OCLIF_SHIMS[args.path]) return { path: OCLIF_SHIMS[args.path] };
+      const own = args.importer.startsWith(join(root, 'dist/src/'));
+      if (!(inOclif && wanted.has(args.path)) && !(own && wantedOwn.has(args.path))) return undefined;
       if (args.path.startsWith('node:')) return { path: args.path, namespace: 'lazy-module', pluginData: { target: args.path, esModule: false } };
       const real = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
       if (real.errors.length > 0) return { errors: real.errors };
