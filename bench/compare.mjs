@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Before/after in one guest run: this tree against another build of the
-// project (BEFORE=<dir>, built, e.g. `git archive <commit> | tar -x -C dir`,
-// node_modules linked, `npm run build` there), interleaved, BENCH_REPS times:
-// `stats --json` start-up (with `node -e 0`), and with BENCH_FLOWS
-// connections open, `conn --csv` and the library's dump+decode.
+// Before/after in one guest run: this tree (or AFTER=<dir>) against another
+// build of the project (BEFORE=<dir>, built, e.g. `git archive <commit> | tar
+// -x -C dir`, node_modules linked, `npm run build` there), interleaved,
+// BENCH_REPS times: `stats --json` start-up (with `node -e 0`), and with
+// BENCH_FLOWS connections open, `ss -tan`, `conn --csv` and `conn --json` of
+// each build (then each one's peak RSS) and the library's dump+decode.
 //   scripts/vm -- env BEFORE=.cache/before node bench/compare.mjs
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const before = resolve(process.env.BEFORE ?? '.cache/before');
 const reps = Number(process.env.BENCH_REPS ?? 5);
 const flows = Number(process.env.BENCH_FLOWS ?? 10000);
-const trees = { before, after: root };
+const trees = { before, after: resolve(process.env.AFTER ?? root) };
 const samples = {};
 const record = (k, v) => (samples[k] ??= []).push(v);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -49,16 +50,30 @@ const dumpScript = (tree) => `import('${tree}/dist/src/netlink/index.js').then(a
   c.close();
 })`;
 try {
+  const conn = (which, format) => [process.execPath, join(trees[which], 'bin/run.js'), 'conn', `--${format}`, '--fd', String(id)];
   for (let i = 0; i < reps; i++) {
-    const order = ['before', 'after'];
-    if (i % 2) order.reverse();
+    const order = ['ss', 'before', 'after'];
+    for (let k = 0; k < i % 3; k++) order.push(order.shift());
     for (const which of order) {
-      const run = wall([process.execPath, join(trees[which], 'bin/run.js'), 'conn', '--csv', '--no-header', '--fd', String(id)]);
-      if (run.stdout.trimEnd().split('\n').length !== flows) throw new Error(`${which}: wrong row count`);
+      if (which === 'ss') {
+        record(`ss -tan (${flows} connections)`, wall(['ss', '-tan']).ms);
+        continue;
+      }
+      const run = wall(conn(which, 'csv'));
+      if (run.stdout.trimEnd().split('\n').length !== flows + 1) throw new Error(`${which}: wrong row count`);
       record(`${which}: conn --csv ${flows}`, run.ms);
+      const json = wall(conn(which, 'json'));
+      if (JSON.parse(json.stdout).length !== flows) throw new Error(`${which}: wrong JSON length`);
+      record(`${which}: conn --json ${flows}`, json.ms);
       const [ms, n] = wall([process.execPath, '-e', dumpScript(trees[which])]).stdout.trim().split(' ').map(Number);
       if (n !== flows) throw new Error(`${which}: dump returned ${n}`);
       record(`${which}: dump+decode ${flows} (in-process)`, ms);
+    }
+  }
+  for (const which of ['before', 'after']) {
+    for (const format of ['csv', 'json']) {
+      const run = spawnSync('/usr/bin/time', ['-f', 'RSS %M', ...conn(which, format)], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
+      record(`${which}: conn --${format} ${flows} peak RSS (MiB)`, Number(/RSS (\d+)/.exec(run.stderr)?.[1]) / 1024);
     }
   }
 } finally {

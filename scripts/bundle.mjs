@@ -40,6 +40,9 @@ const require = createRequire(import.meta.url);
 const lazyModules = {
   name: 'lazy-modules',
   setup(build) {
+    build.onResolve({ filter: /^node-gyp-build$/ }, (args) =>
+      args.importer.includes('/node_modules/netlink/') ? { path: join(root, 'scripts/bundle-shims/node-gyp-build.cjs') } : { path: args.path, external: true },
+    );
     const wanted = new Set(LAZY_MODULES);
     const wantedOwn = new Set(LAZY_OWN_MODULES);
     build.onResolve({ filter: /.*/ }, async (args) => {
@@ -92,8 +95,10 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // typescript (and ts-node/tsx) are only for oclif's development mode.
-  external: ['koffi', 'netlink', 'netlink/*', 'typescript', 'ts-node', 'tsx', 'tsx/*'],
+  // typescript (and ts-node/tsx) are only for oclif's development mode. The
+  // netlink package's raw socket is bundled; its native binding is found by
+  // scripts/bundle-shims/node-gyp-build.cjs.
+  external: ['koffi', 'netlink/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'],
   // src/netlink/sockopt.ts require()s koffi relative to import.meta.url.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
