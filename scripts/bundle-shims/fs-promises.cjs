@@ -4,6 +4,7 @@
 // watchers and directory streams) cost more than those reads. The same calls,
 // on the synchronous functions: a command waits for them anyway.
 /* global module, require */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS stand-in, bundled as one */
 'use strict';
 const fs = require('node:fs');
 

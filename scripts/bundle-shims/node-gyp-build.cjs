@@ -6,6 +6,7 @@
 // that file is loaded straight away; anything else (a binding built from
 // source in build/, another platform) goes through node-gyp-build as before.
 /* global module, require, process */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS stand-in, bundled as one */
 'use strict';
 const { existsSync } = require('node:fs');
 const { dirname, join } = require('node:path');
@@ -19,6 +20,5 @@ module.exports = function loadNetlinkBinding() {
       // not shipped for this platform: node-gyp-build searches
     }
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the real one, outside the bundle
   return require('node-gyp-build')(root);
 };
