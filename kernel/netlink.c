@@ -176,8 +176,8 @@ static bool flow_listed(const struct mutex_flow *flow)
 static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 		     u32 seq, int flags, struct netlink_callback *cb)
 {
-	const struct mutex_flow_key *k = &flow->key;
-	int alen = k->family == AF_INET ? 4 : 16;
+	int alen = flow->family == AF_INET ? 4 : 16;
+	struct in6_addr local, remote;
 	struct mutex_flow_rtt rtt;
 	void *hdr;
 
@@ -195,9 +195,11 @@ static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 	rtt.max_us = flow->rtt_max_us;
 	spin_unlock_bh(&flow->lock);
 
+	mutex_flow_addr(flow, flow->local, &local);
+	mutex_flow_addr(flow, !flow->local, &remote);
 	if (mutex_put_conn_figures(skb, flow, &rtt) ||
-	    nla_put(skb, MUTEX_A_CONN_LOCAL_ADDR, alen, &k->addr[flow->local]) ||
-	    nla_put(skb, MUTEX_A_CONN_REMOTE_ADDR, alen, &k->addr[!flow->local]))
+	    nla_put(skb, MUTEX_A_CONN_LOCAL_ADDR, alen, &local) ||
+	    nla_put(skb, MUTEX_A_CONN_REMOTE_ADDR, alen, &remote))
 		goto err_cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -252,16 +254,16 @@ static int conn_dump_one(struct mutex_flow *flow, void *arg)
 {
 	struct conn_dump *d = arg;
 
-	if (flow->key.net != d->net || !flow_listed(flow) ||
+	if (flow->netid != d->net->ns.inum || !flow_listed(flow) ||
 	    (d->fd_id && flow->ctx->id != d->fd_id) ||
-	    (d->proto >= 0 && flow->key.proto != d->proto) ||
+	    (d->proto >= 0 && flow->proto != d->proto) ||
 	    (d->state >= 0 && READ_ONCE(flow->state) != d->state))
 		return 0;
 	return conn_fill(d->skb, flow, NETLINK_CB(d->cb->skb).portid,
 			 d->cb->nlh->nlmsg_seq, NLM_F_MULTI, d->cb);
 }
 
-/* Cursor: args[0] = bucket, args[1] = id of the last flow sent from it. */
+/* Cursor: args[0] = bucket, args[1] = see mutex_flow_walk(). */
 int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = mutex_dump_attrs(cb);
@@ -273,7 +275,7 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		.state = -1,
 	};
 	unsigned long bucket = cb->args[0];
-	u64 last_id = cb->args[1];
+	u64 done = cb->args[1];
 	struct mutex_net *mn;
 	int err;
 
@@ -295,10 +297,10 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		return 0;
 	cb->seq = READ_ONCE(mn->ctx_gen);
 	rcu_read_lock();
-	err = mutex_flow_walk(&bucket, &last_id, conn_dump_one, &d);
+	err = mutex_flow_walk(&bucket, &done, conn_dump_one, &d);
 	rcu_read_unlock();
 	cb->args[0] = bucket;
-	cb->args[1] = last_id;
+	cb->args[1] = done;
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ? err : skb->len;
