@@ -204,7 +204,17 @@ async function alerts() {
 const sections = {
   startup,
   packet: packetPath,
-  listing: () => listing({ cli, flowCounts, reps, bigReps: Number(process.env.BENCH_LISTING_BIG_REPS ?? 3), record, notes, log }),
+  listing: () =>
+    listing({
+      cli,
+      flowCounts,
+      reps,
+      bigReps: Number(process.env.BENCH_LISTING_BIG_REPS ?? 3),
+      record,
+      notes,
+      log,
+      trackedFlows: async (fdId) => Number((await withClient((c) => c.doRequest('fd-get', { id: fdId }))).flows_tracked),
+    }),
   alerts,
 };
 const info = {
