@@ -51,7 +51,10 @@ const lazyModules = {
       if (inOclif && OCLIF_SHIMS[args.path]) return { path: OCLIF_SHIMS[args.path] };
       const own = args.importer.startsWith(join(root, 'dist/src/'));
       if (!(inOclif && wanted.has(args.path)) && !(own && wantedOwn.has(args.path))) return undefined;
-      if (args.path.startsWith('node:')) return { path: args.path, namespace: 'lazy-module', pluginData: { target: args.path, esModule: false } };
+      // mutexctl's modules are ES modules: esbuild copies the names of what they
+      // import when they load, so their stand-in names every export up front.
+      const exportNames = own ? Object.keys(require(args.path)) : undefined;
+      if (args.path.startsWith('node:')) return { path: args.path, namespace: 'lazy-module', pluginData: { target: args.path, esModule: false, exportNames } };
       const real = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
       if (real.errors.length > 0) return { errors: real.errors };
       // __importDefault() asks for __esModule when oclif loads: answered without loading.
@@ -59,11 +62,15 @@ const lazyModules = {
     });
     build.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (args) => ({
       contents: `let loaded; const load = () => (loaded ??= require(${JSON.stringify(args.pluginData.target)}));
-module.exports = new Proxy(() => {}, {
+${
+  args.pluginData.exportNames
+    ? `for (const name of ${JSON.stringify(args.pluginData.exportNames)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`
+    : `module.exports = new Proxy(() => {}, {
   get: (_, key) => (key === '__esModule' ? ${args.pluginData.esModule} : load()[key]),
   has: (_, key) => key in load(),
   apply: (_, self, argv) => Reflect.apply(load(), self, argv),
-});`,
+});`
+}`,
       loader: 'js',
       resolveDir: dirname(args.pluginData.target.startsWith('node:') ? outfile : args.pluginData.target),
     }));
