@@ -321,13 +321,20 @@ export function renderTsFigures(catalog) {
 	const shown = catalog.sets.conn.filter((f) => ['enum', 'address', 'reasons'].includes(f.kind));
 	const params = [...shown.map((f) => lower(f.name)), 'rtt_avg_us'];
 	const paramType = (p) =>
-		p === 'rtt_avg_us' ? 'bigint' : shown.find((f) => lower(f.name) === p)?.kind === 'reasons' ? 'Readonly<Record<string, bigint>>' : 'string';
+		p === 'rtt_avg_us'
+			? 'bigint | number'
+			: shown.find((f) => lower(f.name) === p)?.kind === 'reasons'
+				? 'Readonly<Record<string, bigint | number>>'
+				: 'string';
+	out.push('/** Attributes as decoded with safeNumbers: 64-bit integers are numbers where exact, bigints above 2^53 - 1. */');
+	out.push('export type SafeNumbers<T> = { readonly [K in keyof T]: T[K] extends bigint | undefined ? T[K] | number : T[K] };\n');
 	out.push('/**');
 	out.push(' * A conn row: the figures as the kernel sends them, and these as shown (by');
 	out.push(` * name, as text; drops by reason as a tally): ${params.join(', ')}.`);
 	out.push(' */');
 	out.push('export function connFigureRow(');
-	out.push('  conn: ConnAttrs,');
+	// 64-bit figures may be numbers where exact (a streamed listing decodes them so).
+	out.push('  conn: SafeNumbers<ConnAttrs>,');
 	for (const p of params) out.push(`  ${p}: ${paramType(p)} | undefined,`);
 	out.push('): Record<string, unknown> {');
 	out.push('  return {');

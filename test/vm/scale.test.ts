@@ -50,7 +50,18 @@ describe('dumps at scale', () => {
 
       const run = mutexctl(['conn', '--fd', String(ctx.id), '--csv', '--no-header']);
       assert.equal(run.status, 0, run.stderr);
-      assert.equal(run.stdout.trimEnd().split(/\r?\n/).length, count, 'the CLI lists them all');
+      const rows = run.stdout.trimEnd().split(/\r?\n/).map((line) => line.split(','));
+      assert.equal(rows.length, count, 'the CLI lists them all');
+      // Streamed in the kernel's order: the library's dump is in the same order, flow for flow.
+      const tuple = (c: (typeof viaClient)[number]) => [String(c.id), String(c.fd_id), 'ipv4', 'udp', '127.0.0.1', String(c.local_port), '127.0.0.1', String(c.remote_port)];
+      assert.deepEqual(rows.map((r) => r.slice(0, 8)), viaClient.map(tuple), 'the same flows, ids and 5-tuples, in the dump\'s order');
+      const json = mutexctl(['conn', '--fd', String(ctx.id), '--json']);
+      assert.equal(json.status, 0, json.stderr);
+      const objects = JSON.parse(json.stdout) as { id: number; local_port: number }[];
+      assert.deepEqual(objects.map((o) => [String(o.id), String(o.local_port)]), rows.map((r) => [r[0], r[5]]), '--json lists the same, in the same order');
+      const sorted = mutexctl(['conn', '--fd', String(ctx.id), '--csv', '--no-header', '--sort', 'id']);
+      const sortedIds = sorted.stdout.trimEnd().split(/\r?\n/).map((line) => BigInt(line.split(',')[0]!));
+      assert.deepEqual(sortedIds, viaClient.map((c) => c.id!).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), '--sort id sorts');
       assert.equal((await fdStats(ctx.id)).flows_tracked, BigInt(count));
     } finally {
       background.kill();
