@@ -44,7 +44,18 @@ describe('dumps at scale', () => {
 
       const viaClient = await withClient((c) => c.dumpConsistent<'conn'>('conn-get', { fd_id: ctx.id }, 10));
       const ports = viaClient.map((c) => c.local_port!).sort((x, y) => x - y);
-      assert.equal(viaClient.length, count);
+      if (viaClient.length !== count) {
+        const seen = new Set(ports);
+        const missing = Array.from({ length: count }, (_, i) => first + i).filter((p) => !seen.has(p));
+        const fd = await fdStats(ctx.id);
+        const global = await globalStats();
+        assert.fail(
+          `${viaClient.length} flows dumped, not ${count}; missing local ports ${missing.slice(0, 20).join(',')}; ` +
+            `the context tracks ${fd.flows_tracked}, untracked packets ${global.flows_untracked}, ` +
+            `flows in the table ${global.flows_tracked}, contexts here ${global.fds_active}, this namespace's flow limit ${global.flow_limit}; ` +
+            `${readFileSync('/proc/mutex/stats', 'utf8').split('\n').filter((l) => /flow|context|netns/.test(l)).join('; ')}`,
+        );
+      }
       assert.equal(new Set(viaClient.map((c) => c.id)).size, count, 'no flow twice');
       assert.deepEqual(ports, Array.from({ length: count }, (_, i) => first + i), 'every flow once');
 
