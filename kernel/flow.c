@@ -500,10 +500,17 @@ static unsigned long flow_timeout(const struct mutex_flow *flow)
 	return min_t(unsigned long, (unsigned long)secs * HZ, U32_MAX / 4);
 }
 
-/* Jiffies since the flow's latest packet. */
+/*
+ * Jiffies since the flow's latest packet.  The GC reads now once before its
+ * walk, and a packet counted since (another CPU, a later tick) leaves
+ * last_jiffies ahead of it: that flow is not idle at all, not 2^32 - 1
+ * jiffies idle.  Timeouts stay below 2^30, so the sign tells the two apart.
+ */
 static u32 flow_idle(const struct mutex_flow *flow, u32 now)
 {
-	return now - READ_ONCE(flow->last_jiffies);
+	s32 idle = (s32)(now - READ_ONCE(flow->last_jiffies));
+
+	return idle > 0 ? idle : 0;
 }
 
 /* A UDP or ICMP flow without a packet for a while is idle, not open. */

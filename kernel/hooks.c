@@ -374,8 +374,7 @@ static void flow_resolve(struct mutex_net *mn, struct sk_buff *skb,
 			 const struct nf_hook_state *state, struct sock *sk)
 {
 	bool out = state->hook == NF_INET_LOCAL_OUT, unwanted = false;
-	/* A pid scope decides by the sending task, not by the socket. */
-	bool refusal_holds = sk && !READ_ONCE(mn->pid_scopes);
+	bool refusal_holds = false;
 	u32 gen_none = 0, gen_flow = 0;
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
@@ -383,6 +382,13 @@ static void flow_resolve(struct mutex_net *mn, struct sk_buff *skb,
 	if (sk) {	/* before the decision: see skcache.c */
 		gen_none = atomic_read_acquire(&mn->sk_gen[0]);
 		gen_flow = atomic_read_acquire(&mn->sk_gen[1]);
+		/*
+		 * A pid scope decides by the sending task, not by the socket.
+		 * Read after the generation (acquire): a pid scope added since
+		 * has moved it, so a refusal cached by this stale count is
+		 * stale too.
+		 */
+		refusal_holds = !READ_ONCE(mn->pid_scopes);
 	}
 	if (!mutex_parse(skb, skb_network_offset(skb), state->pf,
 			 state->net->ns.inum, &pkt))
@@ -505,6 +511,12 @@ void mutex_hooks_unregister(struct mutex_net *mn)
 	if (!mn->nf_ops)
 		return;
 	nf_unregister_net_hooks(mn->net, mn->nf_ops, MUTEX_NF_OPS);
+	/*
+	 * Unregistering does not wait for hooks already running (the old
+	 * entries go by call_rcu()), and nfnetlink_hook dumps still read
+	 * the ops under RCU: neither ops nor mn may go before a grace period.
+	 */
+	synchronize_net();
 	kfree(mn->nf_ops);
 	mn->nf_ops = NULL;
 }

@@ -75,7 +75,9 @@ static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
 	if (mutex_put_fd_figures(skb, ctx, t, r) ||
 	    nla_put_string(skb, MUTEX_A_FD_NAME, sel->name) ||
 	    nla_put_string(skb, MUTEX_A_FD_SELECTOR, text) ||
-	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM, ctx->owner_comm) ||
+	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM,
+			   pid_nr_ns(ctx->owner_pid, task_active_pid_ns(current)) ?
+			   ctx->owner_comm : "") ||
 	    mutex_reasons_put_ctx(skb, MUTEX_A_FD_DROP_REASONS, ctx))
 		goto err_cancel;
 	for (i = 0; i < MUTEX_RTT_BUCKETS; i++)

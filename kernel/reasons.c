@@ -178,11 +178,18 @@ int mutex_reasons_put_flow(struct sk_buff *skb, int attr,
 	if (!r)
 		return 0;
 	for (i = 0; i <= MUTEX_FLOW_REASONS; i++) {
-		u16 slot = i < MUTEX_FLOW_REASONS ? READ_ONCE(r->slot[i]) : 0;
+		u16 slot;
 
 		drops = atomic_read(&r->drops[i]);
 		if (!drops)
 			continue;
+		/*
+		 * The count before its slot: a drop is counted after its slot
+		 * was claimed (a fully ordered cmpxchg), so a count seen has
+		 * its reason seen too, never the empty mark.
+		 */
+		smp_rmb();
+		slot = i < MUTEX_FLOW_REASONS ? READ_ONCE(r->slot[i]) : 0;
 		if (put_reason(skb, attr, i < MUTEX_FLOW_REASONS ?
 				   slot_name(slot) : "OTHER", drops))
 			return -EMSGSIZE;

@@ -167,7 +167,9 @@ function kernelExpr(f, set) {
 	if (f.kernel === 'event') {
 		const parts = f.parts ?? [f.name];
 		const read = (name) =>
-			set === 'conn' ? `atomic_read(&flow->events[${ev(name)}])` : `t->events[${ev(name)}]`;
+			// A flow keeps 32-bit counters: read as unsigned, so one past INT_MAX is
+			// not sign-extended into 2^64 - 2^31, and a sum of two cannot overflow int.
+			set === 'conn' ? `(u64)(u32)atomic_read(&flow->events[${ev(name)}])` : `t->events[${ev(name)}]`;
 		return parts.map(read).join(' + ');
 	}
 	if (f.kernel === 'manual' || f.kind === 'pad') return undefined;
