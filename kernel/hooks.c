@@ -78,13 +78,23 @@ struct mutex_match {
 	struct mutex_ctx *pending;	/* else a pid scope that may claim it */
 };
 
+/*
+ * A packet sent by the task running here, not by an interrupt or by a
+ * BH-disabled section run on a task's behalf (tun's writers feed their
+ * packets to the stack that way: not their own sends).
+ */
+static bool sent_by_task(void)
+{
+	return !in_interrupt();
+}
+
 static void ctx_match(struct mutex_net *mn, struct sk_buff *skb,
 		      const struct nf_hook_state *state,
 		      const struct mutex_pkt *pkt, u8 local,
 		      struct mutex_match *m)
 {
 	/* Only a packet a task sends tells whose process tree it is. */
-	bool task_decides = state->hook == NF_INET_LOCAL_OUT && in_task();
+	bool task_decides = state->hook == NF_INET_LOCAL_OUT && sent_by_task();
 	bool looked = false, ref = false;
 	struct sock *sk = NULL;
 	struct mutex_ctx *ctx;
@@ -306,7 +316,7 @@ static void flow_settle(struct mutex_net *mn, struct mutex_flow *flow,
 {
 	struct mutex_match m;
 
-	if (state->hook != NF_INET_LOCAL_OUT || !in_task() ||
+	if (state->hook != NF_INET_LOCAL_OUT || !sent_by_task() ||
 	    pkt->src != flow->local)
 		return;
 	ctx_match(mn, skb, state, pkt, flow->local, &m);
@@ -322,7 +332,7 @@ static void note_sender(struct mutex_flow *flow, u8 src)
 {
 	pid_t tgid;
 
-	if (!in_task() || src != flow->local)
+	if (!sent_by_task() || src != flow->local)
 		return;
 	tgid = task_tgid_nr(current);
 	if (READ_ONCE(flow->tgid) != tgid)

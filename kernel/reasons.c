@@ -152,6 +152,19 @@ static int put_reason(struct sk_buff *skb, int attr, const char *name,
 	return 0;
 }
 
+/* The most room a context's drops by reason can take in a message. */
+size_t mutex_reasons_ctx_max_size(void)
+{
+	unsigned int slot;
+	size_t size = 0;
+
+	for (slot = 0; slot < MUTEX_DROP_SLOTS; slot++)
+		size += nla_total_size(0) +
+			nla_total_size(strlen(slot_name(slot)) + 1) +
+			nla_total_size_64bit(sizeof(u64));
+	return size;
+}
+
 /* A context's drops by reason, one attr nest per reason seen. */
 int mutex_reasons_put_ctx(struct sk_buff *skb, int attr,
 			  const struct mutex_ctx *ctx)

@@ -103,6 +103,31 @@ describe('flow timeouts', () => {
   }));
 });
 
+describe('the GC and busy flows', () => {
+  // The GC reads jiffies once per walk; a packet counted after that read (a tick
+  // later, on another CPU) must not make its flow look 2^32 - 1 jiffies idle.
+  it('flows that send every 10 ms are never evicted, whatever the GC reads while they do', () => withParam('timeout_udp', 2, async () => {
+    const port = freshPort();
+    const first = 61000 + (port % 4000); // above the ephemeral ports
+    const ctx = Context.open(`name=busy scope=all proto=udp port=${port}`);
+    const background = spawn(PYTHON, ['-c', KEEP_SENDING, String(port), String(first)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise((r) => background.stdout.once('data', r));
+      await sleep(500);
+      const before = await globalStats();
+      const ids = (await connsOf(ctx.id)).map((c) => c.id).sort();
+      assert.equal(ids.length, 50);
+      await sleep(8000); // eight GC rounds and more, with a 2 s timeout
+      const after = await globalStats();
+      assert.equal(after.flows_evicted! - before.flows_evicted!, 0n, 'no busy flow evicted');
+      assert.deepEqual((await connsOf(ctx.id)).map((c) => c.id).sort(), ids, 'the same 50 flows, none re-created');
+    } finally {
+      background.kill();
+      ctx.close();
+    }
+  }));
+});
+
 describe('flow limit', () => {
   it('a flood past the limit keeps memory bounded and counts untracked flows', async () => {
     const param = '/sys/module/mutex/parameters/max_flows';
