@@ -309,7 +309,7 @@ struct mutex_flow {
 	atomic64_t bytes[2];
 	atomic64_t packets[2];
 	atomic_t events[MUTEX_EVENTS];	/* enum mutex_event */
-	u16 rtt_una[2];			/* low bits of snd_una at the last sample */
+	u16 rtt_una[2];			/* snd_una folded, at the last sample */
 	u16 retrans_seen[2];		/* MUTEX_RETRANS_SEEN | total, per side */
 
 	u32 start_jiffies;
