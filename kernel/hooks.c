@@ -443,7 +443,9 @@ static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
 		sk = mutex_sk_cache_sock(skb);
 	if (sk && mutex_sk_cache_get(mn, skb, sk, out, &flow, &local,
 				     &tcp_flags)) {
+		/* Counted as the lookup the cache stands in for would be. */
 		if (!flow) {
+			NET_INC(mn, lookups_miss);
 			NET_INC(mn, unmatched);
 			return;
 		}
