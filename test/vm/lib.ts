@@ -174,6 +174,8 @@ export async function withParam<T>(name: string, value: string | number, work: (
 export class Driven {
   private readonly child;
   private buffered = '';
+  /** Lines that came before anyone asked for them. */
+  private readonly unread: string[] = [];
   private readonly waiting: ((line: string) => void)[] = [];
   private readonly failing: ((error: Error) => void)[] = [];
   readonly exited: Promise<number | null>;
@@ -196,8 +198,10 @@ export class Driven {
       while ((nl = this.buffered.indexOf('\n')) >= 0) {
         const line = this.buffered.slice(0, nl);
         this.buffered = this.buffered.slice(nl + 1);
+        const waiter = this.waiting.shift();
         this.failing.shift();
-        this.waiting.shift()?.(line);
+        if (waiter) waiter(line);
+        else this.unread.push(line);
       }
     });
   }
@@ -208,6 +212,8 @@ export class Driven {
 
   /** The next line, or a failure when the program exits first or stays silent for two minutes. */
   next(): Promise<string> {
+    const early = this.unread.shift();
+    if (early !== undefined) return Promise.resolve(early);
     if (this.exitCode !== undefined) return Promise.reject(new Error(`the program exited ${this.exitCode}`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer in 120 s from ${this.name} (pid ${this.child.pid}; ${this.child.exitCode === null ? 'running' : `exited ${this.child.exitCode}`}, partial line ${JSON.stringify(this.buffered)})`)), 120_000);
