@@ -12,6 +12,9 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
+const C1 = /[\u007f-\u009f]/;
+const C1_ALL = /[\u007f-\u009f]/g;
+
 /** Pretty-printed (2-space indent) with a trailing newline; object keys keep insertion order. */
 export function toJson(value: JsonValue): string {
   return `${serialize(value, '')}\n`;
@@ -30,7 +33,8 @@ function serialize(value: JsonValue, indent: string | null): string {
     case 'number':
       return Number.isFinite(value) ? String(value) : 'null';
     case 'string':
-      return JSON.stringify(value);
+      // JSON.stringify escapes C0; DEL and the C1 controls too, so no terminal reads them raw.
+      return C1.test(value) ? JSON.stringify(value).replace(C1_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     default:

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../../src/errors.js';
-import { oneLine } from '../../src/cli/base-command.js';
+import { oneLine } from '../../src/output/text.js';
 import { takesArguments, unknownCommandMessage } from '../../src/cli/unknown-command.js';
 import { fileURLToPath } from 'node:url';
 import { runNode } from './helpers/run-node.js';

@@ -38,6 +38,8 @@ static const struct attr_desc set_stats[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* alerts-overwritten */
 	{ AT_U64, 0ULL, 0ULL },	/* alerts-notify-dropped */
 	{ AT_U64, 0ULL, 0ULL },	/* flows-tracked */
+	{ AT_U64, 0ULL, 0ULL },	/* resets */
+	{ AT_U64, 0ULL, 0ULL },	/* icmp-errors */
 };
 static const struct attr_desc set_fd[] = {
 	{ AT_PAD, 0, 0 },
@@ -75,6 +77,8 @@ static const struct attr_desc set_fd[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* conns-per-sec-peak */
 	{ AT_U32, 0ULL, 0ULL },	/* alerts-active */
 	{ AT_U64, 0ULL, 0ULL },	/* flows-tracked */
+	{ AT_U64, 0ULL, 0ULL },	/* resets */
+	{ AT_U64, 0ULL, 0ULL },	/* icmp-errors */
 };
 static const struct attr_desc set_conn[] = {
 	{ AT_PAD, 0, 0 },
@@ -103,6 +107,8 @@ static const struct attr_desc set_conn[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* rtt-min-us */
 	{ AT_U64, 0ULL, 0ULL },	/* rtt-max-us */
 	{ AT_U8, 0ULL, 0ULL },	/* midstream */
+	{ AT_U64, 0ULL, 0ULL },	/* resets */
+	{ AT_U64, 0ULL, 0ULL },	/* icmp-errors */
 };
 static const struct attr_desc set_alert[] = {
 	{ AT_PAD, 0, 0 },
