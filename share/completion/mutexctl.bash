@@ -39,12 +39,17 @@ _mutexctl() {
         --fd) return ;;
         --proto) COMPREPLY=($(compgen -W 'tcp udp icmp icmpv6' -- "$cur")); return ;;
         --state) COMPREPLY=($(compgen -W 'new established closing closed idle' -- "$cur")); return ;;
+        --local) return ;;
+        --remote) return ;;
+        --lport) return ;;
+        --rport) return ;;
+        --process) return ;;
         --sort) return ;;
         --limit) return ;;
         --interval) return ;;
         --count) return ;;
       esac
-      COMPREPLY=($(compgen -W '--json -j --csv --header --no-header --columns --fd --proto --state --sort --limit --watch -w --interval --count --rate' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--json -j --csv --header --no-header --columns --fd --proto --state --ipv4 -4 --ipv6 -6 --local --remote --lport --rport --process --sort --limit --watch -w --interval --count --rate' -- "$cur")) ;;
     'export')
       case "$prev" in
         --columns) return ;;

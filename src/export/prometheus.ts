@@ -2,10 +2,10 @@
 // textfile collector reads it: every family once with HELP and TYPE, names
 // under `mutex_`, counters ending in `_total`, base units (bytes, seconds).
 // Per-connection series only when the conn scope is asked for (cardinality).
-import { figures, type AlertAttrs, type ConnAttrs, type FdAttrs, type StatsAttrs } from '../spec/generated.js';
+import { figures, type AlertAttrs, type ConnAttrs, type DropReasonAttrs, type FdAttrs, type StatsAttrs } from '../spec/generated.js';
 import { formatAddress, formatEndpoint } from '../output/index.js';
 import { alertTypeName, enumName, enumNames } from '../spec/enums.js';
-import { protocolName } from '../views/common.js';
+import { dropReasonTally, protocolName } from '../views/common.js';
 import type { Snapshot } from './snapshot.js';
 
 type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
@@ -40,7 +40,7 @@ function metricsOf(set: FigureSet): Readonly<Record<string, SimpleMetric>> {
   const table: Record<string, SimpleMetric> = {};
   for (const [key, figure] of Object.entries(figures[set] ?? {})) {
     const prometheus = figure.prometheus;
-    if (!prometheus) continue;
+    if (!prometheus || figure.kind === 'reasons') continue;
     const unit = figure.unit === 'us' || figure.unit === 'ns' ? figure.unit : undefined;
     table[key] = {
       name: prometheus.name,
@@ -131,6 +131,17 @@ function addSimple<T extends object>(out: Exposition, table: Readonly<Partial<Re
   }
 }
 
+/** Each figure of the set counted by the kernel's drop reason: one series per reason, labelled reason. */
+function addByReason(out: Exposition, set: FigureSet, attrs: FdAttrs | ConnAttrs, labels: Labels): void {
+  for (const [key, figure] of Object.entries(figures[set] ?? {})) {
+    if (figure.kind !== 'reasons' || !figure.prometheus) continue;
+    const tally = dropReasonTally((attrs as Record<string, unknown>)[key] as DropReasonAttrs[] | undefined);
+    for (const [reason, count] of Object.entries(tally)) {
+      out.add(figure.prometheus.name, 'counter', figure.prometheus.help, { suffix: '', labels: { ...labels, reason }, value: count.toString() });
+    }
+  }
+}
+
 /** The log2 histogram as a Prometheus histogram: bucket i's upper bound is 2^i - 1 µs (0 for bucket 0), the last is +Inf. */
 function addRttHistogram(out: Exposition, name: string, help: string, fd: FdAttrs, labels: Labels): void {
   const hist = fd.rtt_hist ?? [];
@@ -163,6 +174,7 @@ function fdLabels(fd: FdAttrs): Labels {
 function addFd(out: Exposition, fd: FdAttrs, conns: readonly ConnAttrs[] | undefined): void {
   const labels = fdLabels(fd);
   addSimple(out, FD_METRICS, fd, labels);
+  addByReason(out, 'fd', fd, labels);
   addRttHistogram(out, 'mutex_fd_rtt_seconds', 'Smoothed-RTT samples of the context (log2 buckets).', fd, labels);
   for (const type of enumNames('alert-type').map((_, bit) => bit)) {
     out.add('mutex_fd_alert_active', 'gauge', 'Whether an alert of this type is raised now for the context (1) or not (0).', {
@@ -202,6 +214,7 @@ function addConn(out: Exposition, conn: ConnAttrs): void {
     remote: endpoint(conn.remote_addr, conn.remote_port),
   };
   addSimple(out, CONN_METRICS, conn, labels);
+  addByReason(out, 'conn', conn, labels);
   addRttSummary(out, 'mutex_conn_rtt_seconds', 'Smoothed-RTT samples of the flow.', conn, labels);
 }
 

@@ -11,3 +11,4 @@ export { compareAddresses, formatAddress, formatEndpoint, parseAddress } from '.
 export { parseSort, sortAndLimit, sortRows, type SortKey } from './sort.js';
 export { selectColumns } from './columns.js';
 export { escapeControl, oneLine } from './text.js';
+export { isTally, sumTallies, tallyOf, tallyText, type Tally } from './tally.js';

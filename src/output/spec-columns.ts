@@ -61,6 +61,7 @@ function columnOf(setName: string, spec: AttrSpec): Column {
     const identifier = kind === 'id' && isIdentifierKey(spec.key) ? { identifier: true } : {};
     return { key: spec.key, header: headerOfAttribute(spec.name, kind), kind, ...identifier, ...list };
   }
+  if (figure.kind === 'reasons') return { key: spec.key, header: figure.header, kind: 'count', tally: true };
   const metric = figure.kind === 'counter' || figure.kind === 'gauge' ? { metric: figure.kind } : {};
   const identifier = figure.kind === 'id' && isIdentifierKey(spec.key) ? { identifier: true } : {};
   return { key: spec.key, header: figure.header, kind: kindOfFigure(figure), ...identifier, ...metric, ...list };
@@ -101,6 +102,10 @@ export function columnsFromAttributeSet(setName: string, options: ColumnOptions 
   return specs
     .filter((spec) => {
       if (spec.type === 'pad') return false;
+      const figureSet = figures[setName];
+      // A figure set shows its figures only, not the filters a request may carry.
+      if (figureSet && !figureSet[spec.key]) return false;
+      if (figureSet?.[spec.key]?.kind === 'reasons') return true;
       if (spec.multi) return options.lists === true && SHOWN_TYPES.has(spec.type);
       return SHOWN_TYPES.has(spec.type) || Object.hasOwn(overrides, spec.key);
     })
