@@ -115,7 +115,7 @@ export function thresholdsFromData(data: unknown, name: string): ThresholdsFile 
 
 /** Reads, parses and checks FILE (`-` is stdin). Unreadable or invalid: a usage error (exit 2). */
 export async function loadThresholdsFile(path: string): Promise<ThresholdsFile> {
-  if (path === '') throw new InputError('the file name is empty (- reads stdin)');
+  if (path === '') throw new InputError('cannot read "": the file name is empty (- reads stdin)');
   let text: string;
   try {
     text = readFileSync(path === '-' ? 0 : path, 'utf8');
@@ -123,5 +123,10 @@ export async function loadThresholdsFile(path: string): Promise<ThresholdsFile> 
     throw new InputError(describeFileError('read', path === '-' ? 'stdin' : path, error));
   }
   const name = path === '-' ? 'stdin' : path;
-  return thresholdsFromData(await parseFileText(name, text), name);
+  try {
+    return thresholdsFromData(await parseFileText(name, text), name);
+  } catch (error) {
+    // What is wrong is in the file (its message names where): no "(see --help)" after it.
+    throw error instanceof UsageError ? new InputError(error.message) : error;
+  }
 }
