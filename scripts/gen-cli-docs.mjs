@@ -50,7 +50,8 @@ function valueOf(flag) {
 /** What `thresholds set` takes (src/thresholds/fields.ts and settings.ts). */
 const THRESHOLD_KEYS = ['latency=', 'error-rate=', 'bandwidth=', 'conn-rate=', 'drop-rate=', 'interval=', 'disable=', 'enable=', 'disabled='];
 
-const firstSentence = (text) => (text ?? '').split('\n')[0].replace(/^(.*?\.)(\s.*)?$/, '$1');
+/** The first sentence: up to a full stop at the end or before a capital ("e.g. --sort" goes on). */
+const firstSentence = (text) => (text ?? '').split('\n')[0].replace(/^(.*?\.)(\s+[A-Z].*)?$/, '$1');
 
 // --------------------------------------------------------------------- man page
 /** Text as troff reads it literally: backslashes, and a leading . or ' that would be a request. */
@@ -79,9 +80,9 @@ function manParagraphs(text) {
 
 function manFlag(name, flag) {
   const value = valueOf(flag);
-  const forms = [`\\fB\\-\\-${name}\\fR${value ? ` \\fI${troff(value.label)}\\fR` : ''}`];
+  const forms = [`\\fB\\-\\-${troff(name)}\\fR${value ? ` \\fI${troff(value.label)}\\fR` : ''}`];
   if (flag.char) forms.push(`\\fB\\-${flag.char}\\fR${value ? ` \\fI${troff(value.label)}\\fR` : ''}`);
-  if (flag.allowNo) forms.push(`\\fB\\-\\-no\\-${name}\\fR`);
+  if (flag.allowNo) forms.push(`\\fB\\-\\-no\\-${troff(name)}\\fR`);
   return ['.TP', forms.join(', '), troff(flag.description ?? '')];
 }
 
@@ -228,14 +229,14 @@ function bashCompletion() {
 # Install: copy to /usr/share/bash-completion/completions/${BIN}, or source it from ~/.bashrc.
 _${BIN}() {
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
-  local command='' dashdash=0 i word
+  local command='' named=0 dashdash=0 i word
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=\${COMP_WORDS[i]}
     [[ $word == -- ]] && { dashdash=1; break; }
-    [[ $word == -* ]] && continue
+    [[ $word == -* || $named == 1 ]] && continue
     case "\${command:+$command }$word" in
       ${known.map(shellWord).join('|')}) command=\${command:+$command }$word ;;
-      *) [[ -n $command ]] && break ;;
+      *) [[ -n $command ]] && named=1 ;;
     esac
   done
   case "$command" in
@@ -251,12 +252,10 @@ complete -F _${BIN} ${BIN}
 `;
 }
 
-/** Text inside a zsh _arguments spec: [description] and :message: parts. */
-const zshText = (text) =>
-  firstSentence(text)
-    .replace(/\\/g, '\\\\')
-    .replace(/([[\]:])/g, '\\$1')
-    .replace(/'/g, "'\\''");
+/** Text inside a zsh _arguments spec, within single quotes: a [description] ([ and ] escaped), or a :message: (: escaped). */
+const zshQuoted = (text) => text.replace(/\\/g, '\\\\').replace(/'/g, "'\\''");
+const zshText = (text) => zshQuoted(firstSentence(text)).replace(/([[\]])/g, '\\$1');
+const zshMessage = (text) => zshQuoted(text).replace(/:/g, '\\:');
 
 function zshSpecs(command) {
   const specs = [];
@@ -264,12 +263,12 @@ function zshSpecs(command) {
     const value = valueOf(flag);
     const forms = [`--${name}`, ...(flag.char ? [`-${flag.char}`] : [])];
     const exclusive = forms.length > 1 ? `(${forms.join(' ')})` : '';
-    const action = !value ? '' : value.kind === 'choice' ? `:${name}:(${value.choices.join(' ')})` : value.kind === 'file' ? ':file:_files' : `:${zshText(value.label)}: `;
+    const action = !value ? '' : value.kind === 'choice' ? `:${name}:(${value.choices.join(' ')})` : value.kind === 'file' ? ':file:_files' : `:${zshMessage(value.label)}: `;
     const suffix = value ? '=' : '';
     const body = `[${zshText(flag.description)}]${action}`;
     if (forms.length > 1) specs.push(`'${exclusive}'{${forms.map((form) => `${form}${form.startsWith('--') ? suffix : ''}`).join(',')}}'${body}'`);
     else specs.push(`'${forms[0]}${suffix}${body}'`);
-    if (flag.allowNo) specs.push(`'--no-${name}[${zshText(`Leave out: ${flag.description}`)}]'`);
+    if (flag.allowNo) specs.push(`'--no-${name}[The opposite of --${name}]'`);
   }
   specs.push("'(- *)'{--help,-h}'[Show the help of the command]'");
   const subs = commands.filter((c) => c.words.length === command.words.length + 1 && c.id.startsWith(`${command.id}:`));
@@ -277,7 +276,10 @@ function zshSpecs(command) {
   if (command.id === 'fd:run') specs.push("'*::command:_normal'");
   else if (command.id === 'help') specs.push(`'*:command:(${[...new Set(commands.map((c) => c.words[0]))].join(' ')})'`);
   else if (command.id === 'thresholds:apply') specs.push("'1:file:_files'");
-  else if (subs.length > 0) specs.push(`'1:${args.length > 0 ? `${args[0][0]} or command` : 'command'}:((${subs.map((c) => `${c.words.at(-1)}\\:${zshText(c.summary)}`).join(' ')}))'`);
+  else if (subs.length > 0) {
+    const items = subs.map((c) => `${c.words.at(-1)}\\:"${zshText(c.summary).replace(/["`$]/g, '\\$&')}"`);
+    specs.push(`'1:${args.length > 0 ? `${args[0][0]} or command` : 'command'}:((${items.join(' ')}))'`);
+  }
   else if (args.length > 0) specs.push(`'1:${args[0][0]}: '`);
   if (command.id === 'thresholds:set') specs.push(`'*:KEY=VALUE:(${THRESHOLD_KEYS.join(' ')})'`);
   return specs;

@@ -2,14 +2,14 @@
 # Install: copy to /usr/share/bash-completion/completions/mutexctl, or source it from ~/.bashrc.
 _mutexctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-  local command='' dashdash=0 i word
+  local command='' named=0 dashdash=0 i word
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
     [[ $word == -- ]] && { dashdash=1; break; }
-    [[ $word == -* ]] && continue
+    [[ $word == -* || $named == 1 ]] && continue
     case "${command:+$command }$word" in
       'alerts'|'alerts clear'|'conn'|'export'|'fd'|'fd run'|'help'|'stats'|'thresholds'|'thresholds apply'|'thresholds reset'|'thresholds set') command=${command:+$command }$word ;;
-      *) [[ -n $command ]] && break ;;
+      *) [[ -n $command ]] && named=1 ;;
     esac
   done
   case "$command" in

@@ -19,7 +19,7 @@ export default class Conn extends BaseCommand {
 
   static override description = `Lists the flows the module tracks in this network namespace, each with its owning context (fd), 5-tuple, direction, state, the process that last sent on it (pid and comm, as ss -p shows) and counters. Every filter (--fd, --proto, --state, -4/-6, --local, --remote, --lport, --rport, --process) is applied in the kernel, and a flow is listed when it passes all of them. With an ID, shows that one flow.
 
-The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per flow; both carry every field as raw integers, in this order: ${describeFields(connView())}.
+The table is compact, in human units: boxed on a terminal, plain columns for awk and grep into a pipe. --json prints an array of objects (one object with an ID), --csv a header row and a row per flow; both carry every field as raw integers (the ids id and fd_id as strings in JSON), in this order: ${describeFields(connView())}.
 
 Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; rtt_avg_us = rtt_sum_us / rtt_samples, floored, 0 without samples. new, established and closing are open states; closed flows and idle ones (UDP or ICMP without a packet for timeout_udp_idle seconds) stay listed until their timeout. midstream is 1 for a flow picked up after its connection had started (not counted in conns_total).`;
 
