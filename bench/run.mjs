@@ -5,8 +5,9 @@
 // the machine it ran on).
 //
 // Env: BENCH_KERNELS ("6.1 6.12"), BENCH_REPS (5), BENCH_SECONDS (3, per iperf3
-// run), BENCH_FLOWS ("10000,100000"), BENCH_ONLY (startup,packet,flows,alerts),
-// BENCH_EVAL_MS (1000), BENCH_OUT (bench/results/latest.json).
+// run), BENCH_FLOWS ("10000,100000"), BENCH_ONLY (startup,packet,flows,alerts,serve),
+// BENCH_EVAL_MS (1000), BENCH_OUT (bench/results/latest.json); for serve (bench/serve.mjs)
+// BENCH_SERVE_FLOWS (10000), BENCH_SERVE_SECONDS (30), BENCH_SERVE_SCRAPERS (50), BENCH_SERVE_BIG (100000).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ function runGuest(kernel) {
       // own in /proc/slabinfo (no merging with a same-sized cache).
       VM_APPEND: `slub_debug=- kfence.sample_interval=0 slab_nomerge ${process.env.VM_APPEND ?? ''}`.trim(),
       VM_TIMEOUT: process.env.VM_TIMEOUT ?? '1500',
-      VM_PASS_ENV: 'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_ONLY BENCH_EVAL_MS MUTEX_KO_ARGS',
+      VM_PASS_ENV: 'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_ONLY BENCH_EVAL_MS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
     };
     const started = Date.now();
     const child = spawn(join(root, 'scripts/vm'), ['--kernel', kernel, '--mem', '4G', '--', 'node', 'bench/guest.mjs'], {
@@ -97,6 +98,23 @@ function summarise(result) {
     const max = Math.max(...result.samples['alerts.trigger_to_line_ms']);
     add(`alert: flood -> follow line (median)`, m['alerts.trigger_to_line_ms'], 'ms', { budget: `<= ${budget}`, ok: m['alerts.trigger_to_line_ms'] <= budget, extra: `max ${fmt(max, 0)} ms` });
     add(`alert: kernel raise -> follow line`, m['alerts.raised_to_line_ms'], 'ms');
+  }
+  for (const n of Object.keys(result.samples).map((k) => /^serve\.(\d+)\.scrapes$/.exec(k)?.[1]).filter(Boolean)) {
+    const scrapers = result.notes[`serve_${n}`] ?? '';
+    add(`serve, ${n} flows: scrapes/s (concurrent scrapers)`, m[`serve.${n}.scrapes_per_s`], '/s', { extra: scrapers });
+    add(`  scrapes per kernel snapshot (single flight)`, m[`serve.${n}.scrapes_per_snapshot`], '', { extra: `${m[`serve.${n}.snapshots`]} snapshots` });
+    add(`  scrape latency median`, m[`serve.${n}.latency_median_ms`], 'ms', { extra: `p99 ${fmt(m[`serve.${n}.latency_p99_ms`], 0)} ms` });
+    add(`  serve CPU (of one core)`, m[`serve.${n}.cpu_pct`], '%');
+    add(`  serve RSS, max`, m[`serve.${n}.rss_max_mib`], 'MiB');
+    add(`  invalid responses`, m[`serve.${n}.invalid`], '', { budget: '= 0', ok: m[`serve.${n}.invalid`] === 0 });
+  }
+  for (const n of Object.keys(result.samples).map((k) => /^serve\.(\d+)\.plain\.scrape_ms$/.exec(k)?.[1]).filter(Boolean)) {
+    for (const variant of ['plain', 'conn_series']) {
+      const label = variant === 'plain' ? 'no per-flow series' : 'per-flow series';
+      add(`serve, one scrape, ${n} flows, ${label}`, m[`serve.${n}.${variant}.scrape_ms`], 'ms', {
+        extra: `${fmt(m[`serve.${n}.${variant}.bytes`] / 2 ** 20, 1)} MiB, ${m[`serve.${n}.${variant}.lines`]} lines; gzip ${fmt(m[`serve.${n}.${variant}.gzip_bytes`] / 2 ** 20, 1)} MiB in ${fmt(m[`serve.${n}.${variant}.gzip_scrape_ms`], 0)} ms; RSS ${fmt(m[`serve.${n}.${variant}.rss_mib`], 0)} MiB`,
+      });
+    }
   }
   return { medians: m, rows };
 }

@@ -8,7 +8,7 @@ _mutexctl() {
     [[ $word == -- ]] && { dashdash=1; break; }
     [[ $word == -* || $named == 1 ]] && continue
     case "${command:+$command }$word" in
-      'alerts'|'alerts clear'|'conn'|'export'|'fd'|'fd run'|'help'|'stats'|'thresholds'|'thresholds apply'|'thresholds reset'|'thresholds set') command=${command:+$command }$word ;;
+      'alerts'|'alerts clear'|'conn'|'export'|'fd'|'fd run'|'help'|'serve'|'stats'|'thresholds'|'thresholds apply'|'thresholds reset'|'thresholds set') command=${command:+$command }$word ;;
       *) [[ -n $command ]] && named=1 ;;
     esac
   done
@@ -16,7 +16,7 @@ _mutexctl() {
     '')
       case "$cur" in
         -*) COMPREPLY=($(compgen -W '--help -h --version -V' -- "$cur")) ;;
-        *) COMPREPLY=($(compgen -W 'alerts conn export fd help stats thresholds' -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W 'alerts conn export fd help serve stats thresholds' -- "$cur")) ;;
       esac ;;
     'alerts')
       case "$prev" in
@@ -24,10 +24,13 @@ _mutexctl() {
         --type) return ;;
         --fd) return ;;
         --since) return ;;
+        --alertmanager) return ;;
+        --resend-interval) return ;;
+        --instance) return ;;
         --sort) return ;;
         --limit) return ;;
       esac
-      COMPREPLY=($(compgen -W '--json -j --csv --header --no-header --columns --type --fd --since --follow -f --sort --limit clear' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--json -j --csv --header --no-header --columns --type --fd --since --follow -f --alertmanager --resend-interval --instance --sort --limit clear' -- "$cur")) ;;
     'alerts clear')
       case "$prev" in
         --columns) return ;;
@@ -83,7 +86,14 @@ _mutexctl() {
     'help')
       case "$prev" in
       esac
-      COMPREPLY=($(compgen -W 'alerts conn export fd help stats thresholds' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'alerts conn export fd help serve stats thresholds' -- "$cur")) ;;
+    'serve')
+      case "$prev" in
+        --columns) return ;;
+        --listen) return ;;
+        --max-conn-series) return ;;
+      esac
+      COMPREPLY=($(compgen -W '--json -j --csv --header --no-header --columns --listen --conn-series --max-conn-series' -- "$cur")) ;;
     'stats')
       case "$prev" in
         --columns) return ;;

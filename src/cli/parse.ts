@@ -79,3 +79,9 @@ export function parseProcess(text: string): { pid: number } | { comm: string } {
   if (text === '' || text.length > 15) throw new UsageError(`--process must be a pid or a command name of 1 to 15 characters, got "${text}"`);
   return { comm: text };
 }
+
+/** For a command that prints no table (`serve`): the output flags every command takes would be ignored, so they are refused. */
+export function refuseOutputFlags(flags: { json: boolean; csv: boolean; columns?: string }, command: string): void {
+  const given = [flags.json && '--json', flags.csv && '--csv', flags.columns !== undefined && '--columns'].filter(Boolean);
+  if (given.length > 0) throw new UsageError(`${command} prints no table or record: ${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply`);
+}

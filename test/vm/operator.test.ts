@@ -15,7 +15,7 @@ import { DropTrace } from './oracles.js';
 const NAMED_CLIENT = `
 import ctypes, socket, sys
 ctypes.CDLL(None).prctl(15, sys.argv[1].encode(), 0, 0, 0)  # PR_SET_NAME
-conns = [socket.create_connection(('127.0.0.1', int(p))) for p in sys.argv[2:]]
+conns = [socket.create_connection(('127.0.0.1', int(p)), timeout=30) for p in sys.argv[2:]]
 for c in conns:
     c.sendall(b'hello\\n')
 import os
@@ -23,18 +23,18 @@ print(os.getpid(), flush=True)
 sys.stdin.readline()
 `;
 
-/** A TCP server on each port given that accepts and reads forever (as "srv"). */
+/** A TCP server on each port given that accepts and reads forever (as "srv"); "serving" once all listen. */
 const SERVER = `
 import ctypes, socket, sys, threading
 ctypes.CDLL(None).prctl(15, b'srv', 0, 0, 0)
-def serve(port):
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(('127.0.0.1', port)); s.listen(16)
+def serve(s):
     while True:
         c, _ = s.accept()
         threading.Thread(target=lambda c=c: [None for _ in iter(lambda: c.recv(4096), b'')], daemon=True).start()
 for p in sys.argv[1:]:
-    threading.Thread(target=serve, args=(int(p),), daemon=True).start()
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', int(p))); s.listen(16)
+    threading.Thread(target=serve, args=(s,), daemon=True).start()
 print('serving', flush=True)
 sys.stdin.readline()
 `;

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 
 import type { ConnAttrs } from '../../src/spec/generated.js';
 import { Context, Driven, PYTHON, connsOf, fdStats, freshPort, sh, sleep, withParam } from './lib.js';
+import { FunctionCalls } from './oracles.js';
 
 /**
  * A connected UDP sender and the receivers it talks to, all on 127.0.0.1.
@@ -177,32 +178,49 @@ describe('the socket cache', () => {
   });
 });
 
-/** The module's netfilter hooks registered in the current namespace, as nft lists them. */
-function mutexHooks(): number {
-  return (sh('nft list hooks 2>/dev/null || true').match(/mutex_hook/g) ?? []).length;
+/** Five UDP datagrams to a closed port over lo: each leaves, arrives and is dropped (NO_SOCKET). */
+function udpToClosedPort(port: number): void {
+  sh(`${PYTHON} -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(5): s.sendto(b'h', ('127.0.0.1', ${port}))
+"`);
 }
 
-describe('hooks only while a namespace has a context', () => {
-  it('none before the first context, four with one, none a moment after the last closed', async () => {
-    const waitFor = async (want: number) => {
-      for (let i = 0; i < 40 && mutexHooks() !== want; i++) await sleep(250);
-      return mutexHooks();
-    };
-    assert.equal(await waitFor(0), 0, 'no hooks while no context is open');
-    const ctx = Context.open('name=hooks scope=all');
+describe('hooks and probes only while a context exists', () => {
+  it('none run before the first context, both with one, none a moment after the last closed', async () => {
+    const port = freshPort();
+    // Any context of an earlier test file is closed; its switch-off takes a second.
+    await sleep(2500);
+    const calls = FunctionCalls.start('mutex-calls', ['mutex_hook', 'mutex_kfree_skb_probe']);
     try {
-      assert.equal(mutexHooks(), 4, 'IPv4 and IPv6, in and out');
+      udpToClosedPort(port);
+      assert.equal(calls.count('mutex_hook'), 0, 'no hook runs without a context');
+      assert.equal(calls.count('mutex_kfree_skb_probe'), 0, 'nor the drop probe');
+      const ctx = Context.open('name=calls scope=all');
+      try {
+        udpToClosedPort(port);
+        assert.ok(calls.count('mutex_hook') >= 10, `hooks ran (${calls.count('mutex_hook')} calls for 5 datagrams out and in)`);
+        assert.ok(calls.count('mutex_kfree_skb_probe') >= 5, 'the drop probe ran for the 5 drops');
+      } finally {
+        ctx.close();
+      }
+      await sleep(2500);
+      calls.clear();
+      udpToClosedPort(port);
+      assert.equal(calls.count('mutex_hook'), 0, 'the hooks are gone a moment after the last context');
+      assert.equal(calls.count('mutex_kfree_skb_probe'), 0, 'and the probe');
+      // Opening and closing in a loop keeps them registered (no re-patching
+      // each time): datagrams sent right after the last close meet them.
+      sh(`${PYTHON} -c "
+import os, socket
+for i in range(5): os.close(os.open('/dev/mutex', os.O_RDWR))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(5): s.sendto(b'h', ('127.0.0.1', ${port}))
+"`);
+      assert.ok(calls.count('mutex_hook') >= 10, 'still there within the second after a close');
     } finally {
-      ctx.close();
-    }
-    assert.equal(await waitFor(0), 0, 'gone after the last context');
-    const again = Context.open('name=again scope=all');
-    again.close();
-    const reopened = Context.open('name=reopened scope=all');
-    try {
-      assert.equal(mutexHooks(), 4);
-    } finally {
-      reopened.close();
+      calls.stop();
     }
   });
 });
