@@ -59,6 +59,12 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['conn', '--rport', '90-80'], /^mutexctl: --rport: the range 90-80 ends before it starts/],
   [['conn', '-6', '--remote', '10.1.2.3'], /^mutexctl: --remote is an IPv4 address, but -6 asks for IPv6 flows/],
   [['conn', '--process', 'a-very-long-command-name'], /^mutexctl: --process must be a pid or a command name/],
+  // The filters from main under this branch's rules: one form, what was typed escaped.
+  [['conn', '-4', '-6'], /^mutexctl: --ipv(4|6)=true cannot also be provided when using --ipv(4|6)/],
+  [['conn', '--lport', '\u001b[31m'], /^mutexctl: --lport must be a port \(0-65535\) or a range FIRST-LAST, got "\\x1b\[31m"/],
+  [['conn', '--local', '10.0.0.1\n/8'], /^mutexctl: --local must be an address or ADDRESS\/PREFIX, got "10\.0\.0\.1\\n\/8"/],
+  [['conn', '--process', '\u001b]0;x\u0007-much-too-long'], /^mutexctl: --process must be a pid or a command name of 1 to 15 characters, got "\\x1b\]0;x\\x07-much-too-long"/],
+  [['serve', '--listen', '\u001b[2J:80'], /^mutexctl: --listen: "\\x1b\[2J:80" is not ADDRESS:PORT/],
   [['fd', 'x'], /^mutexctl: context id must be a positive integer, got "x"/],
   [['fd', '--sort=-rtt_hist'], /^mutexctl: --sort: unknown column "rtt_hist"/],
   [['fd', '--json', '--csv'], /^mutexctl: .*cannot also be provided/],
@@ -164,6 +170,8 @@ const ACCEPTED: string[][] = [
   ['thresholds', 'set', 'bandwidth=800kbit', 'conn-rate=10K/S'],
   ['stats', '-j'],
   ['stats', '-w', '--interval', '2S', '--count', '1'],
+  ['conn', '-6', '--remote', 'FE80::1/64', '--proto', 'ICMPV6', '--state', 'Closed'],
+  ['conn', '-4', '--local', '10.0.0.0/8', '--lport', '80-90', '--rport', '443', '--process', 'Nginx'],
 ];
 
 
