@@ -112,12 +112,16 @@ describe('bash completion', () => {
   }
 
   it('commands, subcommands, flags and their values', () => {
-    assert.deepEqual(complete('mutexctl ').sort(), ['alerts', 'conn', 'export', 'fd', 'help', 'stats', 'thresholds']);
+    assert.deepEqual(complete('mutexctl ').sort(), ['alerts', 'conn', 'export', 'fd', 'help', 'serve', 'stats', 'thresholds']);
     assert.deepEqual(complete('mutexctl st'), ['stats']);
     assert.deepEqual(complete('mutexctl -'), ['--help', '-h', '--version', '-V']);
     assert.deepEqual(complete('mutexctl conn --pr'), ['--proto', '--process']);
     assert.deepEqual(complete('mutexctl conn --proto '), ['tcp', 'udp', 'icmp', 'icmpv6']);
     assert.deepEqual(complete('mutexctl conn --state e'), ['established']);
+    assert.deepEqual(complete('mutexctl conn --lp'), ['--lport']);
+    assert.ok(['-4', '-6', '--local', '--remote', '--rport'].every((flag) => complete('mutexctl conn -').includes(flag)));
+    assert.deepEqual(complete('mutexctl serve --li'), ['--listen']);
+    assert.deepEqual(complete('mutexctl alerts --alert'), ['--alertmanager']);
     assert.deepEqual(complete('mutexctl export -F '), ['json', 'csv', 'binary', 'prometheus']);
     assert.ok(complete('mutexctl fd ').includes('run'));
     assert.ok(complete('mutexctl fd ').includes('--watch'));
@@ -167,7 +171,7 @@ describe('zsh completion', () => {
   it('commands first, then the specs of the command the words name', () => {
     const top = complete('mutexctl ');
     assert.equal(top[0], '_describe');
-    assert.deepEqual(top.slice(1).map((item) => item.split(':')[0]).sort(), ['alerts', 'conn', 'export', 'fd', 'help', 'stats', 'thresholds']);
+    assert.deepEqual(top.slice(1).map((item) => item.split(':')[0]).sort(), ['alerts', 'conn', 'export', 'fd', 'help', 'serve', 'stats', 'thresholds']);
     const conn = complete('mutexctl conn --proto ');
     assert.equal(conn[0], '_arguments conn 3', 'the words from the command on');
     assert.ok(conn.includes('--proto=[Only flows of this protocol.]:proto:(tcp udp icmp icmpv6)'), conn.join('\n'));
