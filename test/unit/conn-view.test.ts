@@ -235,6 +235,24 @@ describe('conn rows', () => {
     assert.match(render([connRow(udpFlow)], 'table', 'record'), /│ picked up mid-stream\s+│\s+no │/);
   });
 
+  it('the process name and a drop reason with control characters: escaped in both table styles, exact in JSON, quoted in CSV', () => {
+    const comm = 'ev\u001b[2J\nx\u007f  il';
+    const hostile = connRow({ ...tcpFlow, comm, drop_reasons: [{ reason: 'BAD\u001b[31mREASON', drops: 3n }] });
+    for (const boxed of [true, false]) {
+      const text = render([hostile], 'table', 'record', true, boxed);
+      assert.equal(hasRawControl(text), false, text);
+      assert.ok(text.includes(boxed ? 'ev\\x1b[2J\\nx\\x7f  il' : 'ev\\x1b[2J\\nx\\x7f il'), text);
+      assert.ok(text.includes('BAD\\x1b[31mREASON'), text);
+    }
+    // A plain record line splits into exactly two cells, whatever the name holds.
+    const line = plainCells(render([hostile], 'table', 'record', true, false)).find((cells) => cells[0] === 'process');
+    assert.deepEqual(line, ['process', 'ev\\x1b[2J\\nx\\x7f il']);
+    const json = render([hostile], 'json', 'record');
+    assert.equal(hasRawControl(json.replace(/\n/g, '')), false);
+    assert.equal((JSON.parse(json) as { comm: string }).comm, comm);
+    assert.ok(render([hostile], 'csv').includes(`,4242,"${comm}",`), 'the CSV field is quoted');
+  });
+
   it('the idle state (the fifth flow-state) by name', () => {
     const row = connRow({ ...udpFlow, state: 4 });
     assert.equal(row.state, 'idle');
