@@ -4,12 +4,13 @@
 // interleaved, BENCH_REPS times; the raw samples go to stdout as one
 // `BENCH-JSON {...}` line, progress to stderr.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MutexClient } from '../dist/src/netlink/index.js';
-import { growingHolder, openContext } from './flow-holder.mjs';
+import { openContext } from './flow-holder.mjs';
+import { listing } from './listing.mjs';
 import { serveBench } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,7 +18,7 @@ const cli = join(root, 'bin', 'run.js');
 const KO = '/run/mutex-vm/mutex.ko';
 const reps = Number(process.env.BENCH_REPS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const only = (process.env.BENCH_ONLY ?? 'startup,packet,flows,alerts,serve').split(',');
+const only = (process.env.BENCH_ONLY ?? 'startup,packet,listing,alerts,serve').split(',').map((name) => (name === 'flows' ? 'listing' : name));
 const flowCounts = (process.env.BENCH_FLOWS ?? '10000,100000').split(',').map(Number);
 
 const samples = {};
@@ -117,72 +118,7 @@ async function packetPath() {
   }
 }
 
-// --- listing flows -----------------------------------------------------------
-
-function slab(name) {
-  const line = readFileSync('/proc/slabinfo', 'utf8').split('\n').find((l) => l.startsWith(`${name} `));
-  if (!line) return undefined;
-  const f = line.trim().split(/\s+/);
-  // name active_objs num_objs objsize objperslab pagesperslab : ...
-  return { active: Number(f[1]), total: Number(f[2]), objsize: Number(f[3]), perSlab: Number(f[4]), pagesPerSlab: Number(f[5]) };
-}
-
-async function flows() {
-  log(`listing flows: mutexctl conn --csv vs ss -tan, ${flowCounts.join(' and ')} flows`);
-  writeFileSync('/proc/sys/net/ipv4/ip_local_port_range', '1024 65000');
-  const ports = [7101, 7102, 7103, 7104];
-  const ctx = openContext(`name=flows scope=all proto=tcp port=${ports.join(',')}`);
-  const holder = growingHolder(ports);
-  const grow = holder.grow;
-  try {
-    const before = slab('mutex_flow');
-    const flowsBefore = (await withClient((c) => c.doRequest('stats-get'))).flows_tracked;
-    for (const n of flowCounts) {
-      const t0 = Date.now();
-      await grow(n);
-      log(`  ${n} connections open (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-      const tracked = (await withClient((c) => c.doRequest('fd-get', { id: ctx.id }))).flows_tracked;
-      if (tracked !== BigInt(n)) throw new Error(`the context tracks ${tracked} flows, not ${n}`);
-      const after = slab('mutex_flow');
-      const flowsNow = (await withClient((c) => c.doRequest('stats-get'))).flows_tracked;
-      if (before && after) {
-        const added = Number(flowsNow - flowsBefore);
-        const bytes = (after.total - before.total) * after.objsize;
-        const pages = ((after.total / after.perSlab - before.total / before.perSlab) * after.pagesPerSlab * 4096);
-        record(`memory.${n}.slab_bytes_per_flow`, pages / added);
-        record(`memory.${n}.object_bytes`, after.objsize);
-        notes[`memory_${n}`] = `${added} flows: mutex_flow objects ${before.total} -> ${after.total} (${bytes} B of objects), objsize ${after.objsize}`;
-      }
-      // Above 50 000 flows one interleaved round: a listing takes minutes under TCG.
-      for (const order of [...rotations(['ss', 'mutexctl', 'library'])].slice(0, n > 50000 ? 1 : reps)) {
-        for (const which of order) {
-          if (which === 'ss') {
-            const run = timed(['ss', '-tan']);
-            record(`flows.${n}.ss_ms`, run.ms);
-            notes[`ss_lines_${n}`] = run.stdout.split('\n').length - 1;
-          } else if (which === 'mutexctl') {
-            const run = timed([process.execPath, cli, 'conn', '--csv', '--no-header', '--fd', String(ctx.id)]);
-            const rows = run.stdout.trimEnd().split('\n').length;
-            if (rows !== n) throw new Error(`mutexctl conn listed ${rows} flows, not ${n}`);
-            record(`flows.${n}.mutexctl_ms`, run.ms);
-          } else {
-            // The dump and decode alone, in this process (no start-up): where the CLI's time goes.
-            const start = process.hrtime.bigint();
-            const items = await withClient((c) => c.dumpConsistent('conn-get', { fd_id: ctx.id }, 10));
-            record(`flows.${n}.library_dump_ms`, Number(process.hrtime.bigint() - start) / 1e6);
-            if (items.length !== n) throw new Error(`the dump returned ${items.length} flows, not ${n}`);
-          }
-        }
-      }
-    }
-  } finally {
-    // Let the 2 x N sockets go before the context (and with it the module's
-    // static key) does: the 6.12 guest oopsed once on an int3 in
-    // mutex_kfree_skb_probe when both happened at the same time.
-    await holder.stop();
-    ctx.close();
-  }
-}
+// --- listing flows: bench/listing.mjs -------------------------------------------
 
 // --- alert latency -----------------------------------------------------------
 function netlinkSubscribers() {
@@ -266,8 +202,23 @@ async function alerts() {
   }
 }
 
-const serve = () => serveBench({ cli, record, notes, log });
-const sections = { startup, packet: packetPath, flows, alerts, serve };
+const sections = {
+  startup,
+  packet: packetPath,
+  listing: () =>
+    listing({
+      cli,
+      flowCounts,
+      reps,
+      bigReps: Number(process.env.BENCH_LISTING_BIG_REPS ?? 3),
+      record,
+      notes,
+      log,
+      trackedFlows: async (fdId) => Number((await withClient((c) => c.doRequest('fd-get', { id: fdId }))).flows_tracked),
+    }),
+  alerts,
+  serve: () => serveBench({ cli, record, notes, log }),
+};
 const info = {
   kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
   guest_cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),

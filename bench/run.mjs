@@ -4,19 +4,27 @@
 // and writes everything to bench/results/latest.json (raw samples, medians,
 // the machine it ran on).
 //
+// Start-up is also measured here, on the host, first (bench/startup.mjs):
+// where people run the CLI, without the guest's 9p root.
+//
 // Env: BENCH_KERNELS ("6.1 6.12"), BENCH_REPS (5), BENCH_SECONDS (3, per iperf3
-// run), BENCH_FLOWS ("10000,100000"), BENCH_ONLY (startup,packet,flows,alerts,serve),
-// BENCH_EVAL_MS (1000), BENCH_OUT (bench/results/latest.json); for serve (bench/serve.mjs)
+// run), BENCH_FLOWS ("10000,100000"), BENCH_LISTING_BIG_REPS (3, rounds above
+// 50 000 flows), BENCH_STARTUP_ROUNDS (21, on the host), BENCH_ONLY
+// (startup,packet,listing,alerts,serve; "flows" means listing), BENCH_EVAL_MS (1000),
+// BENCH_OUT (bench/results/latest.json); for serve (bench/serve.mjs)
 // BENCH_SERVE_FLOWS (10000), BENCH_SERVE_SECONDS (30), BENCH_SERVE_SCRAPERS (50), BENCH_SERVE_BIG (100000).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listingRows } from './listing.mjs';
+import { hostStartup, hostStartupRows } from './startup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const kernels = (process.env.BENCH_KERNELS ?? '6.1 6.12').split(/\s+/).filter(Boolean);
 const out = process.env.BENCH_OUT ?? join(root, 'bench', 'results', 'latest.json');
+const only = (process.env.BENCH_ONLY ?? 'startup,packet,listing,alerts,serve').split(',').map((name) => (name === 'flows' ? 'listing' : name));
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,7 +41,8 @@ function runGuest(kernel) {
       // own in /proc/slabinfo (no merging with a same-sized cache).
       VM_APPEND: `slub_debug=- kfence.sample_interval=0 slab_nomerge ${process.env.VM_APPEND ?? ''}`.trim(),
       VM_TIMEOUT: process.env.VM_TIMEOUT ?? '1500',
-      VM_PASS_ENV: 'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_ONLY BENCH_EVAL_MS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
+      VM_PASS_ENV: 'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_LISTING_BIG_REPS BENCH_ONLY BENCH_EVAL_MS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
+      BENCH_ONLY: only.join(','),
     };
     const started = Date.now();
     const child = spawn(join(root, 'scripts/vm'), ['--kernel', kernel, '--mem', '4G', '--', 'node', 'bench/guest.mjs'], {
@@ -77,20 +86,11 @@ function summarise(result) {
       ratio: ratio('udp.context_kpps', 'udp.unloaded_kpps'), budget: '>= 0.95', ok: ratio('udp.context_kpps', 'udp.unloaded_kpps') >= 0.95,
     });
   }
-  for (const n of Object.keys(result.samples).map((k) => /^flows\.(\d+)\.ss_ms$/.exec(k)?.[1]).filter(Boolean)) {
-    add(`ss -tan, ${n} connections`, m[`flows.${n}.ss_ms`], 'ms');
-    const r = ratio(`flows.${n}.mutexctl_ms`, `flows.${n}.ss_ms`);
-    add(`mutexctl conn --csv, ${n} flows`, m[`flows.${n}.mutexctl_ms`], 'ms', n === '100000' ? { ratio: r, budget: '<= 2', ok: r <= 2 } : { ratio: r });
-    add(`  dump+decode in-process, ${n} flows`, m[`flows.${n}.library_dump_ms`], 'ms', { ratio: ratio(`flows.${n}.library_dump_ms`, `flows.${n}.ss_ms`) });
-    const perFlow = m[`memory.${n}.slab_bytes_per_flow`];
-    if (perFlow !== undefined) {
-      add(`kernel memory per flow (slab, ${n})`, perFlow, 'B', { budget: '<= 256', ok: perFlow <= 256, extra: `object ${m[`memory.${n}.object_bytes`]} B` });
-    }
-  }
+  rows.push(...listingRows(result.samples, median));
   if (m['startup.node_e0_ms'] !== undefined) {
-    add('node -e 0', m['startup.node_e0_ms'], 'ms');
+    add('guest: node -e 0', m['startup.node_e0_ms'], 'ms');
     const r = ratio('startup.stats_json_ms', 'startup.node_e0_ms');
-    add('mutexctl stats --json', m['startup.stats_json_ms'], 'ms', { ratio: r, budget: '<= 2.5', ok: r <= 2.5 });
+    add('guest: mutexctl stats --json', m['startup.stats_json_ms'], 'ms', { ratio: r, budget: '<= 2.5', ok: r <= 2.5 });
   }
   if (m['alerts.trigger_to_line_ms'] !== undefined) {
     const interval = Number(result.notes.alerts_eval_interval_ms);
@@ -120,7 +120,7 @@ function summarise(result) {
 }
 
 function printTable(kernel, rows) {
-  console.log(`\n== kernel ${kernel}`);
+  console.log(`\n== ${kernel === 'host' ? 'host' : `kernel ${kernel}`}`);
   console.log(`${'measure'.padEnd(44)} ${'median'.padStart(10)} ${'unit'.padEnd(7)} ${'ratio'.padStart(6)}  budget`);
   for (const r of rows) {
     const verdict = r.budget ? `${r.budget} ${r.ok ? 'ok' : 'MISSED'}` : '';
@@ -145,6 +145,13 @@ const machine = {
 
 const results = { machine, kernels: {} };
 let failed = false;
+if (only.includes('startup')) {
+  console.error('bench: start-up on the host');
+  const samples = hostStartup(Number(process.env.BENCH_STARTUP_ROUNDS ?? 21));
+  const rows = hostStartupRows(samples);
+  results.host = { startup: { samples, table: rows } };
+  printTable('host', rows);
+}
 for (const kernel of kernels) {
   console.error(`bench: kernel ${kernel}`);
   try {

@@ -500,10 +500,17 @@ static unsigned long flow_timeout(const struct mutex_flow *flow)
 	return min_t(unsigned long, (unsigned long)secs * HZ, U32_MAX / 4);
 }
 
-/* Jiffies since the flow's latest packet. */
+/*
+ * Jiffies since the flow's latest packet.  The GC reads now once before its
+ * walk, and a packet counted since (another CPU, a later tick) leaves
+ * last_jiffies ahead of it: that flow is not idle at all, not 2^32 - 1
+ * jiffies idle.  Timeouts stay below 2^30, so the sign tells the two apart.
+ */
 static u32 flow_idle(const struct mutex_flow *flow, u32 now)
 {
-	return now - READ_ONCE(flow->last_jiffies);
+	s32 idle = (s32)(now - READ_ONCE(flow->last_jiffies));
+
+	return idle > 0 ? idle : 0;
 }
 
 /* A UDP or ICMP flow without a packet for a while is idle, not open. */
@@ -565,18 +572,27 @@ void mutex_flow_gc_start(void)
  * flows by ascending id (all ids of a bucket differ in seq only), so a dump
  * neither repeats nor skips a flow that stays in the table.  *done is one
  * more than the seq of the last flow visited in *bucket, 0 for none.
- * visit() returning non-zero stops the walk with the cursor on that flow.
- * Caller holds rcu_read_lock().
+ * visit() returning non-zero stops the walk with the cursor on that flow;
+ * it runs under rcu_read_lock(), which the walk leaves every 1024 buckets to
+ * let others run (a namespace without flows still walks the whole table, at
+ * any user's request).  The cursor stays valid across that.
  */
 int mutex_flow_walk(unsigned long *bucket, u64 *done,
 		    mutex_flow_visit_t visit, void *arg)
 {
+	int err = 0;
+
+	rcu_read_lock();
 	for (; *bucket <= flow_mask; (*bucket)++, *done = 0) {
 		struct mutex_bucket *b = &flow_table[*bucket];
 
+		if (!(*bucket & 1023) && *bucket) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 		for (;;) {
 			struct mutex_flow *flow, *next = NULL;
-			int err;
 
 			hlist_for_each_entry_rcu(flow, &b->head, node)
 				if (flow->seq + 1ULL > *done &&
@@ -586,11 +602,13 @@ int mutex_flow_walk(unsigned long *bucket, u64 *done,
 				break;
 			err = visit(next, arg);
 			if (err)
-				return err;
+				goto out;
 			*done = next->seq + 1ULL;
 		}
 	}
-	return 0;
+out:
+	rcu_read_unlock();
+	return err;
 }
 
 /* A flow's id names its bucket: one chain to walk.  Caller holds RCU. */
@@ -629,7 +647,9 @@ int __init mutex_flow_init(void)
 	 * stays within 26 objects a page: 157 bytes a flow with the slab's
 	 * own waste.
 	 */
-	BUILD_BUG_ON(MUTEX_FLOW_V4_SIZE > 156);
+	BUILD_BUG_ON(!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
+		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
+		     MUTEX_FLOW_V4_SIZE > 156);
 	flow_cache4 = kmem_cache_create("mutex_flow", MUTEX_FLOW_V4_SIZE,
 					__alignof__(struct mutex_flow),
 					SLAB_ACCOUNT, NULL);

@@ -78,13 +78,23 @@ struct mutex_match {
 	struct mutex_ctx *pending;	/* else a pid scope that may claim it */
 };
 
+/*
+ * A packet sent by the task running here, not by an interrupt or by a
+ * BH-disabled section run on a task's behalf (tun's writers feed their
+ * packets to the stack that way: not their own sends).
+ */
+static bool sent_by_task(void)
+{
+	return !in_interrupt();
+}
+
 static void ctx_match(struct mutex_net *mn, struct sk_buff *skb,
 		      const struct nf_hook_state *state,
 		      const struct mutex_pkt *pkt, u8 local,
 		      struct mutex_match *m)
 {
 	/* Only a packet a task sends tells whose process tree it is. */
-	bool task_decides = state->hook == NF_INET_LOCAL_OUT && in_task();
+	bool task_decides = state->hook == NF_INET_LOCAL_OUT && sent_by_task();
 	bool looked = false, ref = false;
 	struct sock *sk = NULL;
 	struct mutex_ctx *ctx;
@@ -306,7 +316,7 @@ static void flow_settle(struct mutex_net *mn, struct mutex_flow *flow,
 {
 	struct mutex_match m;
 
-	if (state->hook != NF_INET_LOCAL_OUT || !in_task() ||
+	if (state->hook != NF_INET_LOCAL_OUT || !sent_by_task() ||
 	    pkt->src != flow->local)
 		return;
 	ctx_match(mn, skb, state, pkt, flow->local, &m);
@@ -322,7 +332,7 @@ static void note_sender(struct mutex_flow *flow, u8 src)
 {
 	pid_t tgid;
 
-	if (!in_task() || src != flow->local)
+	if (!sent_by_task() || src != flow->local)
 		return;
 	tgid = task_tgid_nr(current);
 	if (READ_ONCE(flow->tgid) != tgid)
@@ -374,8 +384,7 @@ static void flow_resolve(struct mutex_net *mn, struct sk_buff *skb,
 			 const struct nf_hook_state *state, struct sock *sk)
 {
 	bool out = state->hook == NF_INET_LOCAL_OUT, unwanted = false;
-	/* A pid scope decides by the sending task, not by the socket. */
-	bool refusal_holds = sk && !READ_ONCE(mn->pid_scopes);
+	bool refusal_holds = false;
 	u32 gen_none = 0, gen_flow = 0;
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
@@ -383,6 +392,13 @@ static void flow_resolve(struct mutex_net *mn, struct sk_buff *skb,
 	if (sk) {	/* before the decision: see skcache.c */
 		gen_none = atomic_read_acquire(&mn->sk_gen[0]);
 		gen_flow = atomic_read_acquire(&mn->sk_gen[1]);
+		/*
+		 * A pid scope decides by the sending task, not by the socket.
+		 * Read after the generation (acquire): a pid scope added since
+		 * has moved it, so a refusal cached by this stale count is
+		 * stale too.
+		 */
+		refusal_holds = !READ_ONCE(mn->pid_scopes);
 	}
 	if (!mutex_parse(skb, skb_network_offset(skb), state->pf,
 			 state->net->ns.inum, &pkt))
@@ -505,6 +521,12 @@ void mutex_hooks_unregister(struct mutex_net *mn)
 	if (!mn->nf_ops)
 		return;
 	nf_unregister_net_hooks(mn->net, mn->nf_ops, MUTEX_NF_OPS);
+	/*
+	 * Unregistering does not wait for hooks already running (the old
+	 * entries go by call_rcu()), and nfnetlink_hook dumps still read
+	 * the ops under RCU: neither ops nor mn may go before a grace period.
+	 */
+	synchronize_net();
 	kfree(mn->nf_ops);
 	mn->nf_ops = NULL;
 }

@@ -57,6 +57,8 @@ err_flow:
 static void __exit mutex_module_exit(void)
 {
 	mutex_dev_exit();
+	/* Closed contexts and replaced selectors are freed by call_rcu(). */
+	rcu_barrier();
 	mutex_netlink_exit();
 	mutex_proc_exit();
 	mutex_probes_exit();

@@ -471,6 +471,7 @@ unsigned int mutex_drop_slot(unsigned int reason);
 void mutex_reasons_count(struct mutex_flow *flow, struct mutex_ctx *ctx,
 			 unsigned int slot);
 void mutex_reasons_forget(const struct mutex_flow *flow);
+size_t mutex_reasons_ctx_max_size(void);
 int mutex_reasons_put_ctx(struct sk_buff *skb, int attr,
 			  const struct mutex_ctx *ctx);
 int mutex_reasons_put_flow(struct sk_buff *skb, int attr,

@@ -171,16 +171,16 @@ int mutex_put_conn_figures(struct sk_buff *skb, struct mutex_flow *flow,
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_BYTES_RECEIVED, atomic64_read(&flow->bytes[MUTEX_DIR_RECV]), MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_PACKETS_SENT, atomic64_read(&flow->packets[MUTEX_DIR_SENT]), MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_PACKETS_RECEIVED, atomic64_read(&flow->packets[MUTEX_DIR_RECV]), MUTEX_A_CONN_PAD) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RETRANSMITS, atomic_read(&flow->events[MUTEX_EV_RETRANSMITS]), MUTEX_A_CONN_PAD) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_CONN_ERRORS, atomic_read(&flow->events[MUTEX_EV_RESETS]) + atomic_read(&flow->events[MUTEX_EV_ICMP_ERRORS]), MUTEX_A_CONN_PAD) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_CONN_DROPS, atomic_read(&flow->events[MUTEX_EV_DROPS]), MUTEX_A_CONN_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RETRANSMITS, (u64)(u32)atomic_read(&flow->events[MUTEX_EV_RETRANSMITS]), MUTEX_A_CONN_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_CONN_ERRORS, (u64)(u32)atomic_read(&flow->events[MUTEX_EV_RESETS]) + (u64)(u32)atomic_read(&flow->events[MUTEX_EV_ICMP_ERRORS]), MUTEX_A_CONN_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_CONN_DROPS, (u64)(u32)atomic_read(&flow->events[MUTEX_EV_DROPS]), MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RTT_SAMPLES, rtt->samples, MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RTT_SUM_US, rtt->sum_us, MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RTT_MIN_US, rtt->min_us, MUTEX_A_CONN_PAD) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RTT_MAX_US, rtt->max_us, MUTEX_A_CONN_PAD) ||
 	    nla_put_u8(skb, MUTEX_A_CONN_MIDSTREAM, !!(READ_ONCE(flow->flags) & MUTEX_FLOW_MIDSTREAM)) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RESETS, atomic_read(&flow->events[MUTEX_EV_RESETS]), MUTEX_A_CONN_PAD) ||
-	    nla_put_u64_64bit(skb, MUTEX_A_CONN_ICMP_ERRORS, atomic_read(&flow->events[MUTEX_EV_ICMP_ERRORS]), MUTEX_A_CONN_PAD))
+	    nla_put_u64_64bit(skb, MUTEX_A_CONN_RESETS, (u64)(u32)atomic_read(&flow->events[MUTEX_EV_RESETS]), MUTEX_A_CONN_PAD) ||
+	    nla_put_u64_64bit(skb, MUTEX_A_CONN_ICMP_ERRORS, (u64)(u32)atomic_read(&flow->events[MUTEX_EV_ICMP_ERRORS]), MUTEX_A_CONN_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -75,7 +75,9 @@ static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
 	if (mutex_put_fd_figures(skb, ctx, t, r) ||
 	    nla_put_string(skb, MUTEX_A_FD_NAME, sel->name) ||
 	    nla_put_string(skb, MUTEX_A_FD_SELECTOR, text) ||
-	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM, ctx->owner_comm) ||
+	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM,
+			   pid_nr_ns(ctx->owner_pid, task_active_pid_ns(current)) ?
+			   ctx->owner_comm : "") ||
 	    mutex_reasons_put_ctx(skb, MUTEX_A_FD_DROP_REASONS, ctx))
 		goto err_cancel;
 	for (i = 0; i < MUTEX_RTT_BUCKETS; i++)
@@ -104,7 +106,9 @@ int mutex_nl_fd_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	id = nla_get_u32(info->attrs[MUTEX_A_FD_ID]);
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* Figures and selector fit in a page; drops by reason may not. */
+	msg = genlmsg_new(NLMSG_GOODSIZE + mutex_reasons_ctx_max_size(),
+			  GFP_KERNEL);
 	text = kmalloc(MUTEX_SEL_TEXT_LEN, GFP_KERNEL);
 	if (!msg || !text) {
 		err = -ENOMEM;
@@ -175,11 +179,22 @@ static bool flow_listed(const struct mutex_flow *flow)
 }
 
 /*
- * The process that last sent on a flow, as the reader sees it: its pid in
- * the reader's pid namespace (0 when not visible there or gone) and its
- * command name.  Caller holds rcu_read_lock().
+ * Whether the reader may see the processes behind every flow of net, as
+ * root sees them in ss -p: with CAP_NET_ADMIN over the namespace.  Others see
+ * their own processes only (like /proc/PID/fd that ss -p reads).
  */
-static pid_t flow_process(const struct mutex_flow *flow,
+static bool reader_sees_all(const struct sk_buff *request, struct net *net)
+{
+	return netlink_ns_capable(request, net->user_ns, CAP_NET_ADMIN);
+}
+
+/*
+ * The process that last sent on a flow, as the reader sees it: its pid in
+ * the reader's pid namespace and its command name; 0 and "" when it is gone,
+ * not in the reader's pid namespace, or another user's and the reader may
+ * not see all.  Caller holds rcu_read_lock().
+ */
+static pid_t flow_process(const struct mutex_flow *flow, bool see_all,
 			  char comm[TASK_COMM_LEN])
 {
 	struct pid *pid = find_pid_ns(READ_ONCE(flow->tgid), &init_pid_ns);
@@ -193,13 +208,16 @@ static pid_t flow_process(const struct mutex_flow *flow,
 	task = pid_task(pid, PIDTYPE_TGID);
 	if (!nr || !task)
 		return 0;
+	if (!see_all && !uid_eq(__task_cred(task)->euid, current_fsuid()))
+		return 0;
 	strscpy_pad(comm, task->comm, TASK_COMM_LEN);
 	return nr;
 }
 
 /* Caller holds rcu_read_lock(). */
 static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
-		     u32 seq, int flags, struct netlink_callback *cb)
+		     u32 seq, int flags, struct netlink_callback *cb,
+		     bool see_all)
 {
 	int alen = flow->family == AF_INET ? 4 : 16;
 	struct in6_addr local, remote;
@@ -224,7 +242,7 @@ static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 
 	mutex_flow_addr(flow, flow->local, &local);
 	mutex_flow_addr(flow, !flow->local, &remote);
-	pid = flow_process(flow, comm);
+	pid = flow_process(flow, see_all, comm);
 	if (mutex_put_conn_figures(skb, flow, &rtt) ||
 	    nla_put(skb, MUTEX_A_CONN_LOCAL_ADDR, alen, &local) ||
 	    nla_put(skb, MUTEX_A_CONN_REMOTE_ADDR, alen, &remote) ||
@@ -263,7 +281,8 @@ int mutex_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info)
 		nlmsg_free(msg);
 		return -ENOENT;
 	}
-	err = conn_fill(msg, flow, info->snd_portid, info->snd_seq, 0, NULL);
+	err = conn_fill(msg, flow, info->snd_portid, info->snd_seq, 0, NULL,
+			reader_sees_all(skb, genl_info_net(info)));
 	rcu_read_unlock();
 	if (err) {
 		nlmsg_free(msg);
@@ -288,6 +307,7 @@ struct conn_filter {
 		bool set;
 		u16 lo, hi;
 	} port[2];
+	bool see_all;			/* see reader_sees_all() */
 	bool by_pid;
 	pid_t tgid;			/* in the initial pid namespace */
 	char comm[TASK_COMM_LEN];	/* "": any */
@@ -422,6 +442,11 @@ static bool filter_match(const struct conn_filter *f,
 	    (f->state >= 0 && READ_ONCE(flow->state) != f->state) ||
 	    (f->by_pid && (!f->tgid || READ_ONCE(flow->tgid) != f->tgid)))
 		return false;
+	/* A process the reader may not see matches no process filter. */
+	if ((f->by_pid || f->comm[0]) &&
+	    (!flow_process(flow, f->see_all, comm) ||
+	     (f->comm[0] && strcmp(comm, f->comm))))
+		return false;
 	for (i = 0; i < 2; i++) {
 		u8 endpoint = i ? !flow->local : flow->local;
 
@@ -429,8 +454,7 @@ static bool filter_match(const struct conn_filter *f,
 		    !filter_port_match(f, i, flow, endpoint))
 			return false;
 	}
-	return !f->comm[0] ||
-	       (flow_process(flow, comm) && !strcmp(comm, f->comm));
+	return true;
 }
 
 struct conn_dump {
@@ -448,7 +472,8 @@ static int conn_dump_one(struct mutex_flow *flow, void *arg)
 	    !filter_match(&d->filter, flow))
 		return 0;
 	return conn_fill(d->skb, flow, NETLINK_CB(d->cb->skb).portid,
-			 d->cb->nlh->nlmsg_seq, NLM_F_MULTI, d->cb);
+			 d->cb->nlh->nlmsg_seq, NLM_F_MULTI, d->cb,
+			 d->filter.see_all);
 }
 
 /* Cursor: args[0] = bucket, args[1] = see mutex_flow_walk(). */
@@ -470,6 +495,7 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	err = filter_parse(mutex_dump_attrs(cb), &d->filter, cb->extack);
 	if (err)
 		goto out;
+	d->filter.see_all = reader_sees_all(cb->skb, net);
 
 	/*
 	 * The cursor (bucket, flow id) survives flows coming and going, so
@@ -481,9 +507,7 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!mn)
 		goto out;
 	cb->seq = READ_ONCE(mn->ctx_gen);
-	rcu_read_lock();
 	err = mutex_flow_walk(&bucket, &done, conn_dump_one, d);
-	rcu_read_unlock();
 	cb->args[0] = bucket;
 	cb->args[1] = done;
 	if (err == -EMSGSIZE && skb->len)

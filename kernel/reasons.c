@@ -152,6 +152,19 @@ static int put_reason(struct sk_buff *skb, int attr, const char *name,
 	return 0;
 }
 
+/* The most room a context's drops by reason can take in a message. */
+size_t mutex_reasons_ctx_max_size(void)
+{
+	unsigned int slot;
+	size_t size = 0;
+
+	for (slot = 0; slot < MUTEX_DROP_SLOTS; slot++)
+		size += nla_total_size(0) +
+			nla_total_size(strlen(slot_name(slot)) + 1) +
+			nla_total_size_64bit(sizeof(u64));
+	return size;
+}
+
 /* A context's drops by reason, one attr nest per reason seen. */
 int mutex_reasons_put_ctx(struct sk_buff *skb, int attr,
 			  const struct mutex_ctx *ctx)
@@ -178,11 +191,18 @@ int mutex_reasons_put_flow(struct sk_buff *skb, int attr,
 	if (!r)
 		return 0;
 	for (i = 0; i <= MUTEX_FLOW_REASONS; i++) {
-		u16 slot = i < MUTEX_FLOW_REASONS ? READ_ONCE(r->slot[i]) : 0;
+		u16 slot;
 
 		drops = atomic_read(&r->drops[i]);
 		if (!drops)
 			continue;
+		/*
+		 * The count before its slot: a drop is counted after its slot
+		 * was claimed (a fully ordered cmpxchg), so a count seen has
+		 * its reason seen too, never the empty mark.
+		 */
+		smp_rmb();
+		slot = i < MUTEX_FLOW_REASONS ? READ_ONCE(r->slot[i]) : 0;
 		if (put_reason(skb, attr, i < MUTEX_FLOW_REASONS ?
 				   slot_name(slot) : "OTHER", drops))
 			return -EMSGSIZE;

@@ -8,30 +8,71 @@
 // Native addons stay outside: koffi (loaded lazily, to set socket options) and
 // netlink (its binding is found relative to its own files).
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileBundle } from '../bin/load-bundle.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist/mutexctl.cjs');
 
-// oclif's parser, OS helpers and timing require readline, child_process and
-// perf_hooks when loaded, though a command like `stats` uses none of them;
-// with what they pull in (streams, dgram, histograms) they were a tenth of a
-// start in the TCG guest. Inside oclif they become objects that require the
-// module on first use (oclif only reads their members at call time).
-const LAZY_BUILTINS = ['node:readline', 'node:child_process', 'node:perf_hooks'];
-const lazyBuiltins = {
-  name: 'lazy-builtins',
+// Modules oclif requires when it is loaded, though a command like `stats`
+// never calls them: node:readline, child_process and perf_hooks (with what
+// they pull in: streams, dgram, histograms), the help and error renderers
+// (wrap-ansi, string-width, ...), ejs for help templates, the globbing of
+// command files (explicit command lists need none) and the spinners. Inside
+// oclif each becomes a stand-in that requires the real module on first use:
+// oclif reads their members, or calls them, only at call time. Together they
+// were a quarter of a start on the host (node --cpu-prof, bench/startup.mjs).
+const LAZY_MODULES = [
+  'node:readline', 'node:child_process', 'node:perf_hooks',
+  'ejs', 'wrap-ansi', 'clean-stack', 'indent-string', 'tinyglobby', 'minimatch', 'string-width', 'lilconfig',
+  '../help', '../help/index', '../../help', './help', './ux', '../ux', '../ux/index', './flush',
+  '../../ux/theme', '../ux/theme', './ux/theme', '../../screen', '../screen', './screen',
+];
+// The same for mutexctl's own modules: what only some commands use.
+const LAZY_OWN_MODULES = ['node:fs/promises', 'node:timers/promises'];
+// oclif's own uses of node:fs/promises, on the synchronous calls (see the file).
+const OCLIF_SHIMS = { 'node:fs/promises': join(root, 'scripts/bundle-shims/fs-promises.cjs') };
+const require = createRequire(import.meta.url);
+const lazyModules = {
+  name: 'lazy-modules',
   setup(build) {
-    const filter = new RegExp(`^(${LAZY_BUILTINS.join('|')})$`);
-    build.onResolve({ filter }, (args) =>
-      args.importer.includes('/node_modules/@oclif/core/') ? { path: args.path, namespace: 'lazy-builtin' } : undefined,
+    build.onResolve({ filter: /^node-gyp-build$/ }, (args) =>
+      args.importer.includes('/node_modules/netlink/') ? { path: join(root, 'scripts/bundle-shims/node-gyp-build.cjs') } : { path: args.path, external: true },
     );
-    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-      contents: `let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require(${JSON.stringify(args.path)}))[key] });`,
+    const wanted = new Set(LAZY_MODULES);
+    const wantedOwn = new Set(LAZY_OWN_MODULES);
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const inOclif = args.importer.includes('/node_modules/@oclif/core/');
+      if (inOclif && OCLIF_SHIMS[args.path]) return { path: OCLIF_SHIMS[args.path] };
+      const own = args.importer.startsWith(join(root, 'dist/src/'));
+      if (!(inOclif && wanted.has(args.path)) && !(own && wantedOwn.has(args.path))) return undefined;
+      // mutexctl's modules are ES modules: esbuild copies the names of what they
+      // import when they load, so their stand-in names every export up front.
+      const exportNames = own ? Object.keys(require(args.path)) : undefined;
+      if (args.path.startsWith('node:')) return { path: args.path, namespace: 'lazy-module', pluginData: { target: args.path, esModule: false, exportNames } };
+      const real = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      // __importDefault() asks for __esModule when oclif loads: answered without loading.
+      return { path: `${real.path}?lazy`, namespace: 'lazy-module', pluginData: { target: real.path, esModule: require(real.path).__esModule === true } };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (args) => ({
+      contents: `let loaded; const load = () => (loaded ??= require(${JSON.stringify(args.pluginData.target)}));
+${
+  args.pluginData.exportNames
+    ? `for (const name of ${JSON.stringify(args.pluginData.exportNames)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`
+    : `module.exports = new Proxy(() => {}, {
+  get: (_, key) => (key === '__esModule' ? ${args.pluginData.esModule} : load()[key]),
+  has: (_, key) => key in load(),
+  apply: (_, self, argv) => Reflect.apply(load(), self, argv),
+});`
+}`,
       loader: 'js',
+      resolveDir: dirname(args.pluginData.target.startsWith('node:') ? outfile : args.pluginData.target),
     }));
   },
 };
@@ -53,7 +94,7 @@ const plainSort = {
 };
 
 await build({
-  plugins: [lazyBuiltins, plainSort],
+  plugins: [lazyModules, plainSort],
   absWorkingDir: root,
   entryPoints: ['dist/src/main.js'],
   outfile,
@@ -61,13 +102,15 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // typescript (and ts-node/tsx) are only for oclif's development mode.
-  external: ['koffi', 'netlink', 'netlink/*', 'typescript', 'ts-node', 'tsx', 'tsx/*'],
+  // typescript (and ts-node/tsx) are only for oclif's development mode. The
+  // netlink package's raw socket is bundled; its native binding is found by
+  // scripts/bundle-shims/node-gyp-build.cjs.
+  external: ['koffi', 'netlink/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'],
   // src/netlink/sockopt.ts require()s koffi relative to import.meta.url.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  // semver, wsl-utils: small stand-ins (see the files).
-  alias: { semver: './scripts/bundle-shims/semver.cjs', 'wsl-utils': './scripts/bundle-shims/wsl-utils.mjs' },
+  // semver, wsl-utils, debug: small stand-ins (see the files).
+  alias: { semver: './scripts/bundle-shims/semver.cjs', 'wsl-utils': './scripts/bundle-shims/wsl-utils.mjs', debug: './scripts/bundle-shims/debug.cjs' },
   // Whitespace and syntax only: class and function names stay as they are
   // (oclif and error messages print some of them). BUNDLE_READABLE=1 keeps
   // the line breaks, so a CPU profile of the bundle names useful lines.
@@ -78,15 +121,27 @@ await build({
   logLevel: 'warning',
 });
 
-// Run the bundle's top level once (it defines the commands, starts nothing) so
-// the cache holds the functions that run at every start, not just the outer one.
-const manifestFile = join(root, 'oclif.manifest.json');
-rmSync(manifestFile, { force: true }); // a stale one must not describe the new commands
-const { script, module } = compileBundle(outfile, readFileSync(outfile, 'utf8'), undefined);
-if (typeof module.exports.run !== 'function') throw new Error(`${outfile} exports no run()`);
-
 // oclif's command manifest: without it, every start loads and describes all
 // commands (flags, help additions) just to find one.
-const manifest = await module.exports.manifest(root);
-writeFileSync(manifestFile, `${JSON.stringify(manifest)}\n`);
-writeFileSync(`${outfile}.cache`, script.createCachedData());
+const manifestFile = join(root, 'oclif.manifest.json');
+rmSync(manifestFile, { force: true }); // a stale one must not describe the new commands
+rmSync(`${outfile}.cache`, { force: true });
+const { module } = compileBundle(outfile, readFileSync(outfile, 'utf8'), undefined);
+if (typeof module.exports.run !== 'function') throw new Error(`${outfile} exports no run()`);
+writeFileSync(manifestFile, `${JSON.stringify(await module.exports.manifest(root))}\n`);
+
+// V8's code cache holds the functions compiled before it is made. Made after
+// one whole start (`stats --json`: oclif's configuration, the flag parser, a
+// command, the netlink client, an answer or the "not loaded" error), it spares
+// every later start compiling them again, not just the bundle's top level.
+// In a child process: a start sets process-wide state (argv, exit code).
+const warm = spawnSync(process.execPath, ['-e', `
+  const { compileBundle } = require(${JSON.stringify(join(root, 'bin/load-bundle.js'))});
+  const { readFileSync, writeFileSync } = require('node:fs');
+  const file = ${JSON.stringify(outfile)};
+  const { script, module } = compileBundle(file, readFileSync(file, 'utf8'), undefined);
+  process.argv = [process.argv[0], ${JSON.stringify(join(root, 'bin/run.js'))}, 'stats', '--json'];
+  process.on('exit', () => writeFileSync(file + '.cache', script.createCachedData()));
+  module.exports.run(${JSON.stringify(pathToFileURL(join(root, 'package.json')).href)});
+`], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+if (!existsSync(`${outfile}.cache`)) throw new Error(`no code cache written: ${warm.stderr}`);

@@ -167,7 +167,9 @@ function kernelExpr(f, set) {
 	if (f.kernel === 'event') {
 		const parts = f.parts ?? [f.name];
 		const read = (name) =>
-			set === 'conn' ? `atomic_read(&flow->events[${ev(name)}])` : `t->events[${ev(name)}]`;
+			// A flow keeps 32-bit counters: read as unsigned, so one past INT_MAX is
+			// not sign-extended into 2^64 - 2^31, and a sum of two cannot overflow int.
+			set === 'conn' ? `(u64)(u32)atomic_read(&flow->events[${ev(name)}])` : `t->events[${ev(name)}]`;
 		return parts.map(read).join(' + ');
 	}
 	if (f.kernel === 'manual' || f.kind === 'pad') return undefined;
@@ -321,13 +323,20 @@ export function renderTsFigures(catalog) {
 	const shown = catalog.sets.conn.filter((f) => ['enum', 'address', 'reasons'].includes(f.kind));
 	const params = [...shown.map((f) => lower(f.name)), 'rtt_avg_us'];
 	const paramType = (p) =>
-		p === 'rtt_avg_us' ? 'bigint' : shown.find((f) => lower(f.name) === p)?.kind === 'reasons' ? 'Readonly<Record<string, bigint>>' : 'string';
+		p === 'rtt_avg_us'
+			? 'bigint | number'
+			: shown.find((f) => lower(f.name) === p)?.kind === 'reasons'
+				? 'Readonly<Record<string, bigint | number>>'
+				: 'string';
+	out.push('/** Attributes as decoded with safeNumbers: 64-bit integers are numbers where exact, bigints above 2^53 - 1. */');
+	out.push('export type SafeNumbers<T> = { readonly [K in keyof T]: T[K] extends bigint | undefined ? T[K] | number : T[K] };\n');
 	out.push('/**');
 	out.push(' * A conn row: the figures as the kernel sends them, and these as shown (by');
 	out.push(` * name, as text; drops by reason as a tally): ${params.join(', ')}.`);
 	out.push(' */');
 	out.push('export function connFigureRow(');
-	out.push('  conn: ConnAttrs,');
+	// 64-bit figures may be numbers where exact (a streamed listing decodes them so).
+	out.push('  conn: SafeNumbers<ConnAttrs>,');
 	for (const p of params) out.push(`  ${p}: ${paramType(p)} | undefined,`);
 	out.push('): Record<string, unknown> {');
 	out.push('  return {');

@@ -2,9 +2,10 @@
 // one snapshot, or one every --interval; raw values, or per-second rates since
 // the previous snapshot (the previous run's, kept in the history file).
 import { statsGet, withMutexClient, type MutexClient } from '../kernel/operations.js';
-import { UsageError } from '../errors.js';
+import { MutexctlError, UsageError } from '../errors.js';
 import {
   escapeControl,
+  listWriter,
   renderView,
   rowToJson,
   sortRows,
@@ -39,6 +40,12 @@ export interface LiveSource extends RateSubject {
   readonly name: string;
   readonly shape: ViewShape;
   readonly fetch: (client: MutexClient) => Promise<Row[]>;
+  /**
+   * A list the kernel can hand over piece by piece: one pass of its dump,
+   * rows as they arrive, and whether the kernel marked the pass inconsistent
+   * by then. Such a list is in the kernel's order unless --sort says otherwise.
+   */
+  readonly each?: (client: MutexClient, onRows: (rows: Row[], interrupted: boolean) => void) => Promise<{ interrupted: boolean }>;
 }
 
 export interface LivePlan {
@@ -77,10 +84,84 @@ export async function showLive(source: LiveSource, flags: OutputFlags & ListFlag
   const intervalMs = parseInterval(flags);
   const full = liveView(source, flags);
   const view = shownView(full, flags);
-  const order = source.shape === 'list' ? listOrder(full, flags) : {};
+  const order = source.shape === 'list' ? listOrder(full, flags, { kernelOrder: source.each !== undefined }) : {};
   const plan: LivePlan = { view, format: outputFormat(flags), header: flags.header, sort: order.keys, limit: order.limit, intervalMs, count: flags.count };
   if (flags.watch) await watch(source, plan, flags.rate, commandLine());
+  else if (source.each && !flags.rate && plan.sort === undefined && plan.format !== 'table') await streamOnce(source.each, plan, plan.format);
   else await showOnce(source, plan, flags.rate);
+}
+
+/**
+ * Text of a streamed listing held back before any is written: a pass the
+ * kernel marks inconsistent before then is read again, as a collected one
+ * would be; past it, rows go out as they arrive and memory stays flat.
+ */
+export const STREAM_HOLD_BYTES = 4 << 20;
+const STREAM_ATTEMPTS = 10;
+
+/**
+ * JSON or CSV of a list, written as the kernel dumps it: the same bytes as
+ * showOnce's for the same rows in the same order. A pass interrupted while
+ * its text is still held back (contexts came or went) is read again; one
+ * interrupted later is finished and then fails, since rows are out already.
+ */
+export async function streamOnce(each: NonNullable<LiveSource['each']>, plan: LivePlan, format: 'json' | 'csv'): Promise<void> {
+  await withMutexClient((client) => streamList(client, each, plan, format));
+}
+
+/** streamOnce on an open client, writing through `write` (stdout by default). */
+export async function streamList(
+  client: MutexClient,
+  each: NonNullable<LiveSource['each']>,
+  plan: Pick<LivePlan, 'view' | 'header' | 'limit'>,
+  format: 'json' | 'csv',
+  write: (text: string) => Promise<void> = writeOutput,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const writer = listWriter(plan.view, format, plan.header);
+    let held: string[] | undefined = [];
+    let heldLength = 0;
+    let listed = 0;
+    let failure: unknown;
+    let written = Promise.resolve();
+    const emit = (text: string): void => {
+      if (text.length === 0) return;
+      if (held === undefined) {
+        // Written at once (stdout into a pipe or file is synchronous on Linux); a failure is thrown at the end.
+        written = write(text).catch((error: unknown) => {
+          failure ??= error;
+        });
+        return;
+      }
+      held.push(text);
+      heldLength += text.length;
+    };
+    const commit = (): void => {
+      if (held === undefined) return;
+      const text = held.join('');
+      held = undefined;
+      emit(text);
+    };
+    const { interrupted } = await each(client, (rows, interruptedSoFar) => {
+      const room = plan.limit === undefined ? rows.length : Math.max(0, plan.limit - listed);
+      const shown = room < rows.length ? rows.slice(0, room) : rows;
+      listed += shown.length;
+      if (shown.length > 0) emit(writer.rows(shown));
+      if (held !== undefined && heldLength > STREAM_HOLD_BYTES && !interruptedSoFar) commit();
+    });
+    if (interrupted && held !== undefined) {
+      if (attempt < STREAM_ATTEMPTS) continue;
+      throw new MutexctlError(`the list kept changing while it was read (inconsistent after ${attempt} attempts); try again`);
+    }
+    emit(writer.end());
+    commit();
+    await written;
+    if (failure !== undefined) throw failure;
+    if (interrupted) {
+      throw new MutexctlError('contexts were created or closed while the list was written: it may miss flows of a new context or show some of a closed one; try again');
+    }
+    return;
+  }
 }
 
 async function instanceIdOf(client: MutexClient, rows: readonly Row[]): Promise<bigint> {

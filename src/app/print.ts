@@ -52,9 +52,10 @@ export function shownView(view: View, flags: Pick<OutputFlags, 'columns'>): View
  * Checks `--sort` against the view's columns: call it before asking the kernel,
  * so a bad key is a usage error whether or not the module is loaded.
  */
-export function listOrder(view: View, flags: ListFlags): ListOrder {
-  // Without --sort: by id, so the order does not depend on the kernel's hash buckets.
-  const sort = flags.sort ?? (view.columns.some((column) => column.key === 'id') ? 'id' : undefined);
+export function listOrder(view: View, flags: ListFlags, options: { kernelOrder?: boolean } = {}): ListOrder {
+  // Without --sort: by id, or with kernelOrder as the kernel lists them (the
+  // flow table's order, like ss: rows can then be printed as they arrive).
+  const sort = flags.sort ?? (!options.kernelOrder && view.columns.some((column) => column.key === 'id') ? 'id' : undefined);
   return { keys: sort === undefined ? undefined : parseSort(view, sort), limit: flags.limit };
 }
 

@@ -1,6 +1,6 @@
 // What stats, fd and conn read for --watch and --rate: the rows of one
 // snapshot, how a row is recognised in the next one, and when it started counting.
-import { connGet, connList, fdGet, fdList, statsGet, type ConnFilters, type MutexClient } from '../kernel/operations.js';
+import { connEach, connGet, connList, fdGet, fdList, statsGet, type ConnFilters, type MutexClient } from '../kernel/operations.js';
 import type { Row } from '../output/index.js';
 import { connRow, connView } from '../views/conn.js';
 import { fdRow, fdView } from '../views/fd.js';
@@ -41,5 +41,6 @@ export function connSource(filters: ConnFilters, id?: bigint): LiveSource {
     identity: (row) => String(row.id),
     startNs: (row) => bigintOf(row.start_ns),
     fetch: async (client) => (id === undefined ? (await connList(client, filters)).map(connRow) : [connRow(await connGet(client, id))]),
+    each: id === undefined ? (client, onRows) => connEach(client, filters, (flows, interrupted) => onRows(flows.map(connRow), interrupted)) : undefined,
   };
 }

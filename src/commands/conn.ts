@@ -21,6 +21,8 @@ export default class Conn extends BaseCommand {
 
 The table is compact, in human units: boxed on a terminal, plain columns for awk and grep into a pipe. --json prints an array of objects (one object with an ID), --csv a header row and a row per flow; both carry every field as raw integers (the ids id and fd_id as strings in JSON), in this order: ${describeFields(connView())}.
 
+Flows are listed in the kernel's order (its flow table's, like ss), not by id: --sort orders them (--sort id, --sort=-bytes_sent). In that order --json and --csv are written as the kernel hands the flows over, in memory that does not grow with their number; if contexts are created or closed while a long list is written, it is finished and mutexctl exits 1 (run it again).
+
 Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; rtt_avg_us = rtt_sum_us / rtt_samples, floored, 0 without samples. new, established and closing are open states; closed flows and idle ones (UDP or ICMP without a packet for timeout_udp_idle seconds) stay listed until their timeout. midstream is 1 for a flow picked up after its connection had started (not counted in conns_total).`;
 
   static override examples = [
@@ -39,6 +41,7 @@ Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; r
       command: '<%= config.bin %> <%= command.id %> --remote 10.0.0.0/8 --lport 8000-8080',
     },
     { description: 'IPv6 flows of nginx processes.', command: '<%= config.bin %> <%= command.id %> -6 --process nginx' },
+    { description: 'Every flow as CSV, by id (the default order is the kernel\'s).', command: '<%= config.bin %> <%= command.id %> --csv --sort id' },
     { description: 'The ten busiest flows right now, live.', command: '<%= config.bin %> <%= command.id %> --watch --rate --sort=-bytes_sent_per_sec --limit 10' },
     { description: 'CSV without the header row, for appending.', command: '<%= config.bin %> <%= command.id %> --csv --no-header >> flows.csv' },
   ];
@@ -62,6 +65,11 @@ Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; r
       helpValue: 'PID|NAME',
     }),
     ...listFlags,
+    sort: {
+      ...listFlags.sort,
+      description:
+        "Sort by these columns (JSON key names, comma-separated); ascending, a leading - for descending, e.g. --sort=-bytes_sent,id. Default: the kernel's order (its flow table's, like ss), in which --json and --csv are written as the flows are read.",
+    },
     ...liveFlags,
   };
 

@@ -7,7 +7,7 @@
 import { constants } from 'node:os';
 import { withMutexClient, type MutexClient } from '../netlink/client.js';
 import { DumpInconsistentError, KernelError } from '../netlink/errors.js';
-import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs, ThresholdsAttrs } from '../spec/generated.js';
+import type { AlertAttrs, ConnAttrs, FdAttrs, SafeNumbers, StatsAttrs, ThresholdsAttrs } from '../spec/generated.js';
 
 export { withMutexClient, type MutexClient };
 
@@ -90,7 +90,7 @@ export function connGet(client: MutexClient, id: bigint): Promise<ConnAttrs> {
 }
 
 /** Every flow matching `filters` (conn-get dump; the kernel filters). */
-export function connList(client: MutexClient, filters: ConnFilters = {}): Promise<ConnAttrs[]> {
+function connRequest(filters: ConnFilters): Partial<ConnAttrs> {
   const request: Partial<ConnAttrs> = {};
   if (filters.fdId !== undefined) request.fd_id = filters.fdId;
   if (filters.protocol !== undefined) request.protocol = filters.protocol;
@@ -114,7 +114,25 @@ export function connList(client: MutexClient, filters: ConnFilters = {}): Promis
   }
   if (filters.pid !== undefined) request.pid = filters.pid;
   if (filters.comm !== undefined) request.comm = filters.comm;
-  return client.dumpConsistent<'conn'>('conn-get', request);
+  return request;
+}
+
+export function connList(client: MutexClient, filters: ConnFilters = {}): Promise<ConnAttrs[]> {
+  return client.dumpConsistent<'conn'>('conn-get', connRequest(filters));
+}
+
+/**
+ * One pass of the conn dump, handed over as the kernel sends it (flow-table
+ * order), datagram by datagram, 64-bit figures as numbers where exact; not
+ * retried: `interrupted` (NLM_F_DUMP_INTR, contexts came or went) says when a
+ * pass is not a consistent listing, and the caller decides.
+ */
+export function connEach(
+  client: MutexClient,
+  filters: ConnFilters,
+  onFlows: (flows: SafeNumbers<ConnAttrs>[], interrupted: boolean) => void,
+): Promise<{ interrupted: boolean }> {
+  return client.dumpEach<'conn'>('conn-get', connRequest(filters), onFlows, { safeNumbers: true });
 }
 
 // ---- alerts ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ import {
   NLMSG_ERROR,
   NLMSG_HDRLEN,
 } from './constants.js';
-import { encodeAttribute, mutexCodec, parseAttributes, type AttrCodec, type AttrSetName } from './codec.js';
+import { encodeAttribute, mutexCodec, parseAttributes, type AttrCodec, type AttrSetName, type DecodeOptions } from './codec.js';
 import {
   CodecError,
   DumpInconsistentError,
@@ -28,7 +28,7 @@ import {
   KernelError,
   type ExtendedAck,
 } from './errors.js';
-import { FAMILY_NAME, FAMILY_VERSION, operations, type AttrSetTypes, type OpSpec } from '../spec/generated.js';
+import { FAMILY_NAME, FAMILY_VERSION, operations, type AttrSetTypes, type OpSpec, type SafeNumbers } from '../spec/generated.js';
 import {
   buildGenlMessage,
   parseDoneMessage,
@@ -135,6 +135,7 @@ export async function lookupFamily(
     what: `the ${name} family lookup`,
     timeoutMs,
     readOnly: true,
+    selfExplained: [ENOENT],
   });
   const status = errorStatus(messages);
   if (status && status.error < 0) {
@@ -226,6 +227,40 @@ export class MutexClient {
     return { items, interrupted };
   }
 
+  /**
+   * A dump whose items are handed to `onItems` datagram by datagram, as the
+   * kernel sends them, and not kept: a listing of any length in the memory of
+   * one datagram. `interrupted` says whether the kernel has marked the dump
+   * inconsistent (NLM_F_DUMP_INTR) by then; once set, it stays set. With
+   * `safeNumbers`, 64-bit integers up to 2^53 - 1 come as numbers (see
+   * DecodeOptions). Resolves with whether the dump was interrupted.
+   */
+  async dumpEach<S extends AttrSetName = AttrSetName>(
+    operation: string,
+    attributes: Partial<AttrSetTypes[S]>,
+    onItems: (items: SafeNumbers<AttrSetTypes[S]>[], interrupted: boolean) => void,
+    options: { safeNumbers?: boolean } = {},
+  ): Promise<{ interrupted: boolean }> {
+    const op = this.operation(operation, 'dump');
+    const sent = this.encodeRequest(op, op.dumpRequest, attributes);
+    const decode: DecodeOptions = { start: GENL_HDRLEN, safeNumbers: options.safeNumbers };
+    let interrupted = false;
+    const onMessages = (messages: NetlinkMessage[]): void => {
+      const items: SafeNumbers<AttrSetTypes[S]>[] = [];
+      for (const message of messages) {
+        if (message.header.flags & NLM_F_DUMP_INTR) interrupted = true;
+        if (message.header.type !== this.family.id) continue;
+        if (message.payload.length < GENL_HDRLEN) throw new CodecError('truncated generic netlink header');
+        items.push(this.codec.decode(op.attributeSet, message.payload, decode) as SafeNumbers<AttrSetTypes[S]>);
+      }
+      onItems(items, interrupted);
+    };
+    const messages = await this.send(op, sent, NLM_F_REQUEST | NLM_F_DUMP | NLM_F_ACK, true, onMessages);
+    this.throwIfFailed(messages, sent);
+    if (messages.some((message) => message.header.flags & NLM_F_DUMP_INTR)) interrupted = true;
+    return { interrupted };
+  }
+
   /** A dump retried while the kernel marks it interrupted; DumpInconsistentError after `retries` retries. */
   async dumpConsistent<S extends AttrSetName = AttrSetName>(
     operation: string,
@@ -296,7 +331,7 @@ export class MutexClient {
     return { setName: op.attributeSet, attributes: this.codec.encode(op.attributeSet, attributes) };
   }
 
-  private send(op: OpSpec, sent: SentRequest, flags: number, dump: boolean): Promise<NetlinkMessage[]> {
+  private send(op: OpSpec, sent: SentRequest, flags: number, dump: boolean, onMessages?: (messages: NetlinkMessage[]) => void): Promise<NetlinkMessage[]> {
     const seq = this.transport.allocateSequence();
     const request = buildGenlMessage(
       { type: this.family.id, flags, seq, cmd: op.value, version: this.spec.version },
@@ -304,7 +339,7 @@ export class MutexClient {
     );
     // Dumps and the *-get requests change nothing in the kernel (see TransactOptions.readOnly).
     const readOnly = dump || op.name.endsWith('-get');
-    return this.transport.transact(request, seq, { dump, what: op.name, timeoutMs: this.timeoutMs, readOnly });
+    return this.transport.transact(request, seq, { dump, what: op.name, timeoutMs: this.timeoutMs, readOnly, onMessages });
   }
 
   private throwIfFailed(messages: NetlinkMessage[], sent: SentRequest): void {

@@ -109,18 +109,24 @@ function writeInteger(layout: IntegerLayout, value: bigint, bigEndian: boolean):
   return out;
 }
 
-/** An unsigned little-endian integer of `width` bytes at `pos`; u64 as a bigint (one allocation when it fits a double). */
-function readUnsignedLE(buf: Buffer, pos: number, width: number): number | bigint {
+/**
+ * An unsigned little-endian integer of `width` bytes at `pos`. A u64 is a
+ * bigint (one allocation when it fits a double), or with `safeNumbers` a
+ * number when it is at most 2^53 - 1 (exact) and a bigint only above.
+ */
+function readUnsignedLE(buf: Buffer, pos: number, width: number, safeNumbers: boolean): number | bigint {
   if (width === 1) return buf[pos]!;
   if (width === 2) return buf[pos]! | (buf[pos + 1]! << 8);
   const low = buf[pos]! + buf[pos + 1]! * 0x100 + buf[pos + 2]! * 0x1_0000 + buf[pos + 3]! * 0x100_0000;
   if (width === 4) return low;
   const high = buf[pos + 4]! + buf[pos + 5]! * 0x100 + buf[pos + 6]! * 0x1_0000 + buf[pos + 7]! * 0x100_0000;
-  return high < 0x20_0000 ? BigInt(high * 0x1_0000_0000 + low) : buf.readBigUInt64LE(pos);
+  if (high >= 0x20_0000) return buf.readBigUInt64LE(pos);
+  const value = high * 0x1_0000_0000 + low;
+  return safeNumbers ? value : BigInt(value);
 }
 
 function readIntegerAt(layout: IntegerLayout, buf: Buffer, pos: number, bigEndian: boolean): number | bigint {
-  if (!layout.signed && !bigEndian) return readUnsignedLE(buf, pos, layout.bytes);
+  if (!layout.signed && !bigEndian) return readUnsignedLE(buf, pos, layout.bytes, false);
   if (layout.bytes === 8) {
     if (layout.signed) return bigEndian ? buf.readBigInt64BE(pos) : buf.readBigInt64LE(pos);
     return buf.readBigUInt64BE(pos);
@@ -128,6 +134,18 @@ function readIntegerAt(layout: IntegerLayout, buf: Buffer, pos: number, bigEndia
   if (layout.bytes === 1) return layout.signed ? buf.readInt8(pos) : buf[pos]!;
   if (layout.signed) return bigEndian ? buf.readIntBE(pos, layout.bytes) : buf.readIntLE(pos, layout.bytes);
   return buf.readUIntBE(pos, layout.bytes);
+}
+
+export interface DecodeOptions {
+  /** Decode buf[start, end) (default: all of it), without slicing it first. */
+  start?: number;
+  end?: number;
+  /**
+   * 64-bit integers as numbers when they are at most 2^53 - 1 (still exact),
+   * bigints only above: for output that writes them as decimal text anyway,
+   * without a bigint per field of a 100 000-item dump.
+   */
+  safeNumbers?: boolean;
 }
 
 interface DecodePlan {
@@ -187,22 +205,24 @@ export class AttrCodec {
    * intermediate attribute objects or sub-buffers: allocation and GC were most
    * of a large `conn` listing's time.
    */
-  decode(setName: string, buf: Buffer): Record<string, unknown> {
+  decode(setName: string, buf: Buffer, options: DecodeOptions = {}): Record<string, unknown> {
     const plan = this.decodePlan(setName);
     const { specs, indexByType } = plan;
+    const safeNumbers = options.safeNumbers === true;
     const slots: unknown[] = new Array(specs.length);
     let filled = 0;
-    const end = buf.length;
-    let offset = 0;
+    const start = options.start ?? 0;
+    const end = options.end ?? buf.length;
+    let offset = start;
     while (offset < end) {
       if (end - offset < NLA_HDRLEN) {
-        throw new CodecError(`truncated "${setName}" attributes: ${end - offset} stray bytes at offset ${offset}`);
+        throw new CodecError(`truncated "${setName}" attributes: ${end - offset} stray bytes at offset ${offset - start}`);
       }
       const length = buf[offset]! | (buf[offset + 1]! << 8);
       const rawType = buf[offset + 2]! | (buf[offset + 3]! << 8);
       if (length < NLA_HDRLEN || offset + length > end) {
         throw new CodecError(
-          `truncated "${setName}" attributes: attribute type ${rawType & NLA_TYPE_MASK} at offset ${offset} claims ${length} bytes, ` +
+          `truncated "${setName}" attributes: attribute type ${rawType & NLA_TYPE_MASK} at offset ${offset - start} claims ${length} bytes, ` +
             `${end - offset} left`,
         );
       }
@@ -217,7 +237,7 @@ export class AttrCodec {
           // of a dump) are read here; anything else, errors included, by decodeAt.
           const value =
             width !== 0 && !netByteOrder && length - NLA_HDRLEN === width
-              ? readUnsignedLE(buf, offset + NLA_HDRLEN, width)
+              ? readUnsignedLE(buf, offset + NLA_HDRLEN, width, safeNumbers)
               : this.decodeAt(setName, spec, buf, offset + NLA_HDRLEN, length - NLA_HDRLEN, netByteOrder);
           if (slots[index] === undefined) filled++;
           if (spec.multi) ((slots[index] as unknown[] | undefined) ?? (slots[index] = [])).push(value);

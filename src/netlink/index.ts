@@ -7,6 +7,7 @@ export {
   parseAttributes,
   type AttrSetName,
   type AttrTables,
+  type DecodeOptions,
   type RawAttribute,
 } from './codec.js';
 export * from './message.js';

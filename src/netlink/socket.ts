@@ -14,6 +14,9 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 
 const { ENOBUFS } = constants.errno;
 
+/** The largest datagram the kernel sends a netlink reader (SKB_WITH_OVERHEAD(32768) in netlink_recvmsg caps its dumps' size). */
+const RECEIVE_DATAGRAM_BYTES = 32768;
+
 /** Large enough for bursts of multicast alerts; dumps are paced by our reads anyway. */
 const RECEIVE_BUFFER_BYTES = 1 << 20;
 
@@ -30,10 +33,26 @@ export interface TransactOptions {
    * kernel's error text). Other requests turn them on first.
    */
   readOnly?: boolean;
+  /**
+   * Errors the caller explains itself, without the kernel's text (positive
+   * errno values): a read-only request answered with one is not sent again.
+   * The family lookup's ENOENT ("module not loaded") is one: asking again
+   * would load koffi, which costs more than the whole command.
+   */
+  selfExplained?: readonly number[];
+  /**
+   * For a dump: its items (every message but the final NLMSG_DONE or
+   * NLMSG_ERROR) are handed over datagram by datagram, as they arrive, and not
+   * kept; the promise resolves with the final message only. A listing then
+   * needs memory for one datagram, not for the whole dump.
+   */
+  onMessages?: (messages: NetlinkMessage[]) => void;
 }
 
 interface PendingRequest {
   dump: boolean;
+  seq: number;
+  onMessages?: (messages: NetlinkMessage[]) => void;
   messages: NetlinkMessage[];
   timer: NodeJS.Timeout;
   resolve(messages: NetlinkMessage[]): void;
@@ -113,6 +132,12 @@ export class NetlinkConnection implements NetlinkTransport {
       socket = new RawNetlinkSocket(NETLINK_GENERIC, {
         recvBufferSize: receiveBufferBytes,
         sendBufferSize: 0,
+        // One recvmsg() per datagram into a 32 KiB buffer, as iproute2 does,
+        // instead of a peek for its size and then a read: the kernel sizes
+        // each dump datagram by the reader's buffer (up to 32 KiB), so a dump
+        // comes in ~100 flows a round trip rather than ~12.
+        messagePeeking: false,
+        msgBufferSize: RECEIVE_DATAGRAM_BYTES,
       });
     } catch (error) {
       throw socketError(error);
@@ -159,9 +184,20 @@ export class NetlinkConnection implements NetlinkTransport {
       this.ensureOptions();
       return this.exchange(request, seq, options);
     }
-    return this.exchange(request, seq, options).then((messages) => {
-      // Sent without the options: ask again with them, for the kernel's error text.
-      if (!answeredWithError(messages) || !this.ensureOptions()) return messages;
+    let delivered = false;
+    const onMessages = options.onMessages;
+    const tracked = onMessages && {
+      ...options,
+      onMessages: (messages: NetlinkMessage[]) => {
+        delivered = true;
+        onMessages(messages);
+      },
+    };
+    return this.exchange(request, seq, tracked ?? options).then((messages) => {
+      // Sent without the options: ask again with them, for the kernel's error
+      // text (not when items were handed over already: they would come twice).
+      const errno = answeredErrno(messages);
+      if (errno === undefined || delivered || options.selfExplained?.includes(errno) || !this.ensureOptions()) return messages;
       return this.exchange(request, seq, options);
     });
   }
@@ -175,7 +211,7 @@ export class NetlinkConnection implements NetlinkTransport {
         this.updateRef();
         reject(new TimeoutError(options.what, timeoutMs));
       }, timeoutMs);
-      this.pending.set(seq, { dump: options.dump, messages: [], timer, resolve, reject });
+      this.pending.set(seq, { dump: options.dump, seq, onMessages: options.dump ? options.onMessages : undefined, messages: [], timer, resolve, reject });
       this.updateRef();
       this.socket.send(request, { port: 0 }, (error) => {
         if (error) this.settle(seq, socketError(error, 'sending to the kernel failed'));
@@ -228,20 +264,40 @@ export class NetlinkConnection implements NetlinkTransport {
       return;
     }
     let progressed: PendingRequest | undefined;
+    let batch: NetlinkMessage[] = [];
     for (const message of messages) {
       const request = this.pending.get(message.header.seq);
       if (!request) {
         if (message.header.seq === 0) for (const listener of this.unsolicitedListeners) listener(message);
         continue;
       }
-      request.messages.push(message);
       const { type } = message.header;
-      if (type === NLMSG_ERROR || (request.dump && type === NLMSG_DONE)) this.settle(message.header.seq);
-      else if (request.dump) progressed = request;
+      const final = type === NLMSG_ERROR || (request.dump && type === NLMSG_DONE);
+      if (request.onMessages && !final) {
+        batch.push(message);
+      } else {
+        request.messages.push(message);
+      }
+      if (final) {
+        batch = this.handOver(request, batch);
+        this.settle(message.header.seq);
+      } else if (request.dump) progressed = request;
     }
+    if (progressed) this.handOver(progressed, batch);
     // A dump times out when the kernel stops sending, not when it is long: a
     // 100 000-flow listing under emulation takes longer than the timeout.
-    if (progressed && this.pending.get(progressed.messages[0]!.header.seq) === progressed) progressed.timer.refresh();
+    if (progressed && this.pending.get(progressed.seq) === progressed) progressed.timer.refresh();
+  }
+
+  /** Hands a dump's items of one datagram to its consumer; a consumer that throws fails the request. */
+  private handOver(request: PendingRequest, batch: NetlinkMessage[]): NetlinkMessage[] {
+    if (batch.length === 0 || !request.onMessages) return batch;
+    try {
+      request.onMessages(batch);
+    } catch (error) {
+      this.settle(request.seq, error instanceof Error ? error : new KernelError({}, String(error)));
+    }
+    return [];
   }
 
   /**
@@ -280,12 +336,12 @@ export class NetlinkConnection implements NetlinkTransport {
   }
 }
 
-/** The answer ends with an NLMSG_ERROR carrying a negative errno. */
-/** A request refused: its NLMSG_ERROR, or a dump's NLMSG_DONE, carries a negative errno. */
-function answeredWithError(messages: readonly NetlinkMessage[]): boolean {
+/** The errno (positive) of a refused request: its NLMSG_ERROR, or a dump's NLMSG_DONE, carries a negative errno; undefined otherwise. */
+function answeredErrno(messages: readonly NetlinkMessage[]): number | undefined {
   const last = messages.at(-1);
-  if (!last || (last.header.type !== NLMSG_ERROR && last.header.type !== NLMSG_DONE)) return false;
-  return last.payload.length >= 4 && last.payload.readInt32LE(0) < 0;
+  if (!last || (last.header.type !== NLMSG_ERROR && last.header.type !== NLMSG_DONE) || last.payload.length < 4) return undefined;
+  const error = last.payload.readInt32LE(0);
+  return error < 0 ? -error : undefined;
 }
 
 function socketError(error: unknown, context = 'netlink socket error'): MutexctlError {

@@ -4,7 +4,7 @@ export { toJson, toJsonLine, type JsonValue } from './json.js';
 export { csvField, renderCsv } from './csv.js';
 export { colorEnabled, makeChalk, PLAIN_TABLE, tableStyle, type TableStyle } from './color.js';
 export { humanValue, renderListTable, renderRecordTable } from './table.js';
-export { renderView, rowToJson, type RenderOptions } from './render.js';
+export { listWriter, renderView, rowToJson, type ListWriter, type RenderOptions } from './render.js';
 export { columnsFromAttributeSet, headerOfAttribute, kindOfAttribute, type ColumnOptions } from './spec-columns.js';
 export { outputClosed, watchOutputClosed, writeOutput } from './stdout.js';
 export { compareAddresses, formatAddress, formatEndpoint, parseAddress } from './address.js';

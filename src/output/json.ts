@@ -59,3 +59,64 @@ function serialize(value: JsonValue, indent: string | null): string {
   }
   return items.length === 0 ? '{}' : `{${open}${items.join(separator)}${close}}`;
 }
+
+/** An identifier's JSON value: its decimal digits as a string (a list of them, for a list), so jq 1.6 and JavaScript read a u64 exactly. */
+export function identifierJson(value: JsonValue): JsonValue {
+  if (typeof value === 'bigint' || typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return (value as readonly JsonValue[]).map((item) => (typeof item === 'bigint' || typeof item === 'number' ? String(item) : item));
+  return value;
+}
+
+/**
+ * Objects with these members, in this order (an undefined one left out), as
+ * serialize() writes them at `indent`, without building each object first:
+ * a listing writes one per row. The members named in `identifiers` are
+ * written as identifierJson() gives them (decimal strings).
+ */
+export function jsonRecord(
+  keys: readonly string[],
+  indent: string,
+  identifiers: ReadonlySet<string> = new Set(),
+): (values: { readonly [key: string]: JsonValue }) => string {
+  const inner = `${indent}  `;
+  const first = keys.map((key) => `{\n${inner}${JSON.stringify(key)}: `);
+  const next = keys.map((key) => `,\n${inner}${JSON.stringify(key)}: `);
+  const isIdentifier = keys.map((key) => identifiers.has(key));
+  const close = `\n${indent}}`;
+  return (values) => {
+    let out = '';
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[keys[i]!];
+      if (value === undefined) continue;
+      out += out === '' ? first[i] : next[i];
+      if (isIdentifier[i]) out += serialize(identifierJson(value), inner);
+      // Counters (most members) straight to digits; the rest as serialize() does.
+      else out += typeof value === 'bigint' || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : serialize(value, inner);
+    }
+    return out === '' ? '{}' : out + close;
+  };
+}
+
+/**
+ * A top-level array written in pieces as its items arrive: the pieces
+ * together are the same bytes as toJson() of the whole array.
+ */
+export class JsonArrayWriter {
+  private started = false;
+
+  /** The text for more items, each already serialized at an indent of two spaces (jsonRecord). */
+  items(serialized: readonly string[]): string {
+    let out = '';
+    for (const item of serialized) {
+      out += this.started ? ',\n  ' : '[\n  ';
+      this.started = true;
+      out += item;
+    }
+    return out;
+  }
+
+  /** The closing text. */
+  end(): string {
+    return this.started ? '\n]\n' : '[]\n';
+  }
+}

@@ -1,7 +1,7 @@
-import { renderCsv } from './csv.js';
-import { toJson, type JsonValue } from './json.js';
+import { csvHeader, csvRows, renderCsv } from './csv.js';
+import { identifierJson, JsonArrayWriter, jsonRecord, toJson, type JsonValue } from './json.js';
 import { renderListTable, renderRecordTable } from './table.js';
-import type { CellValue, OutputFormat, Row, View, ViewShape } from './view.js';
+import type { OutputFormat, Row, View, ViewShape } from './view.js';
 
 export interface RenderOptions {
   format: OutputFormat;
@@ -12,13 +12,6 @@ export interface RenderOptions {
   boxed?: boolean;
   color: boolean;
   nowMs?: number;
-}
-
-/** An identifier's JSON value: its decimal digits as a string (a list of them, for a list). */
-function identifierJson(value: CellValue): JsonValue {
-  if (typeof value === 'bigint' || typeof value === 'number') return String(value);
-  if (Array.isArray(value)) return (value as readonly (bigint | string)[]).map(String);
-  return value;
 }
 
 /**
@@ -37,8 +30,9 @@ export function rowToJson(view: View, row: Row): { [key: string]: JsonValue } {
 export function renderView(view: View, rows: readonly Row[], options: RenderOptions): string {
   switch (options.format) {
     case 'json': {
-      const objects = rows.map((row) => rowToJson(view, row));
-      return toJson(options.shape === 'record' ? (objects[0] ?? {}) : objects);
+      if (options.shape === 'record') return toJson(rows[0] === undefined ? {} : rowToJson(view, rows[0]));
+      const list = listWriter(view, 'json', options.header);
+      return list.rows(rows) + list.end();
     }
     case 'csv':
       return renderCsv(view, rows, { header: options.header });
@@ -46,4 +40,38 @@ export function renderView(view: View, rows: readonly Row[], options: RenderOpti
       if (options.shape === 'record') return renderRecordTable(view, rows[0] ?? {}, options);
       return renderListTable(view, rows, options);
   }
+}
+
+/** A list rendered in pieces as its rows arrive: together, the same bytes as renderView() of all the rows. */
+export interface ListWriter {
+  /** Text for these rows (the header row or the opening bracket with the first ones). */
+  rows(rows: readonly Row[]): string;
+  /** What closes the list. */
+  end(): string;
+}
+
+export function listWriter(view: View, format: 'json' | 'csv', header: boolean): ListWriter {
+  if (format === 'csv') {
+    let head = header ? csvHeader(view) : '';
+    return {
+      rows: (rows) => {
+        const text = head + csvRows(view, rows);
+        head = '';
+        return text;
+      },
+      end: () => {
+        const text = head;
+        head = '';
+        return text;
+      },
+    };
+  }
+  const array = new JsonArrayWriter();
+  // Identifiers as decimal strings, as rowToJson() writes them (a listing skips building each object).
+  const identifiers = new Set(view.columns.filter((column) => column.identifier === true).map((column) => column.key));
+  const record = jsonRecord(view.columns.map((column) => column.key), '  ', identifiers);
+  return {
+    rows: (rows) => array.items(rows.map(record)),
+    end: () => array.end(),
+  };
 }

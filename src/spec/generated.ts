@@ -595,20 +595,23 @@ export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec
   },
 };
 
+/** Attributes as decoded with safeNumbers: 64-bit integers are numbers where exact, bigints above 2^53 - 1. */
+export type SafeNumbers<T> = { readonly [K in keyof T]: T[K] extends bigint | undefined ? T[K] | number : T[K] };
+
 /**
  * A conn row: the figures as the kernel sends them, and these as shown (by
  * name, as text; drops by reason as a tally): family, protocol, local_addr, remote_addr, direction, state, drop_reasons, rtt_avg_us.
  */
 export function connFigureRow(
-  conn: ConnAttrs,
+  conn: SafeNumbers<ConnAttrs>,
   family: string | undefined,
   protocol: string | undefined,
   local_addr: string | undefined,
   remote_addr: string | undefined,
   direction: string | undefined,
   state: string | undefined,
-  drop_reasons: Readonly<Record<string, bigint>> | undefined,
-  rtt_avg_us: bigint | undefined,
+  drop_reasons: Readonly<Record<string, bigint | number>> | undefined,
+  rtt_avg_us: bigint | number | undefined,
 ): Record<string, unknown> {
   return {
     id: conn.id,

@@ -15,11 +15,22 @@ export function withRttAverage(columns: readonly Column[]): Column[] {
   return out;
 }
 
-/** Sample-weighted average, floored; 0 when there are no samples; undefined when the kernel sent neither. */
-export function rttAverageUs(values: { rtt_sum_us?: bigint; rtt_samples?: bigint }): bigint | undefined {
+/**
+ * Sample-weighted average, floored; 0 when there are no samples; undefined
+ * when the kernel sent neither. Numbers in (a streamed listing's exact ones),
+ * a number out, exact too: the float quotient is at most one too large.
+ */
+export function rttAverageUs(values: { rtt_sum_us?: bigint | number; rtt_samples?: bigint | number }): bigint | number | undefined {
   const { rtt_sum_us: sum, rtt_samples: samples } = values;
   if (sum === undefined || samples === undefined) return undefined;
-  return samples === 0n ? 0n : sum / samples;
+  if (typeof sum === 'number' && typeof samples === 'number' && sum < 2 ** 52) {
+    if (samples === 0) return 0;
+    const quotient = Math.floor(sum / samples);
+    return quotient * samples > sum ? quotient - 1 : quotient;
+  }
+  const total = BigInt(sum);
+  const count = BigInt(samples);
+  return count === 0n ? 0n : total / count;
 }
 
 /** Drops by the kernel's reason, as a tally (empty when there were none). */

@@ -1,7 +1,7 @@
 // `mutexctl conn`: one row per tracked flow. JSON/CSV carry every attribute of
 // the spec's `conn` set in spec order (addresses as text, enums by name) plus the
 // derived rtt_avg_us; the list table is compact, like ss.
-import { connFigureRow, type ConnAttrs } from '../spec/generated.js';
+import { connFigureRow, type ConnAttrs, type SafeNumbers } from '../spec/generated.js';
 import {
   columnsFromAttributeSet,
   formatAddress,
@@ -112,8 +112,12 @@ export function connView(): View {
   return { columns: withRttAverage(columns), table: CONN_TABLE };
 }
 
-/** A flow as the view's row: addresses as text, protocol/family/direction/state by name. */
-export function connRow(conn: ConnAttrs): Row {
+/**
+ * A flow as the view's row: addresses as text, protocol/family/direction/state
+ * by name. 64-bit figures stay as they were decoded: bigints, or numbers where
+ * exact (a streamed --json/--csv listing, which writes them as digits alike).
+ */
+export function connRow(conn: SafeNumbers<ConnAttrs>): Row {
   // One object literal per row (generated from the catalog), not a spread of
   // the decoded object: this runs once per listed flow.
   return connFigureRow(

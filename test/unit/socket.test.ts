@@ -153,24 +153,30 @@ describe('NetlinkConnection', () => {
     connection.close();
   });
 
-  it('sets socket options only when needed: before a change, or to resend a failed read-only request', async () => {
+  /** A connection whose socket options are turned on lazily, counting how often. */
+  function lazyOptions(header: { type: number; cmd: number; version: number }) {
     const raw = new FakeRawSocket();
-    let enabled = 0;
+    const counter = { enabled: 0 };
     const connection = new NetlinkConnection(raw, () => {
-      enabled++;
+      counter.enabled++;
       return true;
     });
     const seq = connection.allocateSequence();
-    const request = buildGenlMessage({ type: 0x1c, flags: 5, seq, cmd: 1, version: 1 }, Buffer.alloc(0));
+    const request = buildGenlMessage({ ...header, flags: 5, seq }, Buffer.alloc(0));
+    return { raw, counter, connection, seq, request };
+  }
+
+  it('sets socket options only when needed: before a change, or to resend a failed read-only request', async () => {
+    const { raw, counter, connection, seq, request } = lazyOptions({ type: 0x1c, cmd: 1, version: 1 });
     const read = connection.transact(request, seq, { dump: false, what: 'stats-get', readOnly: true });
     raw.deliver(errorReply(request, 0));
     await read;
-    assert.equal(enabled, 0, 'a read-only request that succeeds needs no options');
+    assert.equal(counter.enabled, 0, 'a read-only request that succeeds needs no options');
 
     const failing = connection.transact(request, seq, { dump: false, what: 'fd-get', readOnly: true });
     raw.deliver(errorReply(request, -2));
     await new Promise((r) => setImmediate(r));
-    assert.equal(enabled, 1, 'turned on after the error');
+    assert.equal(counter.enabled, 1, 'turned on after the error');
     assert.equal(raw.sent.length, 3, 'and the request sent again');
     raw.deliver(errorReply(request, -2));
     const messages = await failing;
@@ -178,12 +184,30 @@ describe('NetlinkConnection', () => {
     assert.equal(connection.extendedAck, true);
 
     const other = new NetlinkConnection(new FakeRawSocket(), () => {
-      enabled++;
+      counter.enabled++;
       return true;
     });
     other.addMembership(1);
-    assert.equal(enabled, 2, 'joining a multicast group turns them on first');
+    assert.equal(counter.enabled, 2, 'joining a multicast group turns them on first');
     other.close();
+    connection.close();
+  });
+
+  it('does not resend a read-only request for an error its caller explains itself', async () => {
+    const { raw, counter, connection, seq, request } = lazyOptions({ type: 0x10, cmd: 3, version: 2 });
+    const lookup = connection.transact(request, seq, { dump: false, what: 'lookup', readOnly: true, selfExplained: [2] });
+    raw.deliver(errorReply(request, -2));
+    const messages = await lookup;
+    assert.equal(messages.at(-1)?.payload.readInt32LE(0), -2);
+    assert.equal(raw.sent.length, 1, 'sent once');
+    assert.equal(counter.enabled, 0, 'no socket options (no koffi) for ENOENT');
+
+    const other = connection.transact(request, seq, { dump: false, what: 'lookup', readOnly: true, selfExplained: [2] });
+    raw.deliver(errorReply(request, -1));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(counter.enabled, 1, 'another errno still asks again for the text');
+    raw.deliver(errorReply(request, -1));
+    await other;
     connection.close();
   });
 

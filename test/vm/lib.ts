@@ -111,6 +111,20 @@ export function loCounters(): { bytes: bigint; packets: bigint } {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Polls `done` every 250 ms until it holds or `limitMs` passes; returns
+ * whether it held. For what the module does on its own clock (the GC runs
+ * about once a second on a deferrable timer, later on a loaded guest).
+ */
+export async function eventually(done: () => Promise<boolean> | boolean, limitMs: number): Promise<boolean> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() >= end) return false;
+    await sleep(250);
+  }
+}
+
 let nextPort = 20000 + (process.pid % 1000) * 20;
 /** A port no other test in this run uses. */
 export function freshPort(): number {

@@ -2,10 +2,11 @@
 // 15): the process behind each flow, filters applied in the kernel, and drops
 // by the kernel's own drop reason, each against an outside oracle.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
 import type { ConnAttrs } from '../../src/spec/generated.js';
-import { Context, Driven, PYTHON, connsOf, fdStats, freshPort, mutexctl, sh, withClient } from './lib.js';
+import { Context, Driven, PYTHON, cliPath, connsOf, fdStats, freshPort, mutexctl, sh, withClient } from './lib.js';
 import { DropTrace } from './oracles.js';
 
 /**
@@ -68,6 +69,40 @@ describe('the process behind each flow', () => {
       } finally {
         await alpha.close();
         await beta.close();
+      }
+    } finally {
+      ctx.close();
+      await server.close();
+    }
+  });
+});
+
+describe('whose processes a reader sees', () => {
+  it('a user without CAP_NET_ADMIN sees the processes behind its own flows only, and --process finds no other user\'s', async () => {
+    const ports = [freshPort(), freshPort()];
+    const server = new Driven([PYTHON, '-c', SERVER, ...ports.map(String)]);
+    const ctx = Context.open(`name=seen scope=all proto=tcp port=${ports.join(',')}`);
+    const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all'];
+    try {
+      assert.equal(await server.next(), 'serving');
+      const roots = new Driven([PYTHON, '-c', NAMED_CLIENT, 'rootsown', String(ports[0])]);
+      const nobodys = new Driven([...asNobody, PYTHON, '-c', NAMED_CLIENT, 'nobodysown', String(ports[1])]);
+      try {
+        const [rootPid, nobodyPid] = [Number(await roots.next()), Number(await nobodys.next())];
+        const list = (who: string[], extra: string[] = []) => {
+          const run = spawnSync(who[0]!, [...who.slice(1), process.execPath, cliPath, 'conn', '--fd', String(ctx.id), '--json', ...extra], { encoding: 'utf8' });
+          assert.equal(run.status, 0, run.stderr);
+          return (JSON.parse(run.stdout) as { remote_port: number; pid: number; comm: string }[]).sort((a, b) => a.remote_port - b.remote_port);
+        };
+        const root = ['env'];
+        assert.deepEqual(list(root).map((c) => [c.remote_port, c.pid, c.comm]), [[ports[0], rootPid, 'rootsown'], [ports[1], nobodyPid, 'nobodysown']]);
+        assert.deepEqual(list(asNobody).map((c) => [c.remote_port, c.pid, c.comm]), [[ports[0], 0, ''], [ports[1], nobodyPid, 'nobodysown']], 'root\'s process is not shown to nobody');
+        assert.deepEqual(list(asNobody, ['--process', 'rootsown']), [], 'nor found by its name');
+        assert.deepEqual(list(asNobody, ['--process', String(rootPid)]), [], 'nor by its pid');
+        assert.deepEqual(list(asNobody, ['--process', 'nobodysown']).map((c) => c.remote_port), [ports[1]]);
+      } finally {
+        await roots.close();
+        await nobodys.close();
       }
     } finally {
       ctx.close();

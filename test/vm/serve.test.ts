@@ -153,7 +153,14 @@ describe('mutexctl serve, scraped by Prometheus', () => {
     // Every TCP packet carries 20 bytes of IP and 32 of TCP header (timestamps), but
     // the SYN and SYN-ACK 40 (their options); over lo each arrives once (LOCAL_IN).
     const packetsB = await value(`mutex_fd_received_packets_total{${fdB}}`);
-    assert.equal(await value(`mutex_fd_received_bytes_total{${fdB}}`), traffic.tcp_payload + 52 * packetsB + 2 * 8);
+    const bytesB = await value(`mutex_fd_received_bytes_total{${fdB}}`);
+    if (kernelB.retransmits === 0n) {
+      assert.equal(bytesB, traffic.tcp_payload + 52 * packetsB + 2 * 8);
+    } else {
+      // lo dropped some (its backlog overflows on a loaded guest): retransmitted
+      // segments arrive again and SACK options lengthen headers.
+      assert.ok(bytesB > traffic.tcp_payload + 52 * packetsB + 2 * 8, `${bytesB} bytes with ${kernelB.retransmits} retransmits`);
+    }
     const kernelFigures = [
       ['sent_bytes', kernelB.bytes_sent],
       ['received_bytes', kernelB.bytes_received],

@@ -127,7 +127,16 @@ export class FakeKernel implements NetlinkTransport {
     const request = { buffer, message, options };
     this.sent.push(request);
     const datagrams = await this.respond(request);
-    return datagrams.flatMap((datagram) => parseNetlinkMessages(datagram)).filter((m) => m.header.seq === seq);
+    const messages = datagrams.map((datagram) => parseNetlinkMessages(datagram).filter((m) => m.header.seq === seq));
+    if (!options.onMessages || !options.dump) return messages.flat();
+    // As NetlinkConnection does: a dump's items datagram by datagram, the final message returned.
+    const final: NetlinkMessage[] = [];
+    for (const datagram of messages) {
+      const items = datagram.filter((m) => m.header.type !== NLMSG_DONE && m.header.type !== NLMSG_ERROR);
+      if (items.length > 0) options.onMessages(items);
+      final.push(...datagram.filter((m) => !items.includes(m)));
+    }
+    return final;
   }
 
   onUnsolicited(listener: UnsolicitedListener): () => void {

@@ -1,6 +1,6 @@
 // A fake kernel speaking the real `mutex` family of kernel/mutex.yaml: it
 // answers do/dump requests of an operation with the items a test gives it.
-import { GENL_ID_CTRL, NLM_F_DUMP, NLM_F_MULTI } from '../../../src/netlink/constants.js';
+import { GENL_ID_CTRL, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_MULTI } from '../../../src/netlink/constants.js';
 import { mutexCodec } from '../../../src/netlink/codec.js';
 import { MutexClient } from '../../../src/netlink/client.js';
 import { operations } from '../../../src/spec/generated.js';
@@ -18,7 +18,14 @@ export interface Request {
 }
 
 export type Answer =
-  | { items: Record<string, unknown>[]; dumpFlags?: number }
+  | {
+      items: Record<string, unknown>[];
+      dumpFlags?: number;
+      /** Dump items per datagram (default 1). */
+      perDatagram?: number;
+      /** NLM_F_DUMP_INTR on every message from this item on, the final one included. */
+      interruptedFrom?: number;
+    }
   | { errno: number; extack?: ExtendedAck };
 
 export interface MutexKernel {
@@ -43,10 +50,15 @@ export async function mutexKernel(answer: (request: Request) => Answer): Promise
     requests.push(request);
     const reply = answer(request);
     if ('errno' in reply) return [errorReply(sent.buffer, -reply.errno, reply.extack)];
+    const intr = (i: number): number => (reply.interruptedFrom !== undefined && i >= reply.interruptedFrom ? NLM_F_DUMP_INTR : 0);
     const messages = reply.items.map((item, i) =>
-      genlReply(MUTEX_FAMILY_ID, cmd, seq, mutexCodec.encode(op.attributeSet, item), dump ? NLM_F_MULTI | (i === 0 ? (reply.dumpFlags ?? 0) : 0) : 0),
+      genlReply(MUTEX_FAMILY_ID, cmd, seq, mutexCodec.encode(op.attributeSet, item), dump ? NLM_F_MULTI | (i === 0 ? (reply.dumpFlags ?? 0) : 0) | intr(i) : 0),
     );
-    if (dump) return [...messages, doneReply(seq, 0, { flags: reply.dumpFlags ?? 0 })];
+    if (dump) {
+      const per = reply.perDatagram ?? 1;
+      const datagrams = Array.from({ length: Math.ceil(messages.length / per) }, (_, i) => Buffer.concat(messages.slice(i * per, (i + 1) * per)));
+      return [...datagrams, doneReply(seq, 0, { flags: (reply.dumpFlags ?? 0) | intr(reply.items.length) })];
+    }
     return [Buffer.concat([...messages, errorReply(sent.buffer, 0)])];
   });
   const client = await MutexClient.attach(fake);
