@@ -12,12 +12,17 @@ import { cliPath, freshPort, mutexctl, PYTHON, python, UDP_ROUND_TRIP } from './
 const COMM = 'ev\x1b[2J\nx\x7fil';
 const ESCAPED = 'ev\\x1b[2J\\nx\\x7fil';
 
-/** A python process that renames itself to COMM, opens a context, prints its id, and holds it until its stdin closes. */
+/**
+ * A python process that renames itself to COMM, opens a context, sends one
+ * datagram to port argv[1] (a flow whose process is COMM), prints the
+ * context's id, and holds it until its stdin closes.
+ */
 const HOLDER = `
-import ctypes, os, sys
+import ctypes, os, socket, sys
 ctypes.CDLL(None).prctl(15, ${JSON.stringify(COMM)}.encode(), 0, 0, 0)
 fd = os.open('/dev/mutex', os.O_RDWR)
 os.write(fd, b'name=tables scope=all proto=udp')
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x' * 10, ('127.0.0.1', int(sys.argv[1])))
 print(os.pread(fd, 64, 0).decode().split()[1], flush=True)
 sys.stdin.read()
 `;
@@ -46,7 +51,7 @@ let pid: number;
 
 describe('tables on real data', () => {
   before(async () => {
-    holder = spawn(PYTHON, ['-c', HOLDER], { stdio: ['pipe', 'pipe', 'inherit'] });
+    holder = spawn(PYTHON, ['-c', HOLDER, String(freshPort())], { stdio: ['pipe', 'pipe', 'inherit'] });
     pid = holder.pid!;
     id = await new Promise<string>((resolve, reject) => {
       holder.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
@@ -101,6 +106,26 @@ describe('tables on real data', () => {
     assert.equal(record.id, id);
     const csv = mutexctl(['fd', id, '--csv', '--columns', 'id,owner_comm']);
     assert.equal(csv.stdout, `id,owner_comm\r\n${id},"${COMM}"\r\n`);
+  });
+
+  it('conn: the process behind a flow, exact in JSON, found by --process with its raw name, escaped in both table styles', () => {
+    const byPid = mutexctl(['conn', '--fd', id, '--process', String(pid), '--json']);
+    assert.equal(byPid.status, 0, byPid.stderr);
+    const flows = JSON.parse(byPid.stdout) as { id: string; pid: number; comm: string }[];
+    assert.equal(flows.length, 1, byPid.stdout);
+    assert.deepEqual([flows[0]!.pid, flows[0]!.comm], [pid, COMM]);
+    const byName = mutexctl(['conn', '--fd', id, '--process', COMM, '--json', '--columns', 'id']);
+    assert.equal(byName.status, 0, byName.stderr);
+    assert.deepEqual(JSON.parse(byName.stdout), [{ id: flows[0]!.id }]);
+    const plain = mutexctl(['conn', flows[0]!.id]);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(hasRawControl(plain.stdout), false, plain.stdout);
+    const lines = plain.stdout.trimEnd().split('\n').map((line) => line.split(/ {2,}/));
+    assert.deepEqual(lines.find((cells) => cells[0] === 'process'), ['process', ESCAPED], plain.stdout);
+    assert.deepEqual(lines.find((cells) => cells[0] === 'pid'), ['pid', String(pid)], plain.stdout);
+    const boxed = onTerminal(['conn', flows[0]!.id]);
+    assert.ok(boxed.includes(ESCAPED), boxed);
+    assert.equal(hasRawControl(boxed), false);
   });
 
   it('conn into a pipe: awk finds every flow of the context, with the ids JSON gives', () => {
