@@ -89,9 +89,14 @@ unsigned int mutex_flow_buckets(void)
 	return flow_mask + 1;
 }
 
-u64 mutex_flow_object_size(void)
+/* What mn's flows take: objects of two sizes, by family. */
+u64 mutex_flow_bytes(const struct mutex_net *mn)
 {
-	return kmem_cache_size(flow_cache4);
+	u64 v6 = atomic_read(&mn->flow6_count);
+	u64 all = atomic_read(&mn->flow_count);
+
+	return (all - min(v6, all)) * kmem_cache_size(flow_cache4) +
+	       v6 * kmem_cache_size(flow_cache6);
 }
 
 u64 mutex_flow_table_bytes(void)
@@ -260,6 +265,8 @@ static void flow_unlink(struct mutex_flow *flow, bool evicted)
 	mutex_reasons_forget(flow);
 	if (evicted)
 		atomic64_inc(&mn->evicted);
+	if (flow->family == AF_INET6)
+		atomic_dec(&mn->flow6_count);
 	atomic_dec(&mn->flow_count);
 	atomic_dec(&flow_count);
 	flow_free(flow);
@@ -373,6 +380,8 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 		if (!(flags & MUTEX_FLOW_MIDSTREAM))
 			atomic64_inc(&ctx->conns_total);
 	}
+	if (key->family == AF_INET6)
+		atomic_inc(&ctx->mn->flow6_count);
 	hlist_add_head_rcu(&flow->node, &b->head);
 	mutex_sk_cache_stale(ctx->mn, 0);
 	spin_unlock_bh(&b->lock);

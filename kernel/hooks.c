@@ -146,15 +146,18 @@ static struct sock *conn_sock(struct sk_buff *skb)
 /*
  * A sample of the socket's smoothed RTT, when it can hold news: the socket's
  * data was acknowledged since the last sample (snd_una moved), and not more
- * often than every MUTEX_RTT_SAMPLE_GAP.  The flow keeps the low 16 bits of
- * both: a move by a multiple of 64 KiB, or a gap that wraps to less than
- * MUTEX_RTT_SAMPLE_GAP, only skips a sample.  A socket that only receives
- * keeps its handshake RTT forever; that counts once.
+ * often than every MUTEX_RTT_SAMPLE_GAP.  The flow keeps 16 bits of each:
+ * snd_una folded (its halves xored, so a move by a multiple of 64 KiB, as
+ * whole 64 KiB writes acknowledged at once make, still shows), jiffies' low
+ * bits (a gap that wraps to less than MUTEX_RTT_SAMPLE_GAP skips a sample).
+ * A socket that only receives keeps its handshake RTT forever; that counts
+ * once.
  */
 static void rtt_track(struct mutex_flow *flow, struct sock *sk, u8 side)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
-	u16 una = READ_ONCE(tp->snd_una), now = jiffies;
+	u32 snd_una = READ_ONCE(tp->snd_una);
+	u16 una = snd_una ^ (snd_una >> 16), now = jiffies;
 	u32 srtt;
 
 	if (una == READ_ONCE(flow->rtt_una[side]))
@@ -440,7 +443,9 @@ static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
 		sk = mutex_sk_cache_sock(skb);
 	if (sk && mutex_sk_cache_get(mn, skb, sk, out, &flow, &local,
 				     &tcp_flags)) {
+		/* Counted as the lookup the cache stands in for would be. */
 		if (!flow) {
+			NET_INC(mn, lookups_miss);
 			NET_INC(mn, unmatched);
 			return;
 		}

@@ -235,6 +235,7 @@ struct mutex_net {
 	struct mutex_totals dead;	/* of destroyed contexts, same lock */
 	atomic64_t evicted;		/* flows ended by timeout or fair share */
 	atomic_t flow_count;		/* flows of this netns in the table */
+	atomic_t flow6_count;		/* of which IPv6 (a larger object) */
 	spinlock_t rates_lock;
 	struct mutex_rates rates;	/* global, worker only */
 	u64 rates_stamp_ns;
@@ -309,7 +310,7 @@ struct mutex_flow {
 	atomic64_t bytes[2];
 	atomic64_t packets[2];
 	atomic_t events[MUTEX_EVENTS];	/* enum mutex_event */
-	u16 rtt_una[2];			/* low bits of snd_una at the last sample */
+	u16 rtt_una[2];			/* snd_una folded, at the last sample */
 	u16 retrans_seen[2];		/* MUTEX_RETRANS_SEEN | total, per side */
 
 	u32 start_jiffies;
@@ -440,7 +441,7 @@ void mutex_flow_flush_ctx(struct mutex_ctx *ctx);
 void mutex_flow_gc_start(void);
 unsigned int mutex_flow_buckets(void);
 unsigned int mutex_flow_limit(const struct mutex_net *mn);
-u64 mutex_flow_object_size(void);
+u64 mutex_flow_bytes(const struct mutex_net *mn);
 u64 mutex_flow_id(const struct mutex_flow *flow);
 u64 mutex_flow_table_bytes(void);
 

@@ -66,8 +66,7 @@ void mutex_stats_snapshot(struct net *net, struct mutex_stats *s)
 	net_pcpu_sum(mn, s);
 	s->flows_evicted = atomic64_read(&mn->evicted);
 	/* This namespace's flows; the bucket array is the host's. */
-	s->memory_bytes = (u64)atomic_read(&mn->flow_count) *
-			  mutex_flow_object_size();
+	s->memory_bytes = mutex_flow_bytes(mn);
 	if (net_eq(net, &init_net))
 		s->memory_bytes += mutex_flow_table_bytes();
 	mutex_alert_ring_stats(mn, s);

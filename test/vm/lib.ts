@@ -180,7 +180,10 @@ export class Driven {
 
   private exitCode: number | null | undefined;
 
+  private readonly name: string;
+
   constructor(argv: string[]) {
+    this.name = argv.map((a) => (a.length > 40 ? `${a.slice(0, 37).replace(/\s+/g, ' ')}...` : a)).join(' ');
     this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
     this.exited = new Promise((r) => this.child.on('exit', r));
     this.child.on('exit', (code) => {
@@ -207,7 +210,7 @@ export class Driven {
   next(): Promise<string> {
     if (this.exitCode !== undefined) return Promise.reject(new Error(`the program exited ${this.exitCode}`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer from the program in 120 s')), 120_000);
+      const timer = setTimeout(() => reject(new Error(`no answer in 120 s from ${this.name} (pid ${this.child.pid}; ${this.child.exitCode === null ? 'running' : `exited ${this.child.exitCode}`}, partial line ${JSON.stringify(this.buffered)})`)), 120_000);
       this.waiting.push((line) => {
         clearTimeout(timer);
         resolve(line);

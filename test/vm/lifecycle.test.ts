@@ -356,6 +356,33 @@ sys.stdin.readline()`, String(port)]);
   });
 });
 
+describe('RTT of bulk writes in whole 64 KiB', () => {
+  // Over lo a 256 KiB write leaves as one GSO packet, sent and acknowledged
+  // whole: snd_una moves by multiples of 64 KiB only, which the low 16 bits
+  // the flow keeps cannot tell from no move.
+  it('samples once per acknowledged write', async () => {
+    const port = freshPort();
+    const ctx = Context.open(`name=bulk scope=all proto=tcp port=${port}`);
+    try {
+      python(`import socket, sys, threading, time
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', int(sys.argv[1]))); srv.listen(1)
+def drain():
+    c, _ = srv.accept()
+    while c.recv(1 << 20): pass
+t = threading.Thread(target=drain); t.start()
+cl = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+for i in range(20):
+    cl.sendall(b'b' * (256 << 10)); time.sleep(0.05)
+cl.close(); t.join()`, [String(port)]);
+      const [conn] = await connsOf(ctx.id);
+      assert.ok(conn!.rtt_samples! >= 10n, `${conn!.rtt_samples} RTT samples over 20 acknowledged 256 KiB writes`);
+    } finally {
+      ctx.close();
+    }
+  });
+});
+
 describe('ICMP errors', () => {
   it('an error quoting only 8 bytes of a TCP header is matched to its flow', async () => {
     const port = freshPort();
