@@ -56,7 +56,7 @@ sleep 3
 run mutexctl alerts --fd "$id"
 
 # Export: what scripts, spreadsheets and Prometheus read.
-run mutexctl export --format csv --scope fd --columns id,name,bytes_sent,packets_sent,rtt_avg_us
+run mutexctl export --format csv --sections fd --columns id,name,bytes_sent,packets_sent,rtt_avg_us
 say "mutexctl export --format prometheus --fd $id | grep -E '^mutex_fd_(sent_bytes|flows)'"
 mutexctl export --format prometheus --fd "$id" | grep -E '^mutex_fd_(sent_bytes|flows)'
 

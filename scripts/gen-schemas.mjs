@@ -40,6 +40,7 @@ const { attributeSets, figures } = await import(join(root, 'dist/src/spec/genera
 const DERIVED = { rtt_avg_us: 'derived: rtt_sum_us / rtt_samples, rounded down, 0 without samples' };
 
 function typeOf(column) {
+  if (column.identifier) return column.list ? 'list of ids' : 'id';
   if (column.list) return column.kind === 'text' ? 'list of strings' : 'array of integers';
   return column.kind === 'text' || column.kind === 'address' ? 'string' : 'integer';
 }

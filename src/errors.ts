@@ -4,7 +4,13 @@
 import { getSystemErrorMap } from 'node:util';
 import { constants } from 'node:os';
 
-/** Process exit codes of mutexctl (DESIGN.md §4). */
+/**
+ * Process exit codes of mutexctl (DESIGN.md §4). 2 covers everything the user
+ * gave that is wrong, found before the kernel is asked: flags and arguments,
+ * and the files named on the command line (--from, thresholds apply FILE,
+ * --output's path) that cannot be read, are not valid, or cannot be written
+ * to. 1 is what goes wrong afterwards (the kernel refusing, a disk filling up).
+ */
 export const ExitCode = {
   ok: 0,
   failure: 1,
@@ -30,6 +36,13 @@ export class UsageError extends MutexctlError {
   }
 }
 
+/**
+ * A file the user named (an input to read, a path to write) that is missing,
+ * unreadable or invalid: exit 2 like any usage error, but the message is about
+ * the file, so no "(see --help)" hint follows it.
+ */
+export class InputError extends UsageError {}
+
 // Where Linux gives one number two names, the one the kernel's networking code uses.
 const PREFERRED_NAMES: Readonly<Record<number, string>> = { [constants.errno.EOPNOTSUPP]: 'EOPNOTSUPP' };
 
@@ -48,6 +61,17 @@ export function describeErrno(errno: number): string {
   const name = errnoName(errno);
   const text = getSystemErrorMap().get(-errno)?.[1];
   return text ? `${name} (${text.toLowerCase()})` : name;
+}
+
+/**
+ * A failed file operation in plain words, naming the path as the user typed it:
+ * `cannot write /dev/full: ENOSPC (no space left on device)`. Never node's raw
+ * text, which names the syscall and whatever path it was given (a temporary file).
+ */
+export function describeFileError(action: string, shown: string, error: unknown): string {
+  const errno = (error as NodeJS.ErrnoException | null)?.errno;
+  const reason = typeof errno === 'number' ? describeErrno(Math.abs(errno)) : (error as Error).message;
+  return `cannot ${action} ${shown}: ${reason}`;
 }
 
 export interface DescribedError {

@@ -8,9 +8,9 @@ import { selectorLine, type ScopeChoice, type SelectorParts } from '../context/s
 import { describeErrno, describeError, ExitCode, MutexctlError, UsageError } from '../errors.js';
 import { ContextDevice } from '../kernel/device.js';
 import { fdGet, withMutexClient } from '../kernel/operations.js';
-import { writeOutput } from '../output/index.js';
+import { escapeControl, writeOutput } from '../output/index.js';
 import { fdRow, fdView } from '../views/fd.js';
-import { outputFormat, printView, type OutputFlags } from './print.js';
+import { outputFormat, printView, shownView, type OutputFlags } from './print.js';
 
 export interface RunRequest {
   /** CMD and its arguments. */
@@ -32,6 +32,7 @@ interface Placement {
 /** Runs the command in a fresh context and reports; resolves with the exit status to leave with (the command's). */
 export async function runInContext(request: RunRequest): Promise<number> {
   const { command, parts, scope, bin } = request;
+  shownView(fdView(), request.flags); // a bad --columns is a usage error before /dev/mutex is opened
   const device = ContextDevice.open();
   const placement: Placement = {};
   try {
@@ -47,7 +48,7 @@ export async function runInContext(request: RunRequest): Promise<number> {
     if (outcome.spawnError) {
       const errno = outcome.spawnError.errno;
       const reason = errno === undefined ? outcome.spawnError.message : describeErrno(-errno);
-      await writeOutput(`${bin}: cannot run "${command[0]}": ${reason}\n`, process.stderr);
+      await writeOutput(`${bin}: cannot run "${escapeControl(command[0]!)}": ${reason}\n`, process.stderr);
       return exitStatus(outcome);
     }
     return await report(device, selector, command, outcome, request);
@@ -122,7 +123,7 @@ async function report(
     const fd = await withMutexClient((client) => fdGet(client, device.id));
     if (outputFormat(flags) === 'table') {
       const ended = outcome.signal ? `was killed by ${outcome.signal}` : `exited with status ${status}`;
-      await writeOutput(`context ${device.id} (${selector}): ${command[0]} ${ended}\n`, process.stderr);
+      await writeOutput(`context ${device.id} (${selector}): ${escapeControl(command[0]!)} ${ended}\n`, process.stderr);
     }
     await printView(fdView(), [fdRow(fd)], 'record', flags, process.stderr);
     return status;

@@ -4,17 +4,19 @@
 import { statsGet, withMutexClient, type MutexClient } from '../kernel/operations.js';
 import { MutexctlError, UsageError } from '../errors.js';
 import {
-  colorEnabled,
+  escapeControl,
   listWriter,
   renderView,
   rowToJson,
   sortRows,
+  tableStyle,
   toJsonLine,
   watchOutputClosed,
   writeOutput,
   type OutputFormat,
   type Row,
   type SortKey,
+  type TableStyle,
   type View,
   type ViewShape,
 } from '../output/index.js';
@@ -195,8 +197,7 @@ export async function showOnce(source: LiveSource, plan: LivePlan, rate: boolean
   const reading = await withMutexClient((client) => read(client, source, rate, baseline));
   if (rate && baseline.current) await saveBaseline(source.name, baseline.current);
   const rows = ordered(reading.rows, plan);
-  const color = colorEnabled({ isTTY: process.stdout.isTTY === true });
-  await writeOutput(renderView(plan.view, rows, { format: plan.format, shape: source.shape, header: plan.header, color }));
+  await writeOutput(renderView(plan.view, rows, { format: plan.format, shape: source.shape, header: plan.header, ...tableStyle(process.stdout) }));
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -220,8 +221,8 @@ export async function watch(source: LiveSource, plan: LivePlan, rate: boolean, c
   process.on('SIGTERM', stop);
   const unwatch = watchOutputClosed(stdout, stop);
   const stamped: View = { columns: [TAKEN_NS, ...plan.view.columns] };
-  const live = plan.format === 'table' && stdout.isTTY === true;
-  const color = colorEnabled({ isTTY: stdout.isTTY === true });
+  const style = tableStyle(stdout);
+  const live = plan.format === 'table' && style.boxed;
   const baseline: { current?: RateBaseline } = {};
   try {
     await withMutexClient(async (client) => {
@@ -229,7 +230,7 @@ export async function watch(source: LiveSource, plan: LivePlan, rate: boolean, c
         const started = Date.now();
         const reading = await read(client, source, rate, baseline);
         const rows = ordered(reading.rows, plan).map((row) => ({ ...row, taken_ns: reading.takenNs }));
-        await writeOutput(renderTick(plan, source.shape, stamped, rows, { first: shown === 0, live, color, commandLine, takenNs: reading.takenNs }));
+        await writeOutput(renderTick(plan, source.shape, stamped, rows, { first: shown === 0, live, style, commandLine, takenNs: reading.takenNs }));
         if (plan.count !== undefined && shown + 1 >= plan.count) break;
         await sleep(Math.max(0, plan.intervalMs - (Date.now() - started)), controller.signal);
       }
@@ -244,7 +245,7 @@ export async function watch(source: LiveSource, plan: LivePlan, rate: boolean, c
 interface TickOptions {
   readonly first: boolean;
   readonly live: boolean;
-  readonly color: boolean;
+  readonly style: TableStyle;
   readonly commandLine: string;
   readonly takenNs: bigint;
 }
@@ -259,8 +260,8 @@ function renderTick(plan: LivePlan, shape: ViewShape, stamped: View, rows: reado
       return renderView(stamped, rows, { format: 'csv', shape, header: plan.header && tick.first, color: false });
     case 'table': {
       const when = new Date(Number(tick.takenNs / 1_000_000n)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-      const heading = `Every ${plan.intervalMs / 1000}s: ${tick.commandLine}    ${when}\n\n`;
-      const table = renderView(plan.view, rows, { format: 'table', shape, header: plan.header, color: tick.color });
+      const heading = `Every ${plan.intervalMs / 1000}s: ${escapeControl(tick.commandLine)}    ${when}\n\n`;
+      const table = renderView(plan.view, rows, { format: 'table', shape, header: plan.header, ...tick.style });
       // On a terminal: redraw in place (cursor home, clear screen); in a pipe or file: one block per snapshot.
       return tick.live ? `\x1b[H\x1b[2J${heading}${table}` : `${tick.first ? '' : '\n'}${heading}${table}`;
     }

@@ -2,11 +2,11 @@
 // terminal), --json or --csv (--no-header), cut to --columns; a list sorted by
 // --sort and cut to --limit.
 import {
-  colorEnabled,
   parseSort,
   renderView,
   selectColumns,
   sortRows,
+  tableStyle,
   writeOutput,
   type OutputFormat,
   type Row,
@@ -71,7 +71,7 @@ export async function printView(
     format: outputFormat(flags),
     shape,
     header: flags.header,
-    color: colorEnabled({ isTTY: stream.isTTY === true }),
+    ...tableStyle(stream),
   });
   await writeOutput(text, stream);
 }

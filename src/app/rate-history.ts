@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../export/file.js';
+import { writePrivateFile } from '../export/file.js';
 import type { RateBaseline } from '../views/rate.js';
 
 interface StoredBaseline {
@@ -56,7 +56,7 @@ export async function saveBaseline(command: string, baseline: RateBaseline): Pro
   const directory = historyDirectory();
   try {
     mkdirSync(directory, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(historyFile(command), JSON.stringify(stored));
+    await writePrivateFile(historyFile(command), JSON.stringify(stored));
   } catch {
     // Rates still print; the next run measures from each row's start instead.
   }

@@ -1,11 +1,11 @@
 // What the thresholds commands do: show the global or a context's thresholds,
 // set some in one request, reset them, and apply a file all or nothing.
 import { thresholdsGet, thresholdsSet, withMutexClient, type MutexClient } from '../kernel/operations.js';
-import { colorEnabled, renderView, selectColumns, writeOutput } from '../output/index.js';
+import { escapeControl, PLAIN_TABLE, renderView, selectColumns, tableStyle, writeOutput, type TableStyle } from '../output/index.js';
 import type { ThresholdsAttrs } from '../spec/generated.js';
 import { loadThresholdsFile } from '../thresholds/file.js';
 import { applyPlans, describeChange, planFile, scopeName } from '../thresholds/plan.js';
-import { describeSettings, needsCurrentMask, requestAttrs, resolveDisabled, type ThresholdSettings } from '../thresholds/settings.js';
+import { describeMask, describeSettings, needsCurrentMask, requestAttrs, resolveDisabled, type ThresholdSettings } from '../thresholds/settings.js';
 import {
   thresholdChangeRow,
   thresholdChangesView,
@@ -20,19 +20,20 @@ import { outputFormat, printView, shownView, type OutputFlags } from './print.js
 const scopeOf = (fdId: number | undefined): ThresholdsScope => (fdId === undefined ? 'global' : 'context');
 
 /** A thresholds-get reply as `mutexctl thresholds` prints it, in the format the flags ask for. */
-export function renderThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags, color = false): string {
+export function renderThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags, style: TableStyle = PLAIN_TABLE): string {
   const format = outputFormat(flags);
+  const { boxed, color } = style;
   if (flags.columns !== undefined) {
-    return renderView(selectColumns(thresholdsView(scope), flags.columns), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, color });
+    return renderView(selectColumns(thresholdsView(scope), flags.columns), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, boxed, color });
   }
   if (format === 'table') {
-    return renderView(thresholdsTableView(scope), thresholdsTableRows(attrs, scope), { format, shape: 'list', header: flags.header, color });
+    return renderView(thresholdsTableView(scope), thresholdsTableRows(attrs, scope), { format, shape: 'list', header: flags.header, boxed, color });
   }
-  return renderView(thresholdsView(scope), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, color });
+  return renderView(thresholdsView(scope), [thresholdsRow(attrs)], { format, shape: 'record', header: flags.header, boxed, color });
 }
 
 export async function printThresholds(attrs: ThresholdsAttrs, scope: ThresholdsScope, flags: OutputFlags): Promise<void> {
-  await writeOutput(renderThresholds(attrs, scope, flags, colorEnabled({ isTTY: process.stdout.isTTY === true })));
+  await writeOutput(renderThresholds(attrs, scope, flags, tableStyle(process.stdout)));
 }
 
 /** `thresholds [--fd ID]`. */
@@ -89,7 +90,26 @@ export async function resetThresholds(fdId: number | undefined, flags: OutputFla
   });
 }
 
-/** `thresholds apply -f FILE`: the changes printed, then (unless `dryRun`) applied all or nothing. */
+/** What a checked file would set in one scope: "latency 200 ms (200000 us), disable packet_drop". */
+function describeScopeSettings(settings: ThresholdSettings): string {
+  const parts = describeSettings(settings.values, settings.disabled);
+  if (settings.disable !== 0) parts.push(`disable ${describeMask(settings.disable)}`);
+  if (settings.enable !== 0) parts.push(`enable ${describeMask(settings.enable)}`);
+  return parts.length === 0 ? 'nothing' : parts.join(', ');
+}
+
+/**
+ * `thresholds apply --check FILE`: the file checked as apply checks it, and
+ * what it sets, without the module (no netlink, no /dev/mutex). A problem is a
+ * usage error (exit 2) naming where it is.
+ */
+export async function checkThresholdsFile(path: string): Promise<void> {
+  const file = await loadThresholdsFile(path);
+  const lines = file.scopes.map((scope) => `${scopeName(scope.fdId)}: ${describeScopeSettings(scope.settings)}`);
+  await writeOutput(`${path === '-' ? 'stdin' : escapeControl(path)}: valid\n${lines.map((line) => `  ${line}\n`).join('')}`);
+}
+
+/** `thresholds apply FILE`: the changes printed, then (unless `dryRun`) applied all or nothing. */
 export async function applyThresholdsFile(path: string, dryRun: boolean, flags: OutputFlags): Promise<void> {
   const file = await loadThresholdsFile(path);
   const table = !flags.json && !flags.csv;

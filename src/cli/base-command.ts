@@ -1,22 +1,11 @@
 import { Command, Flags } from '@oclif/core';
 import { showLive, type LiveFlags, type LiveSource } from '../app/live.js';
 import type { ListFlags, OutputFlags } from '../app/print.js';
-import { describeError, ExitCode } from '../errors.js';
-import { writeOutput } from '../output/index.js';
+import { describeError, ExitCode, InputError } from '../errors.js';
+import { prepareArgv, type FlagShape, type RetiredFlags } from './argv.js';
+import { oneLine, writeOutput } from '../output/index.js';
 
 type CommandError = Error & { exitCode?: number; code?: string; oclif?: { exit?: number } };
-
-/**
- * An error message as one readable line, whatever the user typed into it:
- * control characters escaped, and a token too long to read (a pasted blob)
- * shortened in the middle.
- */
-export function oneLine(message: string): string {
-  return message
-    // eslint-disable-next-line no-control-regex -- escaping control characters is the point
-    .replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
-    .replace(/\S{121,}/g, (token) => `${token.slice(0, 60)}…(${token.length} characters)…${token.slice(-20)}`);
-}
 
 /**
  * Shared by every command: the output-format flags, --watch/--rate for the
@@ -24,9 +13,13 @@ export function oneLine(message: string): string {
  * on stderr and the mapped exit code.
  */
 export abstract class BaseCommand extends Command {
+  /** Short flags this command no longer has, and what replaced them (a usage error says so). */
+  static retiredFlags: RetiredFlags = {};
+
   static override baseFlags = {
     json: Flags.boolean({
-      description: 'Print JSON: snake_case keys in a fixed order, exact 64-bit integers.',
+      char: 'j',
+      description: 'Print JSON: snake_case keys in a fixed order, exact 64-bit integers, identifiers as strings.',
       exclusive: ['csv'],
     }),
     csv: Flags.boolean({
@@ -44,6 +37,14 @@ export abstract class BaseCommand extends Command {
     }),
   };
 
+  /** Before oclif parses: enumerated values lowercased, switches with values and retired short flags refused. */
+  protected override async init(): Promise<void> {
+    await super.init();
+    const ctor = this.ctor as typeof BaseCommand;
+    const flags = { ...ctor.baseFlags, ...ctor.flags } as unknown as Record<string, FlagShape>;
+    this.argv = prepareArgv(this.argv, flags, ctor.retiredFlags);
+  }
+
   /** One snapshot, or with --watch one every interval; with --rate, counters as per-second rates. */
   protected async present(source: LiveSource, flags: OutputFlags & ListFlags & LiveFlags): Promise<void> {
     await showLive(source, flags, () => [this.config.bin, ...(this.id?.split(':') ?? []), ...this.argv].join(' '));
@@ -56,7 +57,7 @@ export abstract class BaseCommand extends Command {
     this.parsed = true;
     const { message: raw, exitCode } = describeError(error);
     const message = oneLine(raw);
-    const hint = exitCode === ExitCode.usage ? ` (see \`${[this.config.bin, this.id?.replaceAll(':', ' '), '--help'].filter(Boolean).join(' ')}\`)` : '';
+    const hint = exitCode === ExitCode.usage && !(error instanceof InputError) ? ` (see \`${[this.config.bin, this.id?.replaceAll(':', ' '), '--help'].filter(Boolean).join(' ')}\`)` : '';
     await writeOutput(`${this.config.bin}: ${message}${hint}\n`, process.stderr);
     process.exitCode = exitCode;
   }

@@ -19,7 +19,7 @@ export default class Conn extends BaseCommand {
 
   static override description = `Lists the flows the module tracks in this network namespace, each with its owning context (fd), 5-tuple, direction, state, the process that last sent on it (pid and comm, as ss -p shows) and counters. Every filter (--fd, --proto, --state, -4/-6, --local, --remote, --lport, --rport, --process) is applied in the kernel, and a flow is listed when it passes all of them. With an ID, shows that one flow.
 
-The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per flow; both carry every field as raw integers, in this order: ${describeFields(connView())}.
+The table is compact, in human units: boxed on a terminal, plain columns for awk and grep into a pipe. --json prints an array of objects (one object with an ID), --csv a header row and a row per flow; both carry every field as raw integers (the ids id and fd_id as strings in JSON), in this order: ${describeFields(connView())}.
 
 Flows are listed in the kernel's order (its flow table's, like ss), not by id: --sort orders them (--sort id, --sort=-bytes_sent). In that order --json and --csv are written as the kernel hands the flows over, in memory that does not grow with their number; if contexts are created or closed while a long list is written, it is finished and mutexctl exits 1 (run it again).
 

@@ -13,7 +13,8 @@ closing), flows_tracked the flows in the flow table (open, recently closed
 and idle), conns_total the connections started since load.
 
 The table shows human units (KiB/MiB, ms, Mbit/s); --json and --csv carry the
-raw integers under the spec's snake_case names, plus the derived rtt_avg_us
+raw integers under the spec's snake_case names (instance_id, a random u64, as
+a string in JSON, so it survives jq and JavaScript), plus the derived rtt_avg_us
 (rtt_sum_us / rtt_samples, floored; 0 without samples).`;
 
   static override examples = [

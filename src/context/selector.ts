@@ -35,15 +35,18 @@ function decimal(what: string, text: string, min: number, max: number): number {
   return value;
 }
 
-/** --scope: auto (default), cgroup, pid, all, pid:N, uid:N, cgroup:PATH. */
+/** --scope: auto (default), cgroup, pid, all, pid:N, uid:N, cgroup:PATH; the words in any case (a PATH as it is). */
 export function parseScope(text: string | undefined): ScopeChoice {
-  if (text === undefined || text === 'auto') return { kind: 'auto' };
-  if (text === 'cgroup') return { kind: 'new-cgroup' };
-  if (text === 'pid') return { kind: 'own-pid' };
-  if (text === 'all') return { kind: 'fixed', text };
+  if (text === undefined) return { kind: 'auto' };
   const colon = text.indexOf(':');
-  const type = colon === -1 ? text : text.slice(0, colon);
+  const type = (colon === -1 ? text : text.slice(0, colon)).toLowerCase();
   const arg = colon === -1 ? '' : text.slice(colon + 1);
+  if (colon === -1) {
+    if (type === 'auto') return { kind: 'auto' };
+    if (type === 'cgroup') return { kind: 'new-cgroup' };
+    if (type === 'pid') return { kind: 'own-pid' };
+    if (type === 'all') return { kind: 'fixed', text: type };
+  }
   switch (type) {
     case 'pid':
       return { kind: 'fixed', text: `pid:${decimal('--scope pid', arg, 1, SELECTOR_LIMITS.pidMax)}` };

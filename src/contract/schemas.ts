@@ -17,6 +17,8 @@ type Schema = { readonly [key: string]: unknown };
 
 const BASE = 'https://github.com/mutexctl/mutexctl/docs/schema/';
 const UINT: Schema = { type: 'integer', minimum: 0 };
+/** An identifier: a u64 as decimal digits in a string (jq 1.6 and JavaScript read JSON numbers as doubles). */
+const ID: Schema = { type: 'string', pattern: '^(0|[1-9][0-9]{0,19})$' };
 const IP_ADDRESS: Schema = {
   anyOf: [
     { type: 'string', pattern: '^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$' },
@@ -26,6 +28,7 @@ const IP_ADDRESS: Schema = {
 
 function valueSchema(column: Column): Schema {
   const scalar = ((): Schema => {
+    if (column.identifier === true) return ID;
     switch (column.kind) {
       case 'text':
         return column.values ? { type: 'string', enum: column.values } : { type: 'string' };
@@ -42,17 +45,20 @@ function valueSchema(column: Column): Schema {
   return column.list ? { type: 'array', items: scalar } : scalar;
 }
 
-/** One record of `view`: every column required, nothing else; taken_ns (a --watch line) may lead. */
-export function recordSchema(view: View, description: string): Schema {
+/**
+ * One record of these views (a command's, and its --rate view's): the type of
+ * every column it may hold; taken_ns (a --watch line) may lead. No key is
+ * required: --columns keeps any selection, and a field the kernel did not send
+ * is left out. Keys not named here are allowed: new fields are only ever
+ * appended (docs/output.md), and a consumer validating against today's schema
+ * must accept tomorrow's output.
+ */
+export function recordSchema(views: View | readonly View[], description: string): Schema {
   const properties: Record<string, Schema> = { [TAKEN_NS.key]: UINT };
-  for (const column of view.columns) properties[column.key] = { description: column.header, ...valueSchema(column) };
-  return {
-    type: 'object',
-    description,
-    properties,
-    required: view.columns.map((column) => column.key),
-    additionalProperties: false,
-  };
+  for (const view of Array.isArray(views) ? views : [views]) {
+    for (const column of view.columns) properties[column.key] ??= { description: column.header, ...valueSchema(column) };
+  }
+  return { type: 'object', description, properties };
 }
 
 const list = (ref: string): Schema => ({ type: 'array', items: { $ref: ref } });
@@ -63,27 +69,14 @@ function document(name: string, title: string, defs: Record<string, Schema>, any
 
 /** Schema file name (without .schema.json) → schema. */
 export function schemas(): Record<string, Schema> {
-  const stats = recordSchema(statsView(), 'Global statistics (mutexctl stats --json).');
-  const fd = recordSchema(fdView(), 'One context (mutexctl fd --json).');
-  const conn = recordSchema(connView(), 'One flow (mutexctl conn --json).');
+  const stats = recordSchema([statsView(), rateView(statsView())], 'Global statistics (mutexctl stats --json; with --rate, counters per second).');
+  const fd = recordSchema([fdView(), rateView(fdView())], 'One context (mutexctl fd --json; with --rate, counters per second).');
+  const conn = recordSchema([connView(), rateView(connView())], 'One flow (mutexctl conn --json; with --rate, counters per second).');
   const alert = recordSchema(alertView(), 'One alert event (mutexctl alerts --json; each line of --follow --json).');
   return {
-    stats: document('stats', 'mutexctl stats --json', { stats, stats_rate: recordSchema(rateView(statsView()), 'stats --rate: counters per second.') }, [
-      { $ref: '#/$defs/stats' },
-      { $ref: '#/$defs/stats_rate' },
-    ]),
-    fd: document('fd', 'mutexctl fd --json (and fd run --json, on stderr)', { fd, fd_rate: recordSchema(rateView(fdView()), 'fd --rate: counters per second.') }, [
-      list('#/$defs/fd'),
-      { $ref: '#/$defs/fd' },
-      list('#/$defs/fd_rate'),
-      { $ref: '#/$defs/fd_rate' },
-    ]),
-    conn: document('conn', 'mutexctl conn --json', { conn, conn_rate: recordSchema(rateView(connView()), 'conn --rate: counters per second.') }, [
-      list('#/$defs/conn'),
-      { $ref: '#/$defs/conn' },
-      list('#/$defs/conn_rate'),
-      { $ref: '#/$defs/conn_rate' },
-    ]),
+    stats: document('stats', 'mutexctl stats --json', { stats }, [{ $ref: '#/$defs/stats' }]),
+    fd: document('fd', 'mutexctl fd --json (and fd run --json, on stderr)', { fd }, [list('#/$defs/fd'), { $ref: '#/$defs/fd' }]),
+    conn: document('conn', 'mutexctl conn --json', { conn }, [list('#/$defs/conn'), { $ref: '#/$defs/conn' }]),
     alerts: document('alerts', 'mutexctl alerts --json', { alert }, [list('#/$defs/alert'), { $ref: '#/$defs/alert' }]),
     thresholds: document(
       'thresholds',
@@ -112,7 +105,6 @@ export function schemas(): Record<string, Schema> {
         alerts: { type: 'array', items: alert },
       },
       required: ['format', 'version', 'taken_ns', 'scopes'],
-      additionalProperties: false,
       $comment: `Formats: ${EXPORT_FORMATS.join(', ')}; only json has a JSON Schema.`,
     },
   };

@@ -14,7 +14,7 @@ const SUMMED = Object.keys(figures.fd ?? {}).filter(
   (key) => aggregation(key) === 'sum' && figures.fd?.[key]?.kind !== 'histogram' && figures.fd?.[key]?.kind !== 'reasons',
 ) as (keyof FdAttrs)[];
 
-const FD_IDS: Column = { key: 'fd_ids', header: 'contexts', kind: 'id', list: true };
+const FD_IDS: Column = { key: 'fd_ids', header: 'contexts', kind: 'id', identifier: true, list: true };
 
 /** fd_ids, then the context columns that add up, in the fd view's order. */
 export function aggregateView(): View {

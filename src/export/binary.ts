@@ -16,7 +16,7 @@
 //     4  length       u32      payload length, without the padding
 //     8  payload      netlink attributes of the spec's set of that kind
 import { decodeAttrs, encodeAttrs, type AttrSetName } from '../netlink/codec.js';
-import { MutexctlError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { AlertAttrs, ConnAttrs, FdAttrs, StatsAttrs } from '../spec/generated.js';
 import { SCOPES, type Scope, type Snapshot } from './snapshot.js';
 
@@ -28,7 +28,8 @@ const RECORD_HEADER_LENGTH = 8;
 const RECORD_KINDS = { stats: 1, fd: 2, conn: 3, alert: 4 } as const satisfies Record<string, number>;
 type RecordSet = keyof typeof RECORD_KINDS & AttrSetName;
 
-export class SnapshotFormatError extends MutexctlError {}
+/** A --from file that is no snapshot this mutexctl reads: bad input, exit 2 like any. */
+export class SnapshotFormatError extends InputError {}
 
 const pad4 = (length: number): number => (length + 3) & ~3;
 
@@ -64,11 +65,19 @@ export function decodeSnapshot(data: Buffer, source = 'snapshot'): Snapshot {
   const fail = (why: string): never => {
     throw new SnapshotFormatError(`${source} is not a mutexctl binary snapshot: ${why}`);
   };
-  if (data.length < 12 || !data.subarray(0, 8).equals(BINARY_MAGIC)) fail('bad magic (expected "MUTEXSNP")');
+  if (data.length === 0) fail('the file is empty');
+  const magic = data.subarray(0, BINARY_MAGIC.length);
+  if (!magic.equals(BINARY_MAGIC.subarray(0, magic.length))) fail('bad magic (expected "MUTEXSNP")');
+  const truncated = (why = `${data.length} bytes, less than its ${HEADER_LENGTH}-byte header`): never => {
+    throw new SnapshotFormatError(`${source} is a truncated mutexctl binary snapshot: ${why}`);
+  };
+  if (data.length < 10) truncated();
   const version = data.readUInt16LE(8);
   if (version !== BINARY_VERSION) fail(`version ${version}, this mutexctl reads version ${BINARY_VERSION}`);
+  if (data.length < HEADER_LENGTH) truncated();
   const headerLength = data.readUInt16LE(10);
-  if (headerLength < HEADER_LENGTH || data.length < headerLength) fail('truncated header');
+  if (headerLength < HEADER_LENGTH) fail(`header length ${headerLength}, at least ${HEADER_LENGTH} expected`);
+  if (data.length < headerLength) truncated(`${data.length} bytes, less than its ${headerLength}-byte header`);
   const scopeMask = data.readUInt32LE(12);
   const scopes: Scope[] = SCOPES.filter((_, bit) => (scopeMask >>> bit) & 1);
   const takenNs = data.readBigUInt64LE(16);
@@ -80,11 +89,11 @@ export function decodeSnapshot(data: Buffer, source = 'snapshot'): Snapshot {
   const alerts: AlertAttrs[] = [];
   let offset = headerLength;
   for (let index = 0; index < count; index++) {
-    if (offset + RECORD_HEADER_LENGTH > data.length) fail(`record ${index + 1} of ${count} is missing`);
+    if (offset + RECORD_HEADER_LENGTH > data.length) truncated(`record ${index + 1} of ${count} is missing`);
     const kind = data.readUInt16LE(offset);
     const length = data.readUInt32LE(offset + 4);
     const start = offset + RECORD_HEADER_LENGTH;
-    if (start + length > data.length) fail(`record ${index + 1} is truncated`);
+    if (start + length > data.length) truncated(`record ${index + 1} of ${count} is cut short`);
     const payload = data.subarray(start, start + length);
     offset = start + pad4(length);
     try {

@@ -38,7 +38,7 @@ interface ScopeTable {
 function scopeTable(snapshot: Snapshot, scope: Scope, options: ExportOptions): ScopeTable {
   const table = fullScopeTable(snapshot, scope, options.aggregate);
   if (options.columns === undefined) return table;
-  if (options.scopes.length !== 1) throw new UsageError('--columns chooses the columns of one scope: give one --scope');
+  if (options.scopes.length !== 1) throw new UsageError('--columns chooses the columns of one section: give one --sections');
   return { view: selectColumns(table.view, options.columns), rows: table.rows };
 }
 
@@ -96,7 +96,7 @@ export function renderExportJson(snapshot: Snapshot, options: ExportOptions): st
 /** One scope's table with taken_ns in front: one row per object. */
 export function renderExportCsv(snapshot: Snapshot, options: ExportOptions): string {
   if (options.scopes.length !== 1) {
-    throw new UsageError(`CSV holds one table: give one --scope (${options.scopes.join(',')} asked for); export each to its own file`);
+    throw new UsageError(`CSV holds one table: give one --sections (${options.scopes.join(',')} asked for); export each to its own file`);
   }
   const { view, rows } = scopeTable(snapshot, options.scopes[0]!, options);
   const stamped: View = { columns: [TAKEN_NS, ...view.columns] };

@@ -29,7 +29,7 @@ export function parseScopes(text: string): Scope[] {
   const names = text.split(',').map((item) => item.trim().toLowerCase());
   for (const name of names) {
     if (!(SCOPES as readonly string[]).includes(name)) {
-      throw new UsageError(`--scope: unknown scope "${name}"; use a comma-separated list of: ${SCOPES.join(', ')}`);
+      throw new UsageError(`--sections: unknown section "${name}"; use a comma-separated list of: ${SCOPES.join(', ')}`);
     }
   }
   return SCOPES.filter((scope) => names.includes(scope));

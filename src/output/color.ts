@@ -19,3 +19,17 @@ export function colorEnabled({ isTTY = process.stdout.isTTY, env = process.env }
 export function makeChalk(enabled: boolean): ChalkInstance {
   return new Chalk({ level: enabled ? 1 : 0 });
 }
+
+export interface TableStyle {
+  readonly boxed: boolean;
+  readonly color: boolean;
+}
+
+/** Plain columns without colour: tables anywhere but a terminal. */
+export const PLAIN_TABLE: TableStyle = { boxed: false, color: false };
+
+/** How tables look on a stream: boxed and (unless NO_COLOR) in colour on a terminal; plain, never coloured, anywhere else. */
+export function tableStyle(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): TableStyle {
+  if (stream.isTTY !== true) return PLAIN_TABLE;
+  return { boxed: true, color: colorEnabled({ isTTY: true, env }) };
+}

@@ -4,11 +4,12 @@ import type { View } from './view.js';
 
 /** The view cut down to `KEY[,KEY...]` (JSON key names; `bytes-sent` reads as `bytes_sent`), in that order. */
 export function selectColumns(view: View, text: string): View {
-  const keys = text.split(',').map((item) => item.trim().toLowerCase().replace(/-/g, '_'));
-  if (keys.some((key) => key === '')) throw new UsageError(`--columns: expected KEY[,KEY...], got "${text}"`);
-  const columns = keys.map((key) => {
+  const typed = text.split(',').map((item) => item.trim());
+  if (typed.some((item) => item === '')) throw new UsageError(`--columns: expected KEY[,KEY...], got "${text}"`);
+  const columns = typed.map((item) => {
+    const key = item.toLowerCase().replace(/-/g, '_');
     const column = view.columns.find((candidate) => candidate.key === key);
-    if (!column) throw new UsageError(`--columns: unknown column "${key}"; one of: ${view.columns.map((c) => c.key).join(', ')}`);
+    if (!column) throw new UsageError(`--columns: unknown column "${item}"; one of: ${view.columns.map((c) => c.key).join(', ')}`);
     return column;
   });
   // The compact list table combines columns; with a choice of columns, one table column each.

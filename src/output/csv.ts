@@ -1,11 +1,12 @@
 // RFC 4180 CSV: CRLF line ends, a header row of column keys, fields quoted
-// when they hold a comma, a quote, CR or LF, quotes doubled; a list is one
-// field with its items separated by ';'.
+// when they hold a comma, a quote, CR, LF or any other control character,
+// quotes doubled; a list is one field with its items separated by ';'.
 import { isTally, tallyText } from './tally.js';
 import type { CellValue, Row, View } from './view.js';
 
 const LINE_END = '\r\n';
-const NEEDS_QUOTES = /[",\r\n]/;
+// eslint-disable-next-line no-control-regex -- a field with a control character is quoted
+const NEEDS_QUOTES = /[",\u0000-\u001f\u007f-\u009f]/;
 
 export function csvField(value: CellValue): string {
   if (value === null || value === undefined) return '';

@@ -12,6 +12,9 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue };
 
+const C1 = /[\u007f-\u009f]/;
+const C1_ALL = /[\u007f-\u009f]/g;
+
 /** Pretty-printed (2-space indent) with a trailing newline; object keys keep insertion order. */
 export function toJson(value: JsonValue): string {
   return `${serialize(value, '')}\n`;
@@ -30,7 +33,8 @@ function serialize(value: JsonValue, indent: string | null): string {
     case 'number':
       return Number.isFinite(value) ? String(value) : 'null';
     case 'string':
-      return JSON.stringify(value);
+      // JSON.stringify escapes C0; DEL and the C1 controls too, so no terminal reads them raw.
+      return C1.test(value) ? JSON.stringify(value).replace(C1_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     default:
@@ -56,15 +60,28 @@ function serialize(value: JsonValue, indent: string | null): string {
   return items.length === 0 ? '{}' : `{${open}${items.join(separator)}${close}}`;
 }
 
+/** An identifier's JSON value: its decimal digits as a string (a list of them, for a list), so jq 1.6 and JavaScript read a u64 exactly. */
+export function identifierJson(value: JsonValue): JsonValue {
+  if (typeof value === 'bigint' || typeof value === 'number') return String(value);
+  if (Array.isArray(value)) return (value as readonly JsonValue[]).map((item) => (typeof item === 'bigint' || typeof item === 'number' ? String(item) : item));
+  return value;
+}
+
 /**
  * Objects with these members, in this order (an undefined one left out), as
  * serialize() writes them at `indent`, without building each object first:
- * a listing writes one per row.
+ * a listing writes one per row. The members named in `identifiers` are
+ * written as identifierJson() gives them (decimal strings).
  */
-export function jsonRecord(keys: readonly string[], indent: string): (values: { readonly [key: string]: JsonValue }) => string {
+export function jsonRecord(
+  keys: readonly string[],
+  indent: string,
+  identifiers: ReadonlySet<string> = new Set(),
+): (values: { readonly [key: string]: JsonValue }) => string {
   const inner = `${indent}  `;
   const first = keys.map((key) => `{\n${inner}${JSON.stringify(key)}: `);
   const next = keys.map((key) => `,\n${inner}${JSON.stringify(key)}: `);
+  const isIdentifier = keys.map((key) => identifiers.has(key));
   const close = `\n${indent}}`;
   return (values) => {
     let out = '';
@@ -72,8 +89,9 @@ export function jsonRecord(keys: readonly string[], indent: string): (values: { 
       const value = values[keys[i]!];
       if (value === undefined) continue;
       out += out === '' ? first[i] : next[i];
+      if (isIdentifier[i]) out += serialize(identifierJson(value), inner);
       // Counters (most members) straight to digits; the rest as serialize() does.
-      out += typeof value === 'bigint' || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : serialize(value, inner);
+      else out += typeof value === 'bigint' || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : serialize(value, inner);
     }
     return out === '' ? '{}' : out + close;
   };

@@ -1,5 +1,5 @@
 import { csvHeader, csvRows, renderCsv } from './csv.js';
-import { JsonArrayWriter, jsonRecord, toJson, type JsonValue } from './json.js';
+import { identifierJson, JsonArrayWriter, jsonRecord, toJson, type JsonValue } from './json.js';
 import { renderListTable, renderRecordTable } from './table.js';
 import type { OutputFormat, Row, View, ViewShape } from './view.js';
 
@@ -8,16 +8,21 @@ export interface RenderOptions {
   shape: ViewShape;
   /** CSV header row / list-table headings. */
   header: boolean;
+  /** Tables: box-drawn for a terminal, else plain columns (see TableOptions). */
+  boxed?: boolean;
   color: boolean;
   nowMs?: number;
 }
 
-/** The row restricted to the view's columns, in column order, leaving out what the kernel did not send. */
+/**
+ * The row restricted to the view's columns, in column order, leaving out what
+ * the kernel did not send; identifiers as decimal strings.
+ */
 export function rowToJson(view: View, row: Row): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {};
   for (const column of view.columns) {
     const value = row[column.key];
-    if (value !== undefined) out[column.key] = value;
+    if (value !== undefined) out[column.key] = column.identifier === true ? identifierJson(value) : value;
   }
   return out;
 }
@@ -62,7 +67,9 @@ export function listWriter(view: View, format: 'json' | 'csv', header: boolean):
     };
   }
   const array = new JsonArrayWriter();
-  const record = jsonRecord(view.columns.map((column) => column.key), '  ');
+  // Identifiers as decimal strings, as rowToJson() writes them (a listing skips building each object).
+  const identifiers = new Set(view.columns.filter((column) => column.identifier === true).map((column) => column.key));
+  const record = jsonRecord(view.columns.map((column) => column.key), '  ', identifiers);
   return {
     rows: (rows) => array.items(rows.map(record)),
     end: () => array.end(),

@@ -18,13 +18,14 @@ export function parseSort(view: View, text: string): SortKey[] {
   if (items.some((item) => item === '' || item === '-' || item === '+')) {
     throw new UsageError(`--sort: expected KEY[,KEY...] (a leading - sorts descending), got "${text}"`);
   }
+  const choices = () => view.columns.filter(isSortable).map((c) => c.key).join(', ');
   return items.map((item) => {
     const descending = item.startsWith('-');
-    const name = item.replace(/^[-+]/, '').toLowerCase().replace(/-/g, '_');
+    const typed = item.replace(/^[-+]/, '');
+    if (/^[-+]/.test(typed)) throw new UsageError(`--sort: "${item}" is no column; write KEY, or -KEY to sort descending; one of: ${choices()}`);
+    const name = typed.toLowerCase().replace(/-/g, '_');
     const column = view.columns.find((candidate) => candidate.key === name);
-    if (!column || !isSortable(column)) {
-      throw new UsageError(`--sort: unknown column "${name}"; one of: ${view.columns.filter(isSortable).map((c) => c.key).join(', ')}`);
-    }
+    if (!column || !isSortable(column)) throw new UsageError(`--sort: unknown column "${typed}"; one of: ${choices()}`);
     return { column, descending };
   });
 }

@@ -43,17 +43,28 @@ export function kindOfFigure(figure: FigureSpec): ColumnKind {
   }
 }
 
+/**
+ * Whether an id-like attribute names an object of the module (`id`,
+ * `instance_id`, `fd_id`): a JSON string. Ports, pids and uids are ids for
+ * tables (no thousands separators) but numbers of the OS, and stay numbers.
+ */
+export function isIdentifierKey(key: string): boolean {
+  return key === 'id' || key.endsWith('_id');
+}
+
 /** A column of one attribute: from its catalog entry for the figure sets, else read from its name. */
 function columnOf(setName: string, spec: AttrSpec): Column {
   const figure = figures[setName]?.[spec.key];
   const list = spec.multi ? { list: true } : {};
   if (!figure) {
     const kind = kindOfAttribute(spec);
-    return { key: spec.key, header: headerOfAttribute(spec.name, kind), kind, ...list };
+    const identifier = kind === 'id' && isIdentifierKey(spec.key) ? { identifier: true } : {};
+    return { key: spec.key, header: headerOfAttribute(spec.name, kind), kind, ...identifier, ...list };
   }
   if (figure.kind === 'reasons') return { key: spec.key, header: figure.header, kind: 'count', tally: true };
   const metric = figure.kind === 'counter' || figure.kind === 'gauge' ? { metric: figure.kind } : {};
-  return { key: spec.key, header: figure.header, kind: kindOfFigure(figure), ...metric, ...list };
+  const identifier = figure.kind === 'id' && isIdentifierKey(spec.key) ? { identifier: true } : {};
+  return { key: spec.key, header: figure.header, kind: kindOfFigure(figure), ...identifier, ...metric, ...list };
 }
 
 const SHOWN_TYPES = new Set<AttrSpec['type']>(['u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'string', 'flag']);

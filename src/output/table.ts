@@ -1,10 +1,18 @@
 import Table from 'cli-table3';
 import { makeChalk } from './color.js';
+import { escapeControl } from './text.js';
 import { formatBitRate, formatBytes, formatCount, formatDurationNs, formatMicroseconds, formatTimestampNs } from './units.js';
 import { isTally, tallyText } from './tally.js';
 import type { CellValue, Column, Row, View } from './view.js';
 
 export interface TableOptions {
+  /**
+   * Box-drawn (for a terminal). Otherwise plain: a header line and
+   * whitespace-aligned columns, no box characters and no colour, for awk,
+   * grep and files.
+   */
+  boxed?: boolean;
+  /** Colour (boxed tables only). */
   color: boolean;
   /** Column headings (list tables only). */
   header?: boolean;
@@ -53,12 +61,74 @@ function isNumeric(column: Column): boolean {
 // no rule between body rows (compact): a rule per statistic halves what fits on a screen.
 const PLAIN_STYLE = { head: [] as string[], border: [] as string[], compact: true };
 
+/** The table's cells as columns, headings and alignment: what boxed and plain tables both show. */
+interface Grid {
+  readonly head?: readonly string[];
+  readonly aligns: readonly ('left' | 'right')[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/**
+ * A cell as printed: control characters escaped (a name or message from the
+ * kernel never reaches the terminal raw), '-' for nothing.
+ */
+function safeCell(text: string): string {
+  return text === '' ? '-' : escapeControl(text);
+}
+
+function renderGrid(grid: Grid, options: TableOptions): string {
+  if (options.boxed === true) return renderBoxed(grid, options.color);
+  return renderPlain(grid);
+}
+
+function renderBoxed(grid: Grid, color: boolean): string {
+  const chalk = makeChalk(color);
+  const table = new Table({
+    head: grid.head?.map((header) => chalk.bold.cyan(header)) ?? [],
+    colAligns: [...grid.aligns],
+    style: PLAIN_STYLE,
+  });
+  for (const row of grid.rows) table.push([...row]);
+  return `${table.toString()}\n`;
+}
+
+/** Columns of text apart. */
+const GAP = '  ';
+
+/**
+ * Like ss, ip and kubectl get: a header line, then one line per row, columns
+ * aligned and at least two spaces apart. A cell never holds two spaces in a
+ * row (runs of white space become one), so `awk -F '  +'` splits any line into
+ * its cells; numeric and most other cells are one word for plain awk.
+ */
+function renderPlain(grid: Grid): string {
+  const cells = (row: readonly string[]) => row.map((cell) => cell.replace(/\s+/g, ' ').trim() || '-');
+  const lines = [...(grid.head ? [cells(grid.head)] : []), ...grid.rows.map(cells)];
+  const widths = grid.aligns.map((_, i) => Math.max(0, ...lines.map((line) => width(line[i] ?? ''))));
+  const last = grid.aligns.length - 1;
+  const out = lines.map((line) =>
+    line
+      .map((cell, i) => {
+        const pad = ' '.repeat(widths[i]! - width(cell));
+        if (grid.aligns[i] === 'right') return pad + cell;
+        return i === last ? cell : cell + pad;
+      })
+      .join(GAP)
+      .trimEnd(),
+  );
+  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+}
+
+/** Columns a string takes: one per code point (µ, é; wide CJK and emoji are rare in these tables). */
+function width(text: string): number {
+  return [...text].length;
+}
+
 /**
  * A table with one row per record: the view's compact table columns when it has
  * them, otherwise one column per data column.
  */
 export function renderListTable(view: View, rows: readonly Row[], options: TableOptions): string {
-  const chalk = makeChalk(options.color);
   const nowMs = options.nowMs ?? Date.now();
   const columns =
     view.table ??
@@ -67,24 +137,25 @@ export function renderListTable(view: View, rows: readonly Row[], options: Table
       align: isNumeric(column) ? ('right' as const) : ('left' as const),
       cell: (row: Row, now: number) => humanValue(column, row[column.key], now, row),
     }));
-  const table = new Table({
-    head: options.header === false ? [] : columns.map((column) => chalk.bold.cyan(column.header)),
-    colAligns: columns.map((column) => column.align),
-    style: PLAIN_STYLE,
-  });
-  for (const row of rows) table.push(columns.map((column) => column.cell(row, nowMs)));
-  return `${table.toString()}\n`;
+  return renderGrid(
+    {
+      head: options.header === false ? undefined : columns.map((column) => safeCell(column.header)),
+      aligns: columns.map((column) => column.align),
+      rows: rows.map((row) => columns.map((column) => safeCell(column.cell(row, nowMs)))),
+    },
+    options,
+  );
 }
 
 /** A two-column statistic/value table of one record. */
 export function renderRecordTable(view: View, row: Row, options: TableOptions): string {
-  const chalk = makeChalk(options.color);
   const nowMs = options.nowMs ?? Date.now();
-  const table = new Table({
-    head: [chalk.bold.cyan('statistic'), chalk.bold.cyan('value')],
-    colAligns: ['left', 'right'],
-    style: PLAIN_STYLE,
-  });
-  for (const column of view.columns) table.push([column.header, humanValue(column, row[column.key], nowMs, row)]);
-  return `${table.toString()}\n`;
+  return renderGrid(
+    {
+      head: ['statistic', 'value'],
+      aligns: ['left', 'right'],
+      rows: view.columns.map((column) => [safeCell(column.header), safeCell(humanValue(column, row[column.key], nowMs, row))]),
+    },
+    options,
+  );
 }

@@ -130,6 +130,8 @@ export interface QuantityKind {
   readonly unitList: string;
   /** Multiplier from `unit` to the base unit; undefined for an unknown unit. `unit` is '' for a bare number. */
   multiplier(unit: string): bigint | undefined;
+  /** Why a unit that is no unit of this kind is refused, when there is more to say than "unknown" (an ambiguous spelling). */
+  refusal?(unit: string, number: string): string | undefined;
 }
 
 export interface Range {
@@ -162,6 +164,8 @@ export function parseQuantity(
   const multiplier = kind.multiplier(unit);
   if (multiplier === undefined) {
     if (unit === '') throw new UsageError(`${where}: "${text}" needs a unit; write e.g. ${kind.examples}`);
+    const refusal = kind.refusal?.(unit, `${sign}${mantissa}${exponentText === undefined ? '' : `e${exponentText}`}`);
+    if (refusal !== undefined) throw new UsageError(`${where}: "${text}" ${refusal}`);
     throw new UsageError(`${where}: unknown unit "${unit}" in "${text}"; use ${kind.unitList}`);
   }
   const [whole, fraction = ''] = mantissa.split('.') as [string, string?];
@@ -289,38 +293,52 @@ export function formatPpm(ppm: bigint): string {
 }
 
 // ---- bandwidth in bits per second --------------------------------------------
+//
+// As tc(8) reads rates, in any case: bit, kbit, mbit, gbit, tbit are bits per
+// second; bps, kbps, mbps, gbps, tbps are BYTES per second; ki, mi, gi, ti
+// instead of k, m, g, t are the powers of 1024. Also accepted: those with /s
+// (Mbit/s, as tables print them), and byte/bytes spelled out (MByte/s). A
+// single b or B (10Mb, 10MB/s) is refused: in a case-insensitive reading it
+// could be either.
 
-const SI: Readonly<Record<string, bigint>> = {
+const RATE_PREFIXES: Readonly<Record<string, bigint>> = {
   '': 1n,
   k: 1000n,
-  K: 1000n,
   m: 1_000_000n,
-  M: 1_000_000n,
   g: 1_000_000_000n,
-  G: 1_000_000_000n,
   t: 1_000_000_000_000n,
-  T: 1_000_000_000_000n,
-  Ki: 1024n,
-  Mi: 1024n ** 2n,
-  Gi: 1024n ** 3n,
-  Ti: 1024n ** 4n,
+  ki: 1024n,
+  mi: 1024n ** 2n,
+  gi: 1024n ** 3n,
+  ti: 1024n ** 4n,
 };
 
-// prefix, then bits (bit, bits, b) or bytes (B, byte, bytes), then an optional "/s" or "ps".
-const BANDWIDTH_UNIT = /^(Ki|Mi|Gi|Ti|[kKmMgGtT]?)(bits?|b|bytes?|B)(\/s|\/sec|ps)?$/;
+const RATE_PREFIX_WORDS: Readonly<Record<string, string>> = { k: 'kilo', m: 'mega', g: 'giga', t: 'tera', ki: 'kibi', mi: 'mebi', gi: 'gibi', ti: 'tebi' };
 
-/** Bits per second: 500Mbit, 500Mbit/s, 1Gbit, 800kbit, 100MB/s (bytes: ×8), 1e9bit/s, 10Mbps. */
+const RATE_UNIT = /^(ki|mi|gi|ti|k|m|g|t)?(bits?(?:\/s|\/sec)?|bps|bytes?(?:\/s|\/sec)?|b(?:\/s|\/sec)?)$/i;
+
+/** Bits per second: 500mbit, 500Mbit/s, 1gbit, 800kbit; bytes per second (x8) as tc writes them: 100mbps, 1gibps; 100MByte/s. */
 export const BANDWIDTH_BPS: QuantityKind = {
   what: 'a bandwidth',
-  examples: '500Mbit/s, 1Gbit or 100MB/s',
+  examples: '500mbit (bits/s), 1gbit or 100mbps (bytes/s, as tc reads it)',
   baseUnit: 'bits per second',
-  unitList: 'bit/s or B/s (bytes), with k, M, G, T (1000) or Ki, Mi, Gi, Ti (1024): e.g. Mbit/s, MB/s, Gbps',
+  unitList:
+    'bit, kbit, mbit, gbit, tbit (bits/s; also Mbit/s) or bps, kbps, mbps, gbps, tbps (BYTES/s, as in tc; also MByte/s), with ki, mi, gi, ti for powers of 1024',
   multiplier: (unit) => {
-    const match = BANDWIDTH_UNIT.exec(unit);
+    const match = RATE_UNIT.exec(unit);
     if (!match) return undefined;
-    const [, prefix = '', base = ''] = match;
-    const bytes = base === 'B' || base.startsWith('byte');
-    return SI[prefix]! * (bytes ? 8n : 1n);
+    const prefix = RATE_PREFIXES[(match[1] ?? '').toLowerCase()]!;
+    const base = match[2]!.toLowerCase();
+    if (base.startsWith('bit')) return prefix;
+    if (base === 'bps' || base.startsWith('byte')) return prefix * 8n;
+    return undefined; // a lone b: bits or bytes?
+  },
+  refusal: (unit, number) => {
+    const match = RATE_UNIT.exec(unit);
+    if (!match || !/^b/i.test(match[2]!) || /^(bits?|bps|bytes?)/i.test(match[2]!)) return undefined;
+    const prefix = (match[1] ?? '').toLowerCase();
+    const word = RATE_PREFIX_WORDS[prefix] ?? '';
+    return `is ambiguous, bits or bytes? write ${number}${prefix}bit for ${word}bits per second, or ${number}${prefix}bps for ${word}bytes per second (tc's bps)`;
   },
 };
 
@@ -339,7 +357,7 @@ export function formatBps(bps: bigint): string {
 
 // ---- connection rate (new connections per second) --------------------------
 
-const CONN_UNIT = /^([kKM]?)(\/s|\/sec|conns?\/s)?$/;
+const CONN_UNIT = /^([km]?)(\/s|\/sec|conns?\/s)?$/i;
 
 /** New connections per second: 1000, 1000/s, 10k/s. */
 export const CONN_RATE: QuantityKind = {
@@ -350,7 +368,7 @@ export const CONN_RATE: QuantityKind = {
   multiplier: (unit) => {
     const match = CONN_UNIT.exec(unit);
     if (!match) return undefined;
-    return SI[match[1] ?? '']!;
+    return RATE_PREFIXES[(match[1] ?? '').toLowerCase()]!;
   },
 };
 

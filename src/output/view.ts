@@ -23,6 +23,13 @@ export interface Column {
   readonly tally?: boolean;
   /** The only values a text column takes (an enum by name); documented in the JSON Schemas. */
   readonly values?: readonly string[];
+  /**
+   * An identifier (a module instance, context, flow or alert sequence number):
+   * JSON writes it as a decimal string, so that a u64 above 2^53 survives jq
+   * 1.6 and JavaScript, which read every JSON number as a double. Tables, CSV
+   * and sorting see the integer.
+   */
+  readonly identifier?: boolean;
   /** A counter (only grows, so deltas mean something) or a gauge (a value now); none for identities, times, text, lists. */
   readonly metric?: 'counter' | 'gauge';
   /** How the value reads in a table, when the kind's default does not fit. */

@@ -76,7 +76,8 @@ export const FIELDS: readonly ThresholdField[] = [
     name: 'bandwidth',
     key: 'bandwidth_bps',
     label: 'bandwidth',
-    unit: 'bps',
+    // Not "bps": tc(8), and mutexctl's input, read that as bytes per second.
+    unit: 'bit/s',
     range: { min: 1n, max: 10_000_000_000_000n },
     wide: true,
     alertType: 2,

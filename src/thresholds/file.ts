@@ -12,7 +12,7 @@
 //       latency: 100ms
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { UsageError } from '../errors.js';
+import { describeFileError, InputError, UsageError } from '../errors.js';
 import { parseSettings, type ThresholdSettings } from './settings.js';
 
 export interface ScopeSettings {
@@ -115,13 +115,18 @@ export function thresholdsFromData(data: unknown, name: string): ThresholdsFile 
 
 /** Reads, parses and checks FILE (`-` is stdin). Unreadable or invalid: a usage error (exit 2). */
 export async function loadThresholdsFile(path: string): Promise<ThresholdsFile> {
+  if (path === '') throw new InputError('cannot read "": the file name is empty (- reads stdin)');
   let text: string;
   try {
     text = readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)}`);
+    throw new InputError(describeFileError('read', path === '-' ? 'stdin' : path, error));
   }
   const name = path === '-' ? 'stdin' : path;
-  return thresholdsFromData(await parseFileText(name, text), name);
+  try {
+    return thresholdsFromData(await parseFileText(name, text), name);
+  } catch (error) {
+    // What is wrong is in the file (its message names where): no "(see --help)" after it.
+    throw error instanceof UsageError ? new InputError(error.message) : error;
+  }
 }

@@ -3,6 +3,7 @@
 // threshold crossed in `unit`; the table and --follow lines read in human units.
 import type { AlertAttrs } from '../spec/generated.js';
 import {
+  escapeControl,
   formatBitsPerSecond,
   formatCount,
   formatMicroseconds,
@@ -47,12 +48,12 @@ const quantity = (value: CellValue, row: Row): string => formatAlertValue(row.un
 const text = (value: CellValue): string => (value === undefined || value === null || value === '' ? '-' : String(value));
 
 const ALERT_COLUMNS: readonly Column[] = [
-  { key: 'seq', header: 'seq', kind: 'id' },
+  { key: 'seq', header: 'seq', kind: 'id', identifier: true },
   { key: 'time_ns', header: 'time', kind: 'time-ns' },
   { key: 'type', header: 'type', kind: 'text', values: enumNames('alert-type').map((name) => name.replace(/-/g, '_')) },
   { key: 'severity', header: 'severity', kind: 'count' },
   { key: 'state', header: 'state', kind: 'text', values: enumNames('alert-state') },
-  { key: 'fd_id', header: 'fd', kind: 'id' },
+  { key: 'fd_id', header: 'fd', kind: 'id', identifier: true },
   { key: 'value', header: 'value', kind: 'count', human: quantity },
   { key: 'threshold', header: 'threshold', kind: 'count', human: quantity },
   { key: 'unit', header: 'unit', kind: 'text' },
@@ -113,7 +114,7 @@ export function formatAlertLine(row: Row, color = false): string {
   const time = typeof row.time_ns === 'bigint' ? new Date(Number(row.time_ns / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z') : '-';
   const state = text(row.state);
   const painted = state === 'raised' ? chalk.red(state) : state === 'cleared' ? chalk.green(state) : state;
-  const message = typeof row.message === 'string' && row.message !== '' ? ` ${row.message}` : '';
+  const message = typeof row.message === 'string' && row.message !== '' ? ` ${escapeControl(row.message)}` : '';
   return (
     `#${text(row.seq)} ${time} ${painted} ${text(row.type)} fd ${text(row.fd_id)} sev ${text(row.severity)}: ` +
     `${formatAlertValue(row.unit, row.value)} (threshold ${formatAlertValue(row.unit, row.threshold)})${message}`

@@ -35,7 +35,7 @@ export function thresholdsView(scope: ThresholdsScope): View {
   if (scope === 'global') return { columns: [...values, listColumn('disabled', 'disabled alerts'), ...GLOBAL_ONLY.map(valueColumn)] };
   return {
     columns: [
-      { key: 'fd_id', header: 'fd', kind: 'id' },
+      { key: 'fd_id', header: 'fd', kind: 'id', identifier: true },
       ...values,
       listColumn('disabled', 'disabled alerts'),
       listColumn('overridden', 'overridden'),
@@ -118,7 +118,7 @@ export function thresholdChangesView(): View {
   return {
     columns: [
       { key: 'scope', header: 'scope', kind: 'text' },
-      { key: 'fd_id', header: 'fd', kind: 'id' },
+      { key: 'fd_id', header: 'fd', kind: 'id', identifier: true },
       { key: 'field', header: 'field', kind: 'text' },
       { key: 'from', header: 'from', kind: 'count' },
       { key: 'to', header: 'to', kind: 'count' },

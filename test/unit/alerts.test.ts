@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { boxedCells, hasRawControl, plainCells } from './helpers/table.js';
 import { AlertFollower, followAlerts, type AlertSink } from '../../src/app/alert-follow.js';
 import { alertStreamSink, listAlerts, lostMessage } from '../../src/app/alerts.js';
 import { mutexCodec } from '../../src/netlink/codec.js';
@@ -37,8 +38,8 @@ function alert(seq: number, overrides: Partial<AlertAttrs> = {}): AlertAttrs {
 }
 
 const view = alertView();
-const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table') =>
-  renderView(view, rows, { format, shape: 'list', header: true, color: false, nowMs: NOW_MS });
+const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', boxed = false) =>
+  renderView(view, rows, { format, shape: 'list', header: true, boxed, color: false, nowMs: NOW_MS });
 
 describe('alert rows', () => {
   it('JSON: the documented keys in order, names for type and state, the unit by type', () => {
@@ -54,12 +55,12 @@ describe('alert rows', () => {
     const parsed = JSON.parse(text) as Record<string, unknown>[];
     assert.deepEqual(Object.keys(parsed[0]!), COLUMNS);
     assert.deepEqual(parsed[0], {
-      seq: 7,
+      seq: '7',
       time_ns: Number(NOW_NS - 93_000_000_000n),
       type: 'high_latency',
       severity: 5,
       state: 'raised',
-      fd_id: 3,
+      fd_id: '3',
       value: 612345,
       threshold: 500000,
       unit: 'us',
@@ -81,15 +82,29 @@ describe('alert rows', () => {
     assert.equal(end, '');
   });
 
-  it('table: human units and the age', () => {
-    const text = render([alertRow(alert(7)), alertRow(alert(8, { type: 2, state: 1, value: 1_500_000_000n, threshold: 1_000_000_000n }))], 'table');
-    const rows = text
-      .split('\n')
-      .filter((line) => line.startsWith('│'))
-      .map((line) => line.split('│').slice(1, -1).map((cell) => cell.trim()));
+  it('table: human units and the age, boxed or plain the same cells', () => {
+    const alerts = [alertRow(alert(7)), alertRow(alert(8, { type: 2, state: 1, value: 1_500_000_000n, threshold: 1_000_000_000n }))];
+    const rows = boxedCells(render(alerts, 'table', true));
+    assert.deepEqual(plainCells(render(alerts, 'table')), rows);
     assert.deepEqual(rows[0], ['SEQ', 'TIME', 'TYPE', 'SEV', 'STATE', 'FD', 'VALUE', 'THRESHOLD', 'MESSAGE']);
     assert.deepEqual(rows[1], ['7', '2025-01-01T11:58:27Z (1 min ago)', 'high_latency', '5', 'raised', '3', '612.35 ms', '500 ms', 'average RTT 612 ms above 500 ms']);
     assert.deepEqual(rows[2]!.slice(2, 8), ['bandwidth_spike', '5', 'cleared', '3', '1.5 Gbit/s', '1 Gbit/s']);
+  });
+
+  it('a message with control characters: escaped in tables and the follow line, JSON-escaped, CSV-quoted', () => {
+    const hostile = alertRow(alert(9, { message: 'evil\u001b[2J\u001b[31mred\nmutexctl: fake\u009b' }));
+    const escaped = 'evil\\x1b[2J\\x1b[31mred\\nmutexctl: fake\\x9b';
+    for (const boxed of [true, false]) {
+      const text = render([hostile], 'table', boxed);
+      assert.equal(hasRawControl(text), false, 'nothing raw but the line ends');
+      assert.equal(text.split('\n').filter((line) => line.includes('mutexctl: fake')).length, 1, 'no line of its own');
+      assert.ok(text.includes(escaped), text);
+    }
+    assert.ok(formatAlertLine(hostile).endsWith(` ${escaped}`));
+    assert.equal((JSON.parse(render([hostile], 'json')) as { message: string }[])[0]!.message, 'evil\u001b[2J\u001b[31mred\nmutexctl: fake\u009b');
+    assert.equal(hasRawControl(render([hostile], 'json')), false, 'JSON escapes control characters (C1 too)');
+    const csv = render([hostile], 'csv').split('\r\n')[1]!;
+    assert.ok(csv.endsWith(',"evil\u001b[2J\u001b[31mred\nmutexctl: fake\u009b"'), 'the CSV field is quoted');
   });
 
   it('human values per unit; the follow line', () => {
@@ -331,7 +346,7 @@ describe('alerts --follow output', () => {
     assert.equal(stdout.writes.length, 4);
     for (const write of stdout.writes) assert.match(write, /^\{[^\n]*\}\n$/);
     const events = stdout.writes.map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(events.map((event) => event.seq), [1, 2, 4, 5]);
+    assert.deepEqual(events.map((event) => event.seq), ['1', '2', '4', '5']);
     assert.deepEqual(Object.keys(events[3]!), COLUMNS);
     assert.equal(events[3]!.unit, 'conn/s');
     assert.deepEqual(stderr.writes, ['mutexctl: 1 alert lost (seq 3..3)\n']);
@@ -411,8 +426,8 @@ describe('alerts --follow as a process', { timeout: 30_000 }, () => {
       const lines = result.stdout.split('\n');
       assert.equal(lines.pop(), '', 'ends with a newline');
       assert.deepEqual(
-        lines.map((line) => (JSON.parse(line) as { seq: number }).seq),
-        lines.map((_, i) => i + 1),
+        lines.map((line) => (JSON.parse(line) as { seq: string }).seq),
+        lines.map((_, i) => String(i + 1)),
       );
     });
   }
@@ -420,7 +435,7 @@ describe('alerts --follow as a process', { timeout: 30_000 }, () => {
   it('a reader that goes away (| head -1) ends it quietly with exit 0', async () => {
     const { child, firstLines, ended } = start('json', 1);
     const first = await firstLines;
-    assert.equal((JSON.parse(first.split('\n')[0]!) as { seq: number }).seq, 1);
+    assert.equal((JSON.parse(first.split('\n')[0]!) as { seq: string }).seq, '1');
     child.stdout.destroy();
     const result = await ended;
     assert.equal(result.code, 0);

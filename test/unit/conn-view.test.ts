@@ -9,6 +9,7 @@ import { rateView } from '../../src/views/rate.js';
 import { connGet, connList } from '../../src/kernel/operations.js';
 import { mutexKernel } from './helpers/mutex-kernel.js';
 import { csvRecord, documentedColumns } from './helpers/contract.js';
+import { boxedCells, hasRawControl, plainCells } from './helpers/table.js';
 
 const NOW_MS = Date.UTC(2025, 0, 1, 12, 0, 0);
 const NOW_NS = BigInt(NOW_MS) * 1_000_000n;
@@ -92,8 +93,8 @@ const icmpFlow = {
 };
 
 const view = connView();
-const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', shape: 'list' | 'record' = 'list', header = true) =>
-  renderView(view, rows, { format, shape, header, color: false, nowMs: NOW_MS });
+const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', shape: 'list' | 'record' = 'list', header = true, boxed = true) =>
+  renderView(view, rows, { format, shape, header, boxed, color: false, nowMs: NOW_MS });
 
 /** The documented contract (docs/output.md), checked against the output below. */
 const CSV_HEADER = documentedColumns('conn').join(',');
@@ -105,8 +106,8 @@ describe('conn rows', () => {
       render([connRow(tcpFlow)], 'json'),
       `[
   {
-    "id": 18446744073709551615,
-    "fd_id": 3,
+    "id": "18446744073709551615",
+    "fd_id": "3",
     "family": "ipv6",
     "protocol": "tcp",
     "local_addr": "2001:db8::1",
@@ -192,9 +193,7 @@ describe('conn rows', () => {
   });
 
   it('table: compact ss-like columns in human units', () => {
-    const flat = render([connRow(tcpFlow), connRow(udpFlow), connRow(icmpFlow)], 'table');
-    const cells = (line: string) => line.split('│').slice(1, -1).map((cell) => cell.trim());
-    const rows = flat.split('\n').filter((line) => line.startsWith('│')).map(cells);
+    const rows = boxedCells(render([connRow(tcpFlow), connRow(udpFlow), connRow(icmpFlow)], 'table'));
     assert.deepEqual(rows[0], ['ID', 'FD', 'PROTO', 'LOCAL', 'REMOTE', 'DIR', 'STATE', 'SENT', 'RECV', 'PKTS OUT/IN', 'RTT', 'RETR', 'ERR', 'DROP', 'AGE']);
     assert.deepEqual(rows[1], [
       '18446744073709551615', '3', 'tcp', '[2001:db8::1]:443', '[2001:db8::1:0:0:1]:51000', 'in', 'established',
@@ -203,6 +202,26 @@ describe('conn rows', () => {
     assert.deepEqual(rows[2], ['7', '4', 'udp', '127.0.0.1:40000', '127.0.0.1:9', 'out', 'new', '640 B', '0 B', '5/0', '-', '0', '0', '0', '2s']);
     assert.deepEqual(rows[3], ['9', '4', 'icmp', '::ffff:10.0.0.1', '::ffff:10.0.0.2', 'out', 'closed', '84 B', '0 B', '5/0', '-', '0', '0', '0', '2s']);
     assert.doesNotMatch(render([connRow(udpFlow)], 'table', 'list', false), /PROTO/, '--no-header drops the headings');
+  });
+
+  it('table into a pipe or file: plain columns for awk and grep, the same cells, no box characters or colour', () => {
+    const rows = [connRow(tcpFlow), connRow(udpFlow), connRow(icmpFlow)];
+    const plain = render(rows, 'table', 'list', true, false);
+    assert.doesNotMatch(plain, /[│─┌┐└┘├┤┬┴┼]/);
+    assert.equal(hasRawControl(plain), false, 'no colour');
+    assert.deepEqual(plainCells(plain), boxedCells(render(rows, 'table')));
+    const lines = plain.split('\n');
+    assert.match(lines[0]!, /^ *ID {2}FD {2}PROTO {2}LOCAL {2,}REMOTE {2,}DIR/, 'a header line');
+    // Right-aligned numbers, left-aligned text: the columns line up.
+    assert.equal(lines[1]!.indexOf('tcp'), lines[2]!.indexOf('udp'));
+    assert.equal(lines[1]!.indexOf(' 3 '), lines[2]!.indexOf(' 4 '));
+    // awk -F '  +' finds the same field in every line; plain awk the id and the state.
+    assert.deepEqual(lines.slice(1, 4).map((line) => line.trim().split(/ {2,}/)[6]), ['established', 'new', 'closed']);
+    assert.deepEqual(lines.slice(1, 4).map((line) => line.trim().split(/\s+/)[0]), ['18446744073709551615', '7', '9']);
+    assert.equal(render(rows, 'table', 'list', false, false).split('\n')[0]!.trim().split(/ {2,}/)[0], '18446744073709551615', '--no-header');
+    const record = render([connRow(tcpFlow)], 'table', 'record', true, false);
+    assert.match(record, /^statistic {2,}value\n/);
+    assert.match(record, /\nlocal address {2,}2001:db8::1\n/);
   });
 
   it('table for one flow: every field with its unit', () => {
@@ -214,6 +233,24 @@ describe('conn rows', () => {
     assert.match(text, /│ first packet\s+│\s+2025-01-01T11:57:55Z \(2 min ago\) │/);
     assert.match(text, /│ picked up mid-stream\s+│\s+yes │/);
     assert.match(render([connRow(udpFlow)], 'table', 'record'), /│ picked up mid-stream\s+│\s+no │/);
+  });
+
+  it('the process name and a drop reason with control characters: escaped in both table styles, exact in JSON, quoted in CSV', () => {
+    const comm = 'ev\u001b[2J\nx\u007f  il';
+    const hostile = connRow({ ...tcpFlow, comm, drop_reasons: [{ reason: 'BAD\u001b[31mREASON', drops: 3n }] });
+    for (const boxed of [true, false]) {
+      const text = render([hostile], 'table', 'record', true, boxed);
+      assert.equal(hasRawControl(text), false, text);
+      assert.ok(text.includes(boxed ? 'ev\\x1b[2J\\nx\\x7f  il' : 'ev\\x1b[2J\\nx\\x7f il'), text);
+      assert.ok(text.includes('BAD\\x1b[31mREASON'), text);
+    }
+    // A plain record line splits into exactly two cells, whatever the name holds.
+    const line = plainCells(render([hostile], 'table', 'record', true, false)).find((cells) => cells[0] === 'process');
+    assert.deepEqual(line, ['process', 'ev\\x1b[2J\\nx\\x7f il']);
+    const json = render([hostile], 'json', 'record');
+    assert.equal(hasRawControl(json.replace(/\n/g, '')), false);
+    assert.equal((JSON.parse(json) as { comm: string }).comm, comm);
+    assert.ok(render([hostile], 'csv').includes(`,4242,"${comm}",`), 'the CSV field is quoted');
   });
 
   it('the idle state (the fifth flow-state) by name', () => {

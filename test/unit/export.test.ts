@@ -13,10 +13,12 @@ import { CONN_METRICS, FD_METRICS, GLOBAL_METRICS, NOT_METRICS, renderPrometheus
 import { renderExport, renderExportCsv, renderExportJson } from '../../src/export/render.js';
 import type { Snapshot } from '../../src/export/snapshot.js';
 import { UsageError } from '../../src/errors.js';
-import { connView } from '../../src/views/conn.js';
-import { fdView } from '../../src/views/fd.js';
+import { renderView, selectColumns, type Row, type View } from '../../src/output/index.js';
+import { alertRow, alertView } from '../../src/views/alerts.js';
+import { connRow, connView } from '../../src/views/conn.js';
+import { fdRow, fdView } from '../../src/views/fd.js';
 import { metricType } from '../../src/views/metrics.js';
-import { statsView } from '../../src/views/stats.js';
+import { statsRow, statsView } from '../../src/views/stats.js';
 import { withEveryFigure } from './helpers/contract.js';
 
 const TAKEN = 1_764_460_800_123_000_000n;
@@ -189,7 +191,7 @@ describe('--aggregate', () => {
     // 199 000 / 100 = 1 990 µs, not (100 000 + 1 000) / 2.
     const json = JSON.parse(renderExportJson({ ...snapshot, fds: [slow, fast, idle] }, { scopes: ['fd'], aggregate: true, header: true }));
     assert.equal(json.aggregate.rtt_avg_us, 1990);
-    assert.deepEqual(json.aggregate.fd_ids, [3, 5, 7]);
+    assert.deepEqual(json.aggregate.fd_ids, ['3', '5', '7']);
     assert.equal(json.fds, undefined);
   });
 
@@ -333,13 +335,42 @@ describe('JSON Schemas (docs/schema)', () => {
     assert.ok(compiled.alerts!(document.alerts), JSON.stringify(compiled.alerts!.errors));
   });
 
+  it("accept tomorrow's output (appended fields) and every --columns selection", () => {
+    const document = exported();
+    assert.ok(compiled.stats!({ ...document.stats, a_new_counter: 5, a_new_name: 'x' }), JSON.stringify(compiled.stats!.errors));
+    assert.ok(compiled.export!({ ...document, a_new_section: [] }), JSON.stringify(compiled.export!.errors));
+    const views: [string, View, Row[], 'record' | 'list'][] = [
+      ['stats', statsView(), [statsRow(snapshot.stats!)], 'record'],
+      ['fd', fdView(), snapshot.fds!.map(fdRow), 'list'],
+      ['conn', connView(), snapshot.conns!.map(connRow), 'list'],
+      ['alerts', alertView(), snapshot.alerts!.map(alertRow), 'list'],
+    ];
+    for (const [name, full, rows, shape] of views) {
+      const keys = full.columns.map((column) => column.key);
+      // Each column alone, each column left out, and the reversed order.
+      const selections = [...keys.map((key) => [key]), ...keys.map((key) => keys.filter((other) => other !== key)), [...keys].reverse()];
+      for (const selection of selections) {
+        const output = JSON.parse(renderView(selectColumns(full, selection.join(',')), rows, { format: 'json', shape, header: true, color: false })) as unknown;
+        assert.ok(compiled[name]!(output), `${name} --columns ${selection.join(',')}: ${JSON.stringify(compiled[name]!.errors)}`);
+      }
+    }
+  });
+
+  it('identifiers are decimal strings: exact above 2^53', () => {
+    const document = exported();
+    assert.equal(typeof document.stats.instance_id, 'string');
+    assert.equal(document.stats.instance_id, String(snapshot.stats!.instance_id));
+    assert.ok(snapshot.stats!.instance_id! > 2n ** 53n, 'the fixture is above 2^53');
+    assert.equal(compiled.stats!({ ...document.stats, instance_id: Number(snapshot.stats!.instance_id) }), false, 'not a number');
+    assert.equal(compiled.stats!({ ...document.stats, instance_id: '0x10' }), false, 'decimal digits only');
+  });
+
   it('reject wrong samples', () => {
     const document = exported();
     const wrong = [
       { ...document.stats, bytes_sent: '5' },
       { ...document.stats, bytes_sent: -1 },
-      { ...document.stats, surprise: 1 },
-      Object.fromEntries(Object.entries(document.stats).filter(([key]) => key !== 'drops')),
+      { ...document.stats, bytes_sent: 1.5 },
     ];
     for (const sample of wrong) assert.equal(compiled.stats!(sample), false, JSON.stringify(sample).slice(0, 80));
     assert.equal(compiled.conn!([{ ...document.conns[0], state: 'listening' }]), false);

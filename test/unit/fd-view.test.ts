@@ -5,6 +5,7 @@ import { parseSort, renderView, sortRows, type Row } from '../../src/output/inde
 import { fdRow, fdView, formatRttHistogram, selectorWithoutName } from '../../src/views/fd.js';
 import { fdGet, fdList } from '../../src/kernel/operations.js';
 import { mutexKernel } from './helpers/mutex-kernel.js';
+import { boxedCells, hasRawControl, plainCells } from './helpers/table.js';
 import { csvRecord, documentedColumns, withEveryFigure } from './helpers/contract.js';
 
 const NOW_MS = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -79,8 +80,8 @@ const idle = {
 };
 
 const view = fdView();
-const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', shape: 'list' | 'record' = 'list') =>
-  renderView(view, rows, { format, shape, header: true, color: false, nowMs: NOW_MS });
+const render = (rows: readonly Row[], format: 'json' | 'csv' | 'table', shape: 'list' | 'record' = 'list', boxed = true) =>
+  renderView(view, rows, { format, shape, header: true, boxed, color: false, nowMs: NOW_MS });
 
 /** The documented contract (docs/output.md), which lists the view's columns: checked against the view below. */
 const KEYS = documentedColumns('fd');
@@ -143,12 +144,23 @@ describe('fd rows', () => {
     assert.deepEqual([idleRecord.conns_per_sec, idleRecord.conns_per_sec_peak, idleRecord.flows_tracked], ['1', '10', '1']);
   });
 
-  it('table: compact columns in human units', () => {
-    const text = render([fdRow(web), fdRow(idle)], 'table');
-    const rows = text
-      .split('\n')
-      .filter((line) => line.startsWith('│'))
-      .map((line) => line.split('│').slice(1, -1).map((cell) => cell.trim()));
+  it('a context or process name with control characters is escaped in tables, never sent raw', () => {
+    const hostile = fdRow({ ...web, name: 'web\u001b[2J', owner_comm: 'evil\nfake\u007f', selector: 'name=web\u001b[2J scope=all' });
+    for (const boxed of [true, false]) {
+      for (const shape of ['list', 'record'] as const) {
+        const text = render([hostile], 'table', shape, boxed);
+        assert.equal(hasRawControl(text), false, `${shape}, boxed ${boxed}`);
+        assert.ok(text.includes('web\\x1b[2J'), text);
+        assert.ok(text.includes('evil\\nfake\\x7f'), text);
+      }
+    }
+    assert.equal((JSON.parse(render([hostile], 'json', 'record')) as { owner_comm: string }).owner_comm, 'evil\nfake\u007f');
+    assert.equal(hasRawControl(render([hostile], 'json', 'record')), false);
+  });
+
+  it('table: compact columns in human units, boxed or plain the same cells', () => {
+    const rows = boxedCells(render([fdRow(web), fdRow(idle)], 'table'));
+    assert.deepEqual(plainCells(render([fdRow(web), fdRow(idle)], 'table', 'list', false)), rows);
     assert.deepEqual(rows, [
       ['ID', 'NAME', 'SELECTOR', 'OWNER', 'CONNS OPEN/TOT', 'SENT', 'RECV', 'BW NOW OUT/IN', 'RTT P50/P99', 'RETR', 'ERR', 'DROP', 'UPTIME', 'ALERTS'],
       ['3', 'web', 'scope=cgroup:/mutexctl-1-ab proto=tcp port=443', 'mutexctl/1234', '2/1,500', '953.7 MiB', '16 EiB', '10 Mbit/s / 1 Mbit/s', '16.38 ms / 32.77 ms', '3', '1', '0', '1h01m', 'high_latency,packet_drop'],

@@ -12,6 +12,7 @@ import {
   formatTimestampNs,
   renderCsv,
   renderView,
+  tableStyle,
   toJson,
   toJsonLine,
   writeOutput,
@@ -83,9 +84,38 @@ describe('table', () => {
     assert.match(text, /1\.5 KiB/);
   });
 
-  it('colours headings only when asked', () => {
-    const text = renderView(view, rows, { format: 'table', shape: 'list', header: true, color: true });
+  it('colours headings only when asked, and only in boxed tables', () => {
+    const text = renderView(view, rows, { format: 'table', shape: 'list', header: true, boxed: true, color: true });
     assert.match(text, ANSI);
+    assert.doesNotMatch(renderView(view, rows, { format: 'table', shape: 'list', header: true, boxed: false, color: true }), ANSI);
+  });
+
+  it('boxed on a terminal (coloured unless NO_COLOR); plain and uncoloured anywhere else, whatever FORCE_COLOR says', () => {
+    assert.deepEqual(tableStyle({ isTTY: true }, {}), { boxed: true, color: true });
+    assert.deepEqual(tableStyle({ isTTY: true }, { NO_COLOR: '1' }), { boxed: true, color: false });
+    assert.deepEqual(tableStyle({ isTTY: false }, {}), { boxed: false, color: false });
+    assert.deepEqual(tableStyle({ isTTY: false }, { FORCE_COLOR: '1' }), { boxed: false, color: false });
+    assert.deepEqual(tableStyle({}, {}), { boxed: false, color: false });
+  });
+
+  it('plain: a header line and aligned columns at least two spaces apart; no cell holds two spaces or is empty', () => {
+    const plainView: View = {
+      columns: [],
+      table: [
+        { header: 'NAME', align: 'left', cell: (row) => String(row.name) },
+        { header: 'SENT', align: 'right', cell: (row) => String(row.sent) },
+        { header: 'NOTE', align: 'left', cell: (row) => String(row.note) },
+      ],
+    };
+    const text = renderView(
+      plainView,
+      [
+        { name: 'a', sent: '1.5 KiB', note: 'two  spaces\tand a tab' },
+        { name: 'longer name', sent: '12 B', note: '' },
+      ],
+      { format: 'table', shape: 'list', header: true, color: false },
+    );
+    assert.equal(text, 'NAME            SENT  NOTE\na            1.5 KiB  two spaces\\tand a tab\nlonger name     12 B  -\n');
   });
 
   it('decides colour from the TTY, NO_COLOR and FORCE_COLOR', () => {
@@ -167,8 +197,10 @@ describe('stats view', () => {
   it('JSON carries every field with exact integers; CSV is a header row and one data row', () => {
     const row = statsRow({ ...stats, instance_id: 2n ** 64n - 1n });
     const json = renderView(statsView(), [row], { format: 'json', shape: 'record', header: true, color: false });
-    assert.match(json, /"instance_id": 18446744073709551615,/);
+    assert.match(json, /"instance_id": "18446744073709551615",/, 'an identifier: a string');
+    assert.match(json, /"fds_total": 2000,/, 'a counter: a number');
     const parsed = JSON.parse(json) as Record<string, unknown>;
+    assert.equal(parsed.instance_id, '18446744073709551615', 'exact through JavaScript');
     assert.deepEqual(Object.keys(parsed), statsView().columns.map((c) => c.key));
     const csv = renderView(statsView(), [row], { format: 'csv', shape: 'record', header: true, color: false });
     const lines = csv.split('\r\n');
@@ -189,7 +221,7 @@ describe('stats view', () => {
   });
 
   it('the table lists statistic/value rows in human units', () => {
-    const table = renderView(statsView(), [statsRow(stats)], { format: 'table', shape: 'record', header: true, color: false });
+    const table = renderView(statsView(), [statsRow(stats)], { format: 'table', shape: 'record', header: true, boxed: true, color: false });
     assert.match(table, /statistic\s+│\s+value/);
     assert.match(table, /bytes sent\s+│\s+[\d.]+ KiB/);
   });

@@ -40,12 +40,24 @@ describe('threshold values: accepted', () => {
     ['bandwidth', '500Mbit/s', 500_000_000n],
     ['bandwidth', '1Gbit', 1_000_000_000n],
     ['bandwidth', '800kbit', 800_000n],
-    ['bandwidth', '100MB/s', 800_000_000n],
     ['bandwidth', '1e9bit/s', 1_000_000_000n],
-    ['bandwidth', '10Mbps', 10_000_000n],
     ['bandwidth', '1.5Gbit/s', 1_500_000_000n],
-    ['bandwidth', '1KiB/s', 8192n],
     ['bandwidth', '10Tbit/s', 10_000_000_000_000n],
+    // As tc(8) reads rates, in any case: ...bit is bits/s, ...bps BYTES/s, ki/mi/gi/ti powers of 1024.
+    ['bandwidth', '10mbit', 10_000_000n],
+    ['bandwidth', '10MBIT', 10_000_000n],
+    ['bandwidth', '10mbps', 80_000_000n],
+    ['bandwidth', '10Mbps', 80_000_000n],
+    ['bandwidth', '100bps', 800n],
+    ['bandwidth', '1kbps', 8000n],
+    ['bandwidth', '1gbps', 8_000_000_000n],
+    ['bandwidth', '1kibit', 1024n],
+    ['bandwidth', '1mibit', 1_048_576n],
+    ['bandwidth', '1KiBps', 8192n],
+    ['bandwidth', '1mibps', 8n * 1_048_576n],
+    ['bandwidth', '100MByte/s', 800_000_000n],
+    ['bandwidth', '1KiByte/s', 8192n],
+    ['bandwidth', '2bytes/s', 16n],
     ['conn-rate', '1000/s', 1000n],
     ['conn-rate', '1000', 1000n],
     ['conn-rate', '10k/s', 10_000n],
@@ -74,6 +86,11 @@ describe('threshold values: refused with one line naming the key', () => {
     ['error-rate', '0%', /is zero/],
     ['error-rate', '0.00001%', /not a whole number of ppm/],
     ['bandwidth', '500M', /^bandwidth: unknown unit "M" in "500M"/],
+    ['bandwidth', '100MB/s', /^bandwidth: "100MB\/s" is ambiguous, bits or bytes\? write 100mbit for megabits per second, or 100mbps for megabytes per second/],
+    ['bandwidth', '100Mb', /^bandwidth: "100Mb" is ambiguous, bits or bytes\? write 100mbit for megabits/],
+    ['bandwidth', '1KiB/s', /^bandwidth: "1KiB\/s" is ambiguous, bits or bytes\? write 1kibit for kibibits per second, or 1kibps for kibibytes/],
+    ['bandwidth', '8b', /^bandwidth: "8b" is ambiguous/],
+    ['bandwidth', '1mbits/h', /unknown unit "mbits\/h"/],
     ['bandwidth', '500', /needs a unit/],
     ['bandwidth', '11Tbit/s', /above the maximum of 10 Tbit\/s/],
     ['bandwidth', '0.1bit/s', /not a whole number of bits per second/],
@@ -106,11 +123,11 @@ describe('KEY=VALUE settings', () => {
   });
 
   it('echoes the normalised values', () => {
-    const settings = settingsOf(['latency=1.5s', 'error-rate=25000ppm', 'bandwidth=100MB/s', 'conn-rate=10k/s', 'drop-rate=5%', 'interval=500ms']);
+    const settings = settingsOf(['latency=1.5s', 'error-rate=25000ppm', 'bandwidth=100mbps', 'conn-rate=10k/s', 'drop-rate=5%', 'interval=500ms']);
     assert.deepEqual(describeSettings(settings.values, 0b10001), [
       'latency 1.5 s (1500000 us)',
       'error-rate 2.5 % (25000 ppm)',
-      'bandwidth 800 Mbit/s (800000000 bps)',
+      'bandwidth 800 Mbit/s (800000000 bit/s)',
       'conn-rate 10000/s (10000 conn/s)',
       'drop-rate 5 % (50000 ppm)',
       'interval 500 ms (500 ms)',

@@ -16,15 +16,11 @@ import { parseAssignments, parseSettings } from '../../src/thresholds/settings.j
 import { renderView } from '../../src/output/index.js';
 import { thresholdChangeRow, thresholdChangesView } from '../../src/views/thresholds.js';
 import { SEED, snapshot, thresholdsKernel, type GlobalValues } from './helpers/thresholds-kernel.js';
+import { boxedCells, plainCells } from './helpers/table.js';
 
 const flags = (format: 'json' | 'csv' | 'table') => ({ json: format === 'json', csv: format === 'csv', header: true });
 
-
-const tableCells = (text: string) =>
-  text
-    .split('\n')
-    .filter((line) => line.startsWith('│'))
-    .map((line) => line.split('│').slice(1, -1).map((cell) => cell.trim()));
+const BOXED = { boxed: true, color: false };
 
 describe('thresholds views', () => {
   const fd3 = {
@@ -71,8 +67,10 @@ describe('thresholds views', () => {
     );
   });
 
-  it('global table: one row per threshold in human units', () => {
-    assert.deepEqual(tableCells(renderThresholds({ ...SEED, disabled: 0b10000 }, 'global', flags('table'))), [
+  it('global table: one row per threshold in human units, boxed or plain the same cells', () => {
+    const attrs = { ...SEED, disabled: 0b10000 };
+    assert.deepEqual(plainCells(renderThresholds(attrs, 'global', flags('table'))), boxedCells(renderThresholds(attrs, 'global', flags('table'), BOXED)));
+    assert.deepEqual(boxedCells(renderThresholds(attrs, 'global', flags('table'), BOXED)), [
       ['THRESHOLD', 'VALUE', 'ALERT', 'ALERTS'],
       ['latency', '500 ms', 'high_latency', 'enabled'],
       ['error rate', '10 %', 'high_error_rate', 'enabled'],
@@ -84,7 +82,7 @@ describe('thresholds views', () => {
   });
 
   it('context table: what is overridden and what is raised now', () => {
-    assert.deepEqual(tableCells(renderThresholds(fd3, 'context', flags('table'))), [
+    assert.deepEqual(boxedCells(renderThresholds(fd3, 'context', flags('table'), BOXED)), [
       ['THRESHOLD', 'VALUE', 'ALERT', 'ALERTS', 'OVERRIDDEN', 'NOW'],
       ['latency', '100 ms', 'high_latency', 'enabled', 'value, alerts', 'raised'],
       ['error rate', '10 %', 'high_error_rate', 'enabled', 'alerts', '-'],
@@ -100,10 +98,10 @@ describe('thresholds set', () => {
 
   it('sends everything in one thresholds-set request and echoes it normalised', async () => {
     const kernel = await thresholdsKernel();
-    const result = await applySettings(kernel.client, undefined, settingsOf(['latency=200ms', 'bandwidth=100MB/s', 'interval=2s']));
+    const result = await applySettings(kernel.client, undefined, settingsOf(['latency=200ms', 'bandwidth=100mbps', 'interval=2s']));
     assert.deepEqual(kernel.requests.map((request) => request.operation), ['thresholds-set']);
     assert.deepEqual(kernel.sets[0], { latency_us: 200_000n, bandwidth_bps: 800_000_000n, interval_ms: 2000 });
-    assert.deepEqual(result.lines, ['latency 200 ms (200000 us)', 'bandwidth 800 Mbit/s (800000000 bps)', 'interval 2 s (2000 ms)']);
+    assert.deepEqual(result.lines, ['latency 200 ms (200000 us)', 'bandwidth 800 Mbit/s (800000000 bit/s)', 'interval 2 s (2000 ms)']);
     assert.equal(kernel.state.global.latency_us, 200_000n);
   });
 
@@ -186,7 +184,7 @@ describe('thresholds files', () => {
     await assert.rejects(loadThresholdsFile(file('bad.json', '{"global": {"latency": "1ms",}}')), usageError(/bad\.json: invalid JSON: /));
     await assert.rejects(loadThresholdsFile(file('bad.yaml', 'global:\n  latency: [1ms\n')), usageError(/bad\.yaml: invalid YAML: /));
     await assert.rejects(loadThresholdsFile(file('dup.yaml', 'global:\n  latency: 1ms\n  latency: 2ms\n')), usageError(/dup\.yaml: invalid YAML: .*unique/i));
-    await assert.rejects(loadThresholdsFile(join(dir, 'missing.yaml')), usageError(/cannot read .*missing\.yaml: no such file/));
+    await assert.rejects(loadThresholdsFile(join(dir, 'missing.yaml')), usageError(/cannot read .*missing\.yaml: ENOENT \(no such file or directory\)$/));
     await assert.rejects(loadThresholdsFile(file('list.yaml', '- 1\n- 2\n')), usageError(/list\.yaml: expected a mapping/));
     await assert.rejects(loadThresholdsFile(file('empty.yaml', '')), usageError(/empty\.yaml: expected a mapping/));
   });

@@ -55,7 +55,7 @@ describe('mutexctl conn filters and fd views', () => {
 
       const fds = mutexctl(['fd', '--json']);
       assert.equal(fds.status, 0, fds.stderr);
-      const mine = (JSON.parse(fds.stdout) as Record<string, unknown>[]).find((f) => f['id'] === ctx.id);
+      const mine = (JSON.parse(fds.stdout) as Record<string, unknown>[]).find((f) => f['id'] === String(ctx.id));
       assert.ok(mine, 'the context is listed');
       assert.equal(mine['conns_total'], 2);
       assert.equal(mine['name'], 'mixed');

@@ -103,33 +103,59 @@ describe('export', () => {
       mutexctlAsync(['conn', '--json', '--fd', String(a.id)]),
       mutexctlAsync(['alerts', '--json']),
       mutexctlAsync(['thresholds', '--json']),
-      mutexctlAsync(['export', '--scope', 'global,fd,conn,alerts']),
+      mutexctlAsync(['export', '--sections', 'global,fd,conn,alerts']),
       mutexctlAsync(['fd', String(b.id), '--rate', '--json'], { MUTEXCTL_HISTORY: join(work, 'history-empty') }),
     ]);
     assertValid('stats', ok(stats, 'stats'));
-    const fdList = assertValid('fd', ok(fds, 'fd')) as { id: number; bytes_sent: number }[];
-    assert.equal(fdList.find((fd) => fd.id === a.id)?.bytes_sent, N * (SIZE + 28));
+    const fdList = assertValid('fd', ok(fds, 'fd')) as { id: string; bytes_sent: number }[];
+    assert.equal(fdList.find((fd) => fd.id === String(a.id))?.bytes_sent, N * (SIZE + 28));
     const connList = assertValid('conn', ok(conns, 'conn')) as { packets_sent: number; packets_received: number }[];
     // Each datagram leaves (LOCAL_OUT) and arrives (LOCAL_IN) over lo, on the same flow.
     assert.equal(connList.reduce((sum, conn) => sum + conn.packets_sent, 0), N);
     assert.equal(connList.reduce((sum, conn) => sum + conn.packets_received, 0), N);
     assertValid('alerts', ok(alerts, 'alerts'));
     assertValid('thresholds', ok(thresholds, 'thresholds'));
-    const document = assertValid('export', ok(exported, 'export')) as { fds: { id: number; bytes_received: number }[]; conns: unknown[]; stats: object };
-    assert.equal(document.fds.find((fd) => fd.id === b.id)?.bytes_received, 2 * N * (SIZE + 28));
+    const document = assertValid('export', ok(exported, 'export')) as { fds: { id: string; bytes_received: number }[]; conns: unknown[]; stats: object };
+    assert.equal(document.fds.find((fd) => fd.id === String(b.id))?.bytes_received, 2 * N * (SIZE + 28));
     // Without history, --rate measures from the context's creation.
     const rated = assertValid('fd', ok(rate, 'fd --rate')) as { interval_ns: number; bytes_sent_per_sec: number };
     const expected = (2 * N * (SIZE + 28) * 1e9) / rated.interval_ns;
     assert.ok(Math.abs(rated.bytes_sent_per_sec - expected) <= 0.001, `${rated.bytes_sent_per_sec} vs ${expected}`);
   });
 
-  it('CSV of every scope opens in python csv with the documented header, taken_ns first', async () => {
+  it('every --columns selection of real output validates against the schema; identifiers are exact decimal strings', async () => {
+    const [stats, conns, fdCols, connCols, rateCols, alertCols, thresholdCols, exportCols] = await Promise.all([
+      withClient((client) => client.doRequest<'stats'>('stats-get')),
+      withClient((client) => client.dumpConsistent<'conn'>('conn-get', { fd_id: a.id })),
+      mutexctlAsync(['fd', '--json', '--columns', 'bytes_sent,id']),
+      mutexctlAsync(['conn', '--json', '--fd', String(a.id), '--columns', 'fd_id,id,packets_sent']),
+      mutexctlAsync(['stats', '--rate', '--json', '--columns', 'packets_sent_per_sec,instance_id'], { MUTEXCTL_HISTORY: join(work, 'history-columns') }),
+      mutexctlAsync(['alerts', '--json', '--columns', 'message']),
+      mutexctlAsync(['thresholds', '--json', '--columns', 'latency_us']),
+      mutexctlAsync(['export', '--json', '--sections', 'conn', '--columns', 'id,bytes_sent']),
+    ]);
+    const fds = assertValid('fd', ok(fdCols, 'fd --columns')) as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(fds.find((fd) => fd.id === String(a.id))!), ['bytes_sent', 'id']);
+    const connRows = assertValid('conn', ok(connCols, 'conn --columns')) as { id: string; fd_id: string; packets_sent: number }[];
+    // Flow ids are u64: as strings they are the kernel's exactly, whatever their size.
+    assert.deepEqual(connRows.map((conn) => BigInt(conn.id)).sort(), conns.map((conn) => conn.id!).sort());
+    assert.ok(connRows.every((conn) => conn.fd_id === String(a.id)));
+    const rated = assertValid('stats', ok(rateCols, 'stats --rate --columns')) as { instance_id: string };
+    // instance_id is a random u64: almost always above 2^53, where a JSON number would lose digits.
+    assert.equal(rated.instance_id, String(stats.instance_id));
+    assertValid('alerts', ok(alertCols, 'alerts --columns'));
+    assertValid('thresholds', ok(thresholdCols, 'thresholds --columns'));
+    const exportDocument = assertValid('export', ok(exportCols, 'export --columns')) as { conns: Record<string, unknown>[] };
+    assert.ok(exportDocument.conns.every((conn) => Object.keys(conn).join() === 'id,bytes_sent'));
+  });
+
+  it('CSV of every section opens in python csv with the documented header, taken_ns first', async () => {
     const scopes = { global: 'stats', fd: 'fd', conn: 'conn', alerts: 'alerts' } as const;
     const results = await Promise.all(
-      Object.keys(scopes).map((scope) => mutexctlAsync(['export', '--format', 'csv', '--scope', scope, '--output', join(work, `${scope}.csv`)])),
+      Object.keys(scopes).map((scope) => mutexctlAsync(['export', '--format', 'csv', '--sections', scope, '--output', join(work, `${scope}.csv`)])),
     );
     for (const [i, [scope, command]] of Object.entries(scopes).entries()) {
-      ok(results[i]!, `export --scope ${scope}`);
+      ok(results[i]!, `export --sections ${scope}`);
       const { header, rows } = readCsvWithPython(join(work, `${scope}.csv`));
       assert.deepEqual(header, ['taken_ns', ...documentedColumns(command)], scope);
       for (const row of rows) assert.equal(row.length, header.length);
@@ -143,7 +169,7 @@ describe('export', () => {
 
   it('Prometheus text passes promtool and carries the same counters', () => {
     const file = join(work, 'mutex.prom');
-    ok(mutexctl(['export', '--format', 'prometheus', '--scope', 'global,fd,conn,alerts', '--output', file]), 'export prometheus');
+    ok(mutexctl(['export', '--format', 'prometheus', '--sections', 'global,fd,conn,alerts', '--output', file]), 'export prometheus');
     const check = execFileSync('sh', ['-c', `promtool check metrics < ${file} 2>&1; echo "exit $?"`], { encoding: 'utf8' });
     assert.equal(check.trim(), 'exit 0', check);
     const text = readFileSync(file, 'utf8');
@@ -170,14 +196,14 @@ describe('export', () => {
     ok(again, 'export --from --format binary');
     assert.ok(readFileSync(join(work, 'again.bin')).equals(readFileSync(bin)));
     const bad = mutexctl(['export', '--from', join(projectRoot, 'package.json')]);
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 2, 'a bad input file is a usage error');
     assert.match(bad.stderr, /^mutexctl: .*package\.json is not a mutexctl binary snapshot: bad magic/);
   });
 
   it('--fd A,B --aggregate sums counters and weights by samples', () => {
-    const result = ok(mutexctl(['export', '--fd', `${a.id},${b.id}`, '--aggregate', '--scope', 'fd']), 'export --aggregate');
-    const { aggregate } = assertValid('export', result) as { aggregate: Record<string, number | number[]> };
-    assert.deepEqual(aggregate.fd_ids, [a.id, b.id]);
+    const result = ok(mutexctl(['export', '--fd', `${a.id},${b.id}`, '--aggregate', '--sections', 'fd']), 'export --aggregate');
+    const { aggregate } = assertValid('export', result) as { aggregate: Record<string, number | string[]> };
+    assert.deepEqual(aggregate.fd_ids, [String(a.id), String(b.id)]);
     assert.equal(aggregate.packets_sent, 3 * N);
     assert.equal(aggregate.bytes_received, 3 * N * (SIZE + 28));
     assert.equal(aggregate.rtt_samples, 0);
@@ -240,18 +266,18 @@ describe('--watch and --rate', () => {
     const result = ok(await mutexctlAsync(['fd', String(a.id), '--watch', '--interval', '500ms', '--count', '3', '--json']), 'fd --watch');
     const lines = result.trimEnd().split('\n');
     assert.equal(lines.length, 3);
-    const taken = lines.map((line) => (assertValid('fd', line) as { taken_ns: number; id: number }).taken_ns);
+    const taken = lines.map((line) => (assertValid('fd', line) as { taken_ns: number; id: string }).taken_ns);
     assert.ok(taken[0]! < taken[1]! && taken[1]! < taken[2]!);
   });
 
   it('stats --rate after a module reload measures from the new load, by instance id', () => {
     const env = { MUTEXCTL_HISTORY: join(work, 'history') };
-    const before = JSON.parse(ok(mutexctl(['stats', '--json']), 'stats')) as { instance_id: number };
+    const before = JSON.parse(ok(mutexctl(['stats', '--json']), 'stats')) as { instance_id: string };
     closeContexts(); // an open /dev/mutex holds the module
     sh('rmmod mutex && insmod /run/mutex-vm/mutex.ko');
     const loadedAt = Date.now();
     const rate = JSON.parse(ok(mutexctl(['stats', '--rate', '--json'], env), '--rate after reload')) as Record<string, number>;
-    const after = JSON.parse(ok(mutexctl(['stats', '--json']), 'stats')) as { instance_id: number; load_time_ns: number };
+    const after = JSON.parse(ok(mutexctl(['stats', '--json']), 'stats')) as { instance_id: string; load_time_ns: number };
     assert.notEqual(after.instance_id, before.instance_id);
     assert.equal(rate.instance_id, after.instance_id);
     assert.ok(rate.interval_ns! <= (Date.now() - loadedAt + 1000) * 1e6, `interval ${rate.interval_ns} ns is since the reload`);

@@ -200,7 +200,7 @@ describe('mutexctl serve, scraped by Prometheus', () => {
       execFileSync('sh', ['-c', 'promtool check metrics 2>&1; echo "exit $?"'], { input: text, encoding: 'utf8' }).trim();
     const exporterFamilies = ['mutex_exporter_snapshot_duration_seconds', 'mutex_exporter_snapshots_total', 'mutex_up'];
     const exported = (scopes: string): string[] => {
-      const run = mutexctl(['export', '--format', 'prometheus', '--scope', scopes]);
+      const run = mutexctl(['export', '--format', 'prometheus', '--sections', scopes]);
       assert.equal(run.status, 0, run.stderr);
       return familiesOf(run.stdout);
     };

@@ -27,7 +27,11 @@ describe('stats', () => {
     const run = mutexctl(['stats', '--json']);
     assert.equal(run.status, 0, run.stderr);
     const stats = JSON.parse(run.stdout) as Record<string, unknown>;
-    for (const key of statsKeys) assert.equal(typeof stats[key], 'number', `field ${key}`);
+    // Identifiers are decimal strings (exact above 2^53 in jq and JavaScript); every other figure a number.
+    for (const key of statsKeys) {
+      if (key === 'instance_id') assert.match(String(stats[key]), /^\d+$/, 'instance_id: digits');
+      assert.equal(typeof stats[key], key === 'instance_id' ? 'string' : 'number', `field ${key}`);
+    }
     assert.ok(Number(stats['flow_buckets']) >= 1024);
     assert.ok(Number(stats['flow_limit']) > 0);
     assert.ok(Number(stats['load_time_ns']) > 1.6e18, 'load time is wall-clock ns');

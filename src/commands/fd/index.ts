@@ -11,7 +11,7 @@ export default class Fd extends BaseCommand {
 
   static override description = `Each open() of /dev/mutex creates a context, which lives until its last close; its selector says which traffic it accounts (see \`mutexctl fd run\`). Lists every context of this network namespace, or with an ID shows that one.
 
-The table is compact, in human units. --json prints an array of objects (one object with an ID), --csv a header row and a row per context; both carry every field as raw integers, in this order: ${describeFields(fdView())}.
+The table is compact, in human units: boxed on a terminal, plain columns for awk and grep into a pipe. --json prints an array of objects (one object with an ID), --csv a header row and a row per context; both carry every field as raw integers (the id as a string in JSON), in this order: ${describeFields(fdView())}.
 
 rtt_hist is the log2 latency histogram (bucket 0: 0 µs; bucket i: at least 2^(i-1) and less than 2^i µs): a JSON array, one CSV field with ';' between the buckets. rtt_avg_us = rtt_sum_us / rtt_samples, floored, 0 without samples. The rates are bytes (or new flows) in the last completed one-second window. conns_open counts the connections open now (state new, established or closing), conns_total those started since the context was created (not flows picked up mid-stream); flows_tracked counts the context's flows in the flow table, including recently closed and idle ones.`;
 

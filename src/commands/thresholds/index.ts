@@ -11,7 +11,7 @@ The table shows one row per threshold in human units, the alert type it raises a
 
 --json prints one object, --csv a header row and one row, with raw integers and the unit in the key, in this order:
 - global: latency_us, error_rate_ppm (10 % = 100000), bandwidth_bps (bits/s), conn_rate (new connections/s), drop_rate_ppm, disabled, interval_ms;
-- --fd: fd_id, latency_us, error_rate_ppm, bandwidth_bps, conn_rate, drop_rate_ppm, disabled, overridden, alerts_active.
+- --fd: fd_id (a string, like every identifier in JSON), latency_us, error_rate_ppm, bandwidth_bps, conn_rate, drop_rate_ppm, disabled, overridden, alerts_active.
 disabled and alerts_active are lists of alert types (high_latency, high_error_rate, bandwidth_spike, connection_flood, packet_drop); overridden lists the keys the context overrides (latency_us, error_rate_ppm, bandwidth_bps, conn_rate, drop_rate_ppm, disabled). In CSV a list is one field with ';' between the items.`;
 
   static override examples = [
