@@ -44,3 +44,26 @@ export async function holdConnections(ports, n) {
   if (Number(answer) !== n) throw new Error(`connection holder: ${answer}`);
   return holder;
 }
+
+/**
+ * A holder that grows on demand: `grow(n)` resolves once it holds n
+ * connections to `ports`; `stop()` ends it (and with it the connections).
+ */
+export function growingHolder(ports) {
+  const holder = spawn(PYTHON, ['-c', HOLD_CONNECTIONS, ports.join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers = [];
+  holder.stdout.on('data', (d) => answers.push(...d.toString().trim().split('\n')));
+  const exited = new Promise((resolve) => holder.on('exit', resolve));
+  return {
+    async grow(n) {
+      const seen = answers.length;
+      holder.stdin.write(`${n}\n`);
+      while (answers.length === seen) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (Number(answers.at(-1)) !== n) throw new Error(`holder: ${answers.at(-1)}`);
+    },
+    async stop() {
+      holder.kill();
+      await exited;
+    },
+  };
+}

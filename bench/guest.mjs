@@ -10,16 +10,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOLD_CONNECTIONS } from './flow-holder.mjs';
+import { growingHolder } from './flow-holder.mjs';
 import { log, openContext, rotations as rotate, sleep, withClient } from './guest-kit.mjs';
 import { memory } from './memory.mjs';
 import { packetPath } from './packet.mjs';
+import { serveBench } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'run.js');
-const PYTHON = '/usr/bin/python3'; // not the pyenv shim on PATH (seconds per start under TCG)
 const reps = Number(process.env.BENCH_REPS ?? 5);
-const only = (process.env.BENCH_ONLY ?? 'startup,flows,alerts').split(',');
+const only = (process.env.BENCH_ONLY ?? 'startup,flows,alerts,serve').split(',');
 const flowCounts = (process.env.BENCH_FLOWS ?? '10000,100000').split(',').map(Number);
 
 const samples = {};
@@ -60,15 +60,8 @@ async function flows() {
   writeFileSync('/proc/sys/net/ipv4/ip_local_port_range', '1024 65000');
   const ports = [7101, 7102, 7103, 7104];
   const ctx = openContext(`name=flows scope=all proto=tcp port=${ports.join(',')}`);
-  const holder = spawn(PYTHON, ['-c', HOLD_CONNECTIONS, ports.join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = [];
-  holder.stdout.on('data', (d) => lines.push(...d.toString().trim().split('\n')));
-  const grow = async (n) => {
-    const seen = lines.length;
-    holder.stdin.write(`${n}\n`);
-    while (lines.length === seen) await sleep(50);
-    if (Number(lines.at(-1)) !== n) throw new Error(`holder: ${lines.at(-1)}`);
-  };
+  const holder = growingHolder(ports);
+  const grow = holder.grow;
   try {
     for (const n of flowCounts) {
       const t0 = Date.now();
@@ -102,9 +95,7 @@ async function flows() {
     // Let the 2 x N sockets go before the context (and with it the module's
     // static key) does: the 6.12 guest oopsed once on an int3 in
     // mutex_kfree_skb_probe when both happened at the same time.
-    const exited = new Promise((r) => holder.on('exit', r));
-    holder.kill();
-    await exited;
+    await holder.stop();
     ctx.close();
   }
 }
@@ -200,6 +191,7 @@ const sections = {
   memory: () => memory({ sizes: memorySizes, record, notes }),
   flows,
   alerts,
+  serve: () => serveBench({ cli, record, notes, log }),
 };
 const info = {
   kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),

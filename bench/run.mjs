@@ -6,15 +6,16 @@
 // Two guests per kernel: the packet path and the memory table run in a
 // deterministic one (`scripts/vm --icount`: its clock counts instructions, so
 // its figures repeat within ~1 % whatever the host's load); start-up,
-// listing and alert latency in an ordinary 2-vCPU one.
+// listing, alert latency and serve in an ordinary 2-vCPU one.
 //
 // Env: BENCH_KERNELS (default: every line scripts/vm boots, bench/kernels.mjs),
-// BENCH_ONLY (packet,memory,startup,flows,alerts), BENCH_ICOUNT_RUNS (1; 2
+// BENCH_ONLY (packet,memory,startup,flows,alerts,serve), BENCH_ICOUNT_RUNS (1; 2
 // boots the icount guest again for the packet path and shows how the two runs
 // agree), BENCH_PACKET_ROUNDS (3),
 // BENCH_SECONDS (2, per TCP or UDP measure), BENCH_MEMORY_FLOWS (100000,300000,1000000),
 // BENCH_ICOUNT_MEM (6G), BENCH_REPS (5), BENCH_FLOWS ("10000,100000"),
-// BENCH_EVAL_MS (1000), BENCH_RESULTS (bench/results).
+// BENCH_EVAL_MS (1000), BENCH_RESULTS (bench/results); for serve (bench/serve.mjs)
+// BENCH_SERVE_FLOWS (10000), BENCH_SERVE_SECONDS (30), BENCH_SERVE_SCRAPERS (50), BENCH_SERVE_BIG (100000).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ import { commitInfo, machineInfo, writeResult } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const kernels = benchKernels();
-const only = (process.env.BENCH_ONLY ?? 'packet,memory,startup,flows,alerts').split(',');
+const only = (process.env.BENCH_ONLY ?? 'packet,memory,startup,flows,alerts,serve').split(',');
 const icountRuns = Number(process.env.BENCH_ICOUNT_RUNS ?? 1);
 
 const GUESTS = [
@@ -40,7 +41,7 @@ const GUESTS = [
     // flood of a million flows adds an hour and nothing on agreement).
     repeats: ['packet'],
   },
-  { name: 'smp', sections: ['startup', 'flows', 'alerts'], vmArgs: ['--mem', '4G'], env: { VM_TIMEOUT: process.env.VM_TIMEOUT ?? '1500' }, runs: 1 },
+  { name: 'smp', sections: ['startup', 'flows', 'alerts', 'serve'], vmArgs: ['--mem', '4G'], env: { VM_TIMEOUT: process.env.VM_TIMEOUT ?? '1500' }, runs: 1 },
 ];
 
 function runGuest(kernel, guest, sections) {
@@ -54,7 +55,7 @@ function runGuest(kernel, guest, sections) {
       VM_APPEND: `slub_debug=- kfence.sample_interval=0 slab_nomerge ${process.env.VM_APPEND ?? ''}`.trim(),
       BENCH_ONLY: sections.join(','),
       VM_PASS_ENV:
-        'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_ONLY BENCH_EVAL_MS BENCH_PACKET_ROUNDS BENCH_MEMORY_FLOWS MUTEX_KO_ARGS',
+        'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_ONLY BENCH_EVAL_MS BENCH_PACKET_ROUNDS BENCH_MEMORY_FLOWS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
     };
     const started = Date.now();
     const child = spawn(join(root, 'scripts/vm'), ['--kernel', kernel, ...guest.vmArgs, '--', 'node', 'bench/guest.mjs'], {
@@ -106,11 +107,28 @@ function summarise(result) {
     add(`alert: flood -> follow line (median)`, m['alerts.trigger_to_line_ms'], 'ms', { budget: `<= ${budget}`, ok: m['alerts.trigger_to_line_ms'] <= budget, extra: `max ${fmt(max, 0)} ms` });
     add(`alert: kernel raise -> follow line`, m['alerts.raised_to_line_ms'], 'ms');
   }
+  for (const n of Object.keys(result.samples).map((k) => /^serve\.(\d+)\.scrapes$/.exec(k)?.[1]).filter(Boolean)) {
+    const scrapers = result.notes[`serve_${n}`] ?? '';
+    add(`serve, ${n} flows: scrapes/s (concurrent scrapers)`, m[`serve.${n}.scrapes_per_s`], '/s', { extra: scrapers });
+    add(`  scrapes per kernel snapshot (single flight)`, m[`serve.${n}.scrapes_per_snapshot`], '', { extra: `${m[`serve.${n}.snapshots`]} snapshots` });
+    add(`  scrape latency median`, m[`serve.${n}.latency_median_ms`], 'ms', { extra: `p99 ${fmt(m[`serve.${n}.latency_p99_ms`], 0)} ms` });
+    add(`  serve CPU (of one core)`, m[`serve.${n}.cpu_pct`], '%');
+    add(`  serve RSS, max`, m[`serve.${n}.rss_max_mib`], 'MiB');
+    add(`  invalid responses`, m[`serve.${n}.invalid`], '', { budget: '= 0', ok: m[`serve.${n}.invalid`] === 0 });
+  }
+  for (const n of Object.keys(result.samples).map((k) => /^serve\.(\d+)\.plain\.scrape_ms$/.exec(k)?.[1]).filter(Boolean)) {
+    for (const variant of ['plain', 'conn_series']) {
+      const label = variant === 'plain' ? 'no per-flow series' : 'per-flow series';
+      add(`serve, one scrape, ${n} flows, ${label}`, m[`serve.${n}.${variant}.scrape_ms`], 'ms', {
+        extra: `${fmt(m[`serve.${n}.${variant}.bytes`] / 2 ** 20, 1)} MiB, ${m[`serve.${n}.${variant}.lines`]} lines; gzip ${fmt(m[`serve.${n}.${variant}.gzip_bytes`] / 2 ** 20, 1)} MiB in ${fmt(m[`serve.${n}.${variant}.gzip_scrape_ms`], 0)} ms; RSS ${fmt(m[`serve.${n}.${variant}.rss_mib`], 0)} MiB`,
+      });
+    }
+  }
   return { medians: m, rows };
 }
 
 function printTable(rows) {
-  console.log('start-up, listing and alerts (2 vCPUs, multi-threaded TCG)');
+  console.log('start-up, listing, alerts and serve (2 vCPUs, multi-threaded TCG)');
   console.log(`${'measure'.padEnd(44)} ${'median'.padStart(10)} ${'unit'.padEnd(7)} ${'ratio'.padStart(6)}  budget`);
   for (const r of rows) {
     const verdict = r.budget ? `${r.budget} ${r.ok ? 'ok' : 'MISSED'}` : '';

@@ -89,26 +89,43 @@ void mutex_flow_event(struct mutex_flow *flow, enum mutex_event ev, u32 n)
 	}
 }
 
+/* A packet of flow dropped for reason (enum skb_drop_reason). */
+void mutex_flow_drop(struct mutex_flow *flow, unsigned int reason)
+{
+	struct mutex_ctx *ctx = flow_owner(flow);
+
+	if (!ctx)
+		return;
+	atomic_inc(&flow->events[MUTEX_EV_DROPS]);
+	atomic64_inc(&ctx->events[MUTEX_EV_DROPS]);
+	mutex_reasons_count(flow, ctx, mutex_drop_slot(reason));
+}
+
 /*
  * Retransmissions as the socket itself counts them (tcpi_total_retrans, which
  * ss shows): the kernel adds to it before transmitting, and a failed
  * transmission does not reach the tracepoint on 6.1, so follow the counter of
  * each side rather than the events.  A flow picked up mid-stream first takes
  * each side's total as its starting point: what the socket retransmitted
- * before the flow existed is not the flow's.
+ * before the flow existed is not the flow's.  The flow keeps the low 15
+ * bits: a socket retransmits far fewer than 2^14 segments between two of
+ * its sends, so the difference is exact; a total that went back (another
+ * socket on the same side) only moves the starting point.
  */
 void mutex_flow_retrans(struct mutex_flow *flow, u8 side, u32 total)
 {
-	u32 old = READ_ONCE(flow->retrans_seen[side]);
+	u16 old = READ_ONCE(flow->retrans_seen[side]);
+	u16 seen = MUTEX_RETRANS_SEEN | (total & MUTEX_RETRANS_MASK);
+	u16 delta;
 
-	for (;;) {
-		if (old != MUTEX_RETRANS_UNSEEDED && total <= old)
+	do {
+		if (old == seen)
 			return;
-		if (try_cmpxchg(&flow->retrans_seen[side], &old, total))
-			break;
-	}
-	if (old != MUTEX_RETRANS_UNSEEDED)
-		mutex_flow_event(flow, MUTEX_EV_RETRANSMITS, total - old);
+		delta = (old & MUTEX_RETRANS_SEEN) ?
+			(seen - old) & MUTEX_RETRANS_MASK : 0;
+	} while (!try_cmpxchg(&flow->retrans_seen[side], &old, seen));
+	if (delta && delta < MUTEX_RETRANS_SEEN / 2)
+		mutex_flow_event(flow, MUTEX_EV_RETRANSMITS, delta);
 }
 
 static void atomic64_min(atomic64_t *v, u64 x)

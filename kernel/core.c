@@ -17,13 +17,6 @@ atomic_t mutex_active_netns = ATOMIC_INIT(0);
 DEFINE_MUTEX(mutex_ctx_lock);
 
 /*
- * On while any context is open.  Turning it off is deferred by a second, so a
- * program that opens and closes its only context in a loop does not re-patch
- * the hook sites (text_poke_bp: IPIs to every CPU) on every close.
- */
-DEFINE_STATIC_KEY_DEFERRED_FALSE(mutex_active, HZ);
-
-/*
  * What every network namespace carries: one pointer.  The state behind it
  * is made when the namespace first needs it (netns.c).
  */

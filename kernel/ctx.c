@@ -85,6 +85,7 @@ static void ctx_free(struct mutex_ctx *ctx)
 {
 	mutex_selector_free(rcu_dereference_protected(ctx->sel, true));
 	free_percpu(ctx->pcpu);
+	kfree(ctx->drop_reasons);
 	put_pid(ctx->owner_pid);
 	mem_cgroup_put(ctx->memcg);
 	if (ctx->net)
@@ -109,9 +110,12 @@ static struct mutex_ctx *ctx_alloc(void)
 		return NULL;
 	sel = kzalloc(sizeof(*sel), GFP_KERNEL_ACCOUNT);
 	ctx->pcpu = alloc_percpu_gfp(struct mutex_ctx_pcpu, GFP_KERNEL_ACCOUNT);
-	if (!sel || !ctx->pcpu) {
+	ctx->drop_reasons = kcalloc(MUTEX_DROP_SLOTS, sizeof(atomic64_t),
+				    GFP_KERNEL_ACCOUNT);
+	if (!sel || !ctx->pcpu || !ctx->drop_reasons) {
 		kfree(sel);
 		free_percpu(ctx->pcpu);
+		kfree(ctx->drop_reasons);
 		kfree(ctx);
 		return NULL;
 	}
@@ -131,6 +135,26 @@ static struct mutex_ctx *ctx_alloc(void)
 	return ctx;
 }
 
+/*
+ * A context came, went or changed its selector (NULL: none): the socket
+ * cache's answers are stale, and the count of pid scopes moves.  Caller
+ * holds mutex_ctx_lock.
+ */
+static void ctx_scope_changed(struct mutex_net *mn,
+			      const struct mutex_selector *old,
+			      const struct mutex_selector *new)
+{
+	unsigned int pid_scopes = mn->pid_scopes;
+
+	if (old && old->scope == MUTEX_SCOPE_PID)
+		pid_scopes--;
+	if (new && new->scope == MUTEX_SCOPE_PID)
+		pid_scopes++;
+	WRITE_ONCE(mn->pid_scopes, pid_scopes);
+	mutex_sk_cache_stale(mn, 0);
+	mutex_sk_cache_stale(mn, 1);
+}
+
 static int mutex_dev_open(struct inode *inode, struct file *file)
 {
 	struct net *net = current->nsproxy->net_ns;
@@ -147,24 +171,29 @@ static int mutex_dev_open(struct inode *inode, struct file *file)
 
 	mutex_lock(&mutex_ctx_lock);
 	mn = mutex_pernet_create(net);
-	err = mn ? mutex_hooks_register(mn) : -ENOMEM;
-	if (err)
+	if (!mn) {
+		err = -ENOMEM;
 		goto err_unlock;
+	}
 	id = atomic64_inc_return(&ctx_next_id);
 	if (id > U32_MAX) {
 		atomic64_dec(&ctx_next_id);
 		err = -ENOSPC;
 		goto err_unlock;
 	}
+	/* Failing here leaves a gap in the ids: they never go back. */
+	err = mutex_net_ctx_added(mn);
+	if (err)
+		goto err_unlock;
 	ctx->id = id;
 	ctx->net = get_net(net);
 	ctx->mn = mn;
 	list_add_tail_rcu(&ctx->node, &mn->ctxs);
 	mn->fds_total++;
 	WRITE_ONCE(mn->ctx_gen, mn->ctx_gen + 1);
-	mutex_net_ctx_added(mn);
+	ctx_scope_changed(mn, NULL, rcu_dereference_protected(ctx->sel,
+				lockdep_is_held(&mutex_ctx_lock)));
 	mutex_unlock(&mutex_ctx_lock);
-	static_branch_deferred_inc(&mutex_active);
 
 	file->private_data = ctx;
 	return 0;
@@ -194,12 +223,13 @@ static int mutex_dev_release(struct inode *inode, struct file *file)
 	mutex_lock(&mutex_ctx_lock);
 	list_del_rcu(&ctx->node);
 	WRITE_ONCE(ctx->mn->ctx_gen, ctx->mn->ctx_gen + 1);
+	ctx_scope_changed(ctx->mn, rcu_dereference_protected(ctx->sel,
+				lockdep_is_held(&mutex_ctx_lock)), NULL);
 	mutex_ctx_totals(ctx, &t);
 	mutex_totals_add(&ctx->mn->dead, &t);
 	mutex_net_ctx_removed(ctx->mn);
 	mutex_unlock(&mutex_ctx_lock);
 
-	static_branch_slow_dec_deferred(&mutex_active);
 	call_rcu(&ctx->rcu, ctx_free_rcu);
 	return 0;
 }
@@ -238,6 +268,7 @@ static ssize_t mutex_dev_write(struct file *file, const char __user *ubuf,
 
 	mutex_lock(&mutex_ctx_lock);
 	old = rcu_replace_pointer(ctx->sel, sel, lockdep_is_held(&mutex_ctx_lock));
+	ctx_scope_changed(ctx->mn, old, sel);
 	mutex_unlock(&mutex_ctx_lock);
 	call_rcu(&old->rcu, selector_free_rcu);
 	return len;
@@ -301,6 +332,4 @@ int __init mutex_dev_init(void)
 void mutex_dev_exit(void)
 {
 	misc_deregister(&mutex_miscdev);
-	/* A last close may have left the key's switch-off queued. */
-	static_key_deferred_flush(&mutex_active);
 }

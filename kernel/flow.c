@@ -63,10 +63,17 @@ MODULE_PARM_DESC(timeout_udp_idle,
 static struct mutex_bucket *flow_table;
 static unsigned int flow_mask;
 static u32 flow_seed __read_mostly;
-static struct kmem_cache *flow_cache;
+static struct kmem_cache *flow_cache4, *flow_cache6;
 static atomic_t flow_count = ATOMIC_INIT(0);
-static atomic64_t flow_next_seq = ATOMIC64_INIT(0);
+static atomic_t flow_next_seq = ATOMIC_INIT(0);
 static struct delayed_work flow_gc_work;
+
+/*
+ * Unlinked flows wait here for a grace period before they are freed, in
+ * batches: one synchronize_rcu() for many flows, and no rcu_head in each.
+ */
+static LLIST_HEAD(flow_free_list);
+static struct work_struct flow_free_work;
 
 #define MUTEX_GC_INTERVAL	HZ
 /*
@@ -84,7 +91,7 @@ unsigned int mutex_flow_buckets(void)
 
 u64 mutex_flow_object_size(void)
 {
-	return kmem_cache_size(flow_cache);
+	return kmem_cache_size(flow_cache4);
 }
 
 u64 mutex_flow_table_bytes(void)
@@ -110,31 +117,72 @@ unsigned int mutex_flow_limit(const struct mutex_net *mn)
 		   READ_ONCE(mutex_max_flows_netns));
 }
 
-/*
- * The netns pointer is mixed in by value, never dereferenced: a drop probe
- * may look up a key whose namespace it cannot vouch for (mutex_rx_net()).
- */
-static u32 flow_hash(const struct mutex_flow_key *key)
+/* The address words a flow keeps in its first cache line. */
+static __be32 key_addr4(const struct mutex_flow_key *key, int i)
 {
-	return jhash2((const u32 *)&key->addr,
-		      (sizeof(key->addr) + sizeof(key->port)) / sizeof(u32),
-		      flow_seed ^ hash_ptr(key->net, 32) ^
-		      ((u32)key->proto << 8 | key->family));
+	return key->addr[i].s6_addr32[key->family == AF_INET6 ? 3 : 0];
 }
 
-static bool flow_key_equal(const struct mutex_flow_key *a,
-			   const struct mutex_flow_key *b)
+static u32 hash_addr4(u32 netid, __be16 port[2], __be32 addr4[2], u8 proto,
+		      u8 family)
 {
-	return a->net == b->net && a->proto == b->proto &&
-	       a->family == b->family && a->port[0] == b->port[0] &&
-	       a->port[1] == b->port[1] &&
-	       ipv6_addr_equal(&a->addr[0], &b->addr[0]) &&
-	       ipv6_addr_equal(&a->addr[1], &b->addr[1]);
+	return jhash_3words((__force u32)addr4[0], (__force u32)addr4[1],
+			    (__force u32)port[0] << 16 | (__force u32)port[1],
+			    flow_seed ^ netid ^ ((u32)proto << 8 | family));
+}
+
+/* An IPv6 flow's full addresses count too; the last words already do. */
+static u32 flow_hash(const struct mutex_flow_key *key)
+{
+	__be32 addr4[2] = { key_addr4(key, 0), key_addr4(key, 1) };
+	__be16 port[2] = { key->port[0], key->port[1] };
+	u32 h = hash_addr4(key->netid, port, addr4, key->proto, key->family);
+
+	if (key->family == AF_INET6)
+		h = jhash2((const u32 *)key->addr, 8, h);
+	return h;
+}
+
+static void flow_key(const struct mutex_flow *flow, struct mutex_flow_key *key)
+{
+	key->netid = flow->netid;
+	key->port[0] = flow->port[0];
+	key->port[1] = flow->port[1];
+	key->proto = flow->proto;
+	key->family = flow->family;
+	mutex_flow_addr(flow, 0, &key->addr[0]);
+	mutex_flow_addr(flow, 1, &key->addr[1]);
+}
+
+static unsigned int flow_bucket_index(const struct mutex_flow *flow)
+{
+	struct mutex_flow_key key;
+
+	flow_key(flow, &key);
+	return flow_hash(&key) & flow_mask;
+}
+
+static bool flow_key_equal(const struct mutex_flow *flow,
+			   const struct mutex_flow_key *key)
+{
+	return flow->netid == key->netid && flow->proto == key->proto &&
+	       flow->family == key->family &&
+	       flow->port[0] == key->port[0] && flow->port[1] == key->port[1] &&
+	       flow->addr4[0] == key_addr4(key, 0) &&
+	       flow->addr4[1] == key_addr4(key, 1) &&
+	       (flow->family != AF_INET6 ||
+		(ipv6_addr_equal(&flow->addr6[0], &key->addr[0]) &&
+		 ipv6_addr_equal(&flow->addr6[1], &key->addr[1])));
 }
 
 static struct mutex_bucket *flow_bucket(const struct mutex_flow *flow)
 {
-	return &flow_table[flow->id & flow_mask];
+	return &flow_table[flow_bucket_index(flow)];
+}
+
+u64 mutex_flow_id(const struct mutex_flow *flow)
+{
+	return (u64)flow->seq << flow_buckets_log | flow_bucket_index(flow);
 }
 
 /* Caller holds rcu_read_lock(). */
@@ -144,14 +192,30 @@ struct mutex_flow *mutex_flow_lookup(const struct mutex_flow_key *key)
 	struct mutex_flow *flow;
 
 	hlist_for_each_entry_rcu(flow, &b->head, node)
-		if (flow_key_equal(&flow->key, key))
+		if (flow_key_equal(flow, key))
 			return flow;
 	return NULL;
 }
 
-static void flow_free_rcu(struct rcu_head *head)
+static void flow_free_batch(struct work_struct *work)
 {
-	kmem_cache_free(flow_cache, container_of(head, struct mutex_flow, rcu));
+	struct llist_node *batch;
+	struct mutex_flow *flow, *tmp;
+
+	while ((batch = llist_del_all(&flow_free_list))) {
+		synchronize_rcu();
+		llist_for_each_entry_safe(flow, tmp, batch, free)
+			kmem_cache_free(flow->family == AF_INET6 ? flow_cache6 :
+								   flow_cache4,
+					flow);
+	}
+}
+
+/* After hlist_del_rcu(): readers may hold it until a grace period ends. */
+static void flow_free(struct mutex_flow *flow)
+{
+	if (llist_add(&flow->free, &flow_free_list))
+		queue_work(system_unbound_wq, &flow_free_work);
 }
 
 static u64 flow_packets(const struct mutex_flow *flow)
@@ -185,6 +249,7 @@ static void flow_unlink(struct mutex_flow *flow, bool evicted)
 	struct mutex_net *mn = flow->ctx->mn;
 
 	hlist_del_rcu(&flow->node);
+	mutex_sk_cache_stale(mn, 1);
 	spin_lock(&flow->lock);
 	if (flow_owned(flow))
 		atomic_dec(&flow->ctx->flows_state[flow->state]);
@@ -192,11 +257,12 @@ static void flow_unlink(struct mutex_flow *flow, bool evicted)
 		mutex_net_unmatched(mn, flow_packets(flow));
 	WRITE_ONCE(flow->flags, flow->flags | MUTEX_FLOW_UNLINKED);
 	spin_unlock(&flow->lock);
+	mutex_reasons_forget(flow);
 	if (evicted)
 		atomic64_inc(&mn->evicted);
 	atomic_dec(&mn->flow_count);
 	atomic_dec(&flow_count);
-	call_rcu(&flow->rcu, flow_free_rcu);
+	flow_free(flow);
 }
 
 /*
@@ -258,21 +324,34 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 	    !flow_evict_over_share(bi, share))
 		goto err_count;
 	memcg = set_active_memcg(ctx->memcg);
-	flow = kmem_cache_zalloc(flow_cache, GFP_ATOMIC | __GFP_NOWARN);
+	flow = kmem_cache_zalloc(key->family == AF_INET6 ? flow_cache6 :
+							   flow_cache4,
+				 GFP_ATOMIC | __GFP_NOWARN);
 	set_active_memcg(memcg);
 	if (!flow)
 		goto err_count;
 
-	flow->key = *key;
+	flow->netid = key->netid;
+	flow->port[0] = key->port[0];
+	flow->port[1] = key->port[1];
+	flow->addr4[0] = key_addr4(key, 0);
+	flow->addr4[1] = key_addr4(key, 1);
+	flow->proto = key->proto;
+	flow->family = key->family;
+	if (key->family == AF_INET6) {
+		flow->addr6[0] = key->addr[0];
+		flow->addr6[1] = key->addr[1];
+	}
 	flow->ctx = ctx;
 	flow->local = local;
 	flow->direction = direction;
 	flow->state = state;
 	flow->flags = flags;
 	flow->rtt_min_us = U32_MAX;
-	if (flags & MUTEX_FLOW_MIDSTREAM) {
-		flow->retrans_seen[0] = MUTEX_RETRANS_UNSEEDED;
-		flow->retrans_seen[1] = MUTEX_RETRANS_UNSEEDED;
+	/* From its SYN on, the sockets' retransmissions are all the flow's. */
+	if (!(flags & MUTEX_FLOW_MIDSTREAM)) {
+		flow->retrans_seen[0] = MUTEX_RETRANS_SEEN;
+		flow->retrans_seen[1] = MUTEX_RETRANS_SEEN;
 	}
 	flow->start_real_ns = ktime_get_real_ns();
 	flow->start_jiffies = jiffies;
@@ -281,26 +360,28 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 
 	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(other, &b->head, node)
-		if (flow_key_equal(&other->key, key))
+		if (flow_key_equal(other, key))
 			goto err_unlock;
 	/* Checked under the bucket lock: see mutex_flow_flush_ctx(). */
 	if (READ_ONCE(ctx->dead)) {
 		other = NULL;
 		goto err_unlock;
 	}
-	flow->id = (u64)atomic64_inc_return(&flow_next_seq) << flow_buckets_log | bi;
+	flow->seq = atomic_inc_return(&flow_next_seq);
 	if (!(flags & MUTEX_FLOW_UNOWNED)) {
 		atomic_inc(&ctx->flows_state[state]);
 		if (!(flags & MUTEX_FLOW_MIDSTREAM))
 			atomic64_inc(&ctx->conns_total);
 	}
 	hlist_add_head_rcu(&flow->node, &b->head);
+	mutex_sk_cache_stale(ctx->mn, 0);
 	spin_unlock_bh(&b->lock);
 	return flow;
 
 err_unlock:
 	spin_unlock_bh(&b->lock);
-	kmem_cache_free(flow_cache, flow);
+	kmem_cache_free(key->family == AF_INET6 ? flow_cache6 : flow_cache4,
+			flow);
 	atomic_dec(&flow_count);
 	atomic_dec(netns_count);
 	return other;
@@ -396,7 +477,7 @@ static unsigned long flow_timeout(const struct mutex_flow *flow)
 {
 	unsigned int secs;
 
-	if (flow->key.proto == IPPROTO_TCP) {
+	if (flow->proto == IPPROTO_TCP) {
 		switch (READ_ONCE(flow->state)) {
 		case MUTEX_FLOW_STATE_NEW:
 			secs = READ_ONCE(timeout_tcp_new);
@@ -410,25 +491,32 @@ static unsigned long flow_timeout(const struct mutex_flow *flow)
 		default:
 			secs = READ_ONCE(timeout_tcp_closed);
 		}
-	} else if (flow->key.proto == IPPROTO_UDP) {
+	} else if (flow->proto == IPPROTO_UDP) {
 		secs = READ_ONCE(timeout_udp);
 	} else {
 		secs = READ_ONCE(timeout_other);
 	}
-	return (unsigned long)secs * HZ;
+	/* last_jiffies is 32 bits: no timeout may reach half its range. */
+	return min_t(unsigned long, (unsigned long)secs * HZ, U32_MAX / 4);
+}
+
+/* Jiffies since the flow's latest packet. */
+static u32 flow_idle(const struct mutex_flow *flow, u32 now)
+{
+	return now - READ_ONCE(flow->last_jiffies);
 }
 
 /* A UDP or ICMP flow without a packet for a while is idle, not open. */
-static void flow_gc_idle(struct mutex_flow *flow, unsigned long now)
+static void flow_gc_idle(struct mutex_flow *flow, u32 now)
 {
-	unsigned long idle = (unsigned long)READ_ONCE(timeout_udp_idle) * HZ;
+	unsigned long idle = min_t(unsigned long, U32_MAX / 4,
+				   (unsigned long)READ_ONCE(timeout_udp_idle) * HZ);
 
-	if (flow->key.proto == IPPROTO_TCP ||
+	if (flow->proto == IPPROTO_TCP ||
 	    !mutex_state_open(READ_ONCE(flow->state)))
 		return;
 	spin_lock(&flow->lock);
-	if (mutex_state_open(flow->state) &&
-	    time_after_eq(now, READ_ONCE(flow->last_jiffies) + idle))
+	if (mutex_state_open(flow->state) && flow_idle(flow, now) >= idle)
 		mutex_flow_set_state(flow, MUTEX_FLOW_STATE_IDLE);
 	spin_unlock(&flow->lock);
 }
@@ -442,7 +530,7 @@ static void flow_gc(struct work_struct *work)
 {
 	struct mutex_flow *flow;
 	struct hlist_node *tmp;
-	unsigned long now = jiffies;
+	u32 now = jiffies;
 	unsigned int i;
 
 	for (i = 0; i <= flow_mask; i++) {
@@ -452,8 +540,7 @@ static void flow_gc(struct work_struct *work)
 			continue;
 		spin_lock_bh(&b->lock);
 		hlist_for_each_entry_safe(flow, tmp, &b->head, node) {
-			if (time_before(now, READ_ONCE(flow->last_jiffies) +
-					flow_timeout(flow)))
+			if (flow_idle(flow, now) < flow_timeout(flow))
 				flow_gc_idle(flow, now);
 			else
 				flow_unlink(flow, true);
@@ -475,14 +562,16 @@ void mutex_flow_gc_start(void)
 
 /*
  * Visit flows from a resumable cursor: buckets in order, and inside a bucket
- * flows by ascending id, so a dump neither repeats nor skips a flow that
- * stays in the table.  visit() returning non-zero stops the walk with the
- * cursor on that flow.  Caller holds rcu_read_lock().
+ * flows by ascending id (all ids of a bucket differ in seq only), so a dump
+ * neither repeats nor skips a flow that stays in the table.  *done is one
+ * more than the seq of the last flow visited in *bucket, 0 for none.
+ * visit() returning non-zero stops the walk with the cursor on that flow.
+ * Caller holds rcu_read_lock().
  */
-int mutex_flow_walk(unsigned long *bucket, u64 *last_id,
+int mutex_flow_walk(unsigned long *bucket, u64 *done,
 		    mutex_flow_visit_t visit, void *arg)
 {
-	for (; *bucket <= flow_mask; (*bucket)++, *last_id = 0) {
+	for (; *bucket <= flow_mask; (*bucket)++, *done = 0) {
 		struct mutex_bucket *b = &flow_table[*bucket];
 
 		for (;;) {
@@ -490,15 +579,15 @@ int mutex_flow_walk(unsigned long *bucket, u64 *last_id,
 			int err;
 
 			hlist_for_each_entry_rcu(flow, &b->head, node)
-				if (flow->id > *last_id &&
-				    (!next || flow->id < next->id))
+				if (flow->seq + 1ULL > *done &&
+				    (!next || flow->seq < next->seq))
 					next = flow;
 			if (!next)
 				break;
 			err = visit(next, arg);
 			if (err)
 				return err;
-			*last_id = next->id;
+			*done = next->seq + 1ULL;
 		}
 	}
 	return 0;
@@ -509,8 +598,11 @@ struct mutex_flow *mutex_flow_find_id(struct net *net, u64 id)
 {
 	struct mutex_flow *flow;
 
+	if (id >> flow_buckets_log > U32_MAX)
+		return NULL;
 	hlist_for_each_entry_rcu(flow, &flow_table[id & flow_mask].head, node)
-		if (flow->id == id && flow->key.net == net)
+		if (flow->seq == id >> flow_buckets_log &&
+		    flow->netid == net->ns.inum)
 			return flow;
 	return NULL;
 }
@@ -530,14 +622,28 @@ int __init mutex_flow_init(void)
 	}
 	flow_mask = n - 1;
 	flow_seed = get_random_u32();
+	mutex_reasons_init();
 
-	/* Charged to the memory cgroup of the context's opener. */
-	flow_cache = KMEM_CACHE(mutex_flow, SLAB_ACCOUNT);
-	if (!flow_cache) {
+	/*
+	 * Charged to the memory cgroup of the context's opener.  An IPv4 flow
+	 * stays within 26 objects a page: 157 bytes a flow with the slab's
+	 * own waste.
+	 */
+	BUILD_BUG_ON(MUTEX_FLOW_V4_SIZE > 156);
+	flow_cache4 = kmem_cache_create("mutex_flow", MUTEX_FLOW_V4_SIZE,
+					__alignof__(struct mutex_flow),
+					SLAB_ACCOUNT, NULL);
+	flow_cache6 = kmem_cache_create("mutex_flow6", MUTEX_FLOW_V6_SIZE,
+					__alignof__(struct mutex_flow),
+					SLAB_ACCOUNT, NULL);
+	if (!flow_cache4 || !flow_cache6) {
+		kmem_cache_destroy(flow_cache4);
+		kmem_cache_destroy(flow_cache6);
 		kvfree(flow_table);
 		return -ENOMEM;
 	}
 	INIT_DEFERRABLE_WORK(&flow_gc_work, flow_gc);
+	INIT_WORK(&flow_free_work, flow_free_batch);
 	return 0;
 }
 
@@ -545,8 +651,9 @@ int __init mutex_flow_init(void)
 void mutex_flow_exit(void)
 {
 	cancel_delayed_work_sync(&flow_gc_work);
-	rcu_barrier();
+	flush_work(&flow_free_work);
 	WARN_ON(atomic_read(&flow_count));
-	kmem_cache_destroy(flow_cache);
+	kmem_cache_destroy(flow_cache4);
+	kmem_cache_destroy(flow_cache6);
 	kvfree(flow_table);
 }

@@ -17,7 +17,6 @@
 
 #include "mutex.h"
 
-#define MUTEX_RTT_SAMPLE_GAP	(HZ / 100 ? HZ / 100 : 1)
 
 #define NET_INC(mn, member) \
 	mutex_net_count(mn, offsetof(struct mutex_net_pcpu, member), 1)
@@ -27,31 +26,32 @@
  * that skb in the same softirq (a full socket buffer, no socket) reaches the
  * kfree_skb probe without a socket on kernels before 6.11: this is how the
  * probe learns the namespace without reading skb->dev, which UDP reuses as
- * scratch space by then.  The pointers are compared, never dereferenced.
+ * scratch space by then.  The skb pointer is compared, never dereferenced.
  */
 struct mutex_rx_slot {
 	const struct sk_buff *skb;
-	struct net *net;
+	u32 netid;
 };
 
 static DEFINE_PER_CPU(struct mutex_rx_slot, mutex_rx_slot);
 
-static void rx_seen(const struct sk_buff *skb, struct net *net)
+static void rx_seen(const struct sk_buff *skb, u32 netid)
 {
 	struct mutex_rx_slot *slot = get_cpu_ptr(&mutex_rx_slot);
 
 	slot->skb = skb;
-	slot->net = net;
+	slot->netid = netid;
 	put_cpu_ptr(&mutex_rx_slot);
 }
 
-struct net *mutex_rx_net(const struct sk_buff *skb)
+/* The namespace skb was counted in as received, or 0 (no namespace's). */
+u32 mutex_rx_netid(const struct sk_buff *skb)
 {
 	struct mutex_rx_slot *slot = get_cpu_ptr(&mutex_rx_slot);
-	struct net *net = slot->skb == skb ? slot->net : NULL;
+	u32 netid = slot->skb == skb ? slot->netid : 0;
 
 	put_cpu_ptr(&mutex_rx_slot);
-	return net;
+	return netid;
 }
 
 /* The socket a packet belongs to; *ref tells whether to sock_gen_put() it. */
@@ -131,28 +131,32 @@ static struct sock *conn_sock(struct sk_buff *skb)
 	return sk;
 }
 
+#define MUTEX_RTT_SAMPLE_GAP	(HZ / 100 ? HZ / 100 : 1)
+
 /*
  * A sample of the socket's smoothed RTT, when it can hold news: the socket's
- * data was acknowledged since the last sample (snd_una moved).  A socket that
- * only receives keeps its handshake RTT forever; that counts once.
+ * data was acknowledged since the last sample (snd_una moved), and not more
+ * often than every MUTEX_RTT_SAMPLE_GAP.  The flow keeps the low 16 bits of
+ * both: a move by a multiple of 64 KiB, or a gap that wraps to less than
+ * MUTEX_RTT_SAMPLE_GAP, only skips a sample.  A socket that only receives
+ * keeps its handshake RTT forever; that counts once.
  */
 static void rtt_track(struct mutex_flow *flow, struct sock *sk, u8 side)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
-	unsigned long now = jiffies;
-	u32 una = READ_ONCE(tp->snd_una), srtt;
+	u16 una = READ_ONCE(tp->snd_una), now = jiffies;
+	u32 srtt;
 
 	if (una == READ_ONCE(flow->rtt_una[side]))
 		return;
 	if (READ_ONCE(flow->rtt_samples) &&
-	    time_before(now, READ_ONCE(flow->last_rtt_jiffies) +
-			MUTEX_RTT_SAMPLE_GAP))
+	    (u16)(now - READ_ONCE(flow->rtt_jiffies)) < MUTEX_RTT_SAMPLE_GAP)
 		return;
 	srtt = READ_ONCE(tp->srtt_us) >> 3;
 	if (!srtt)
 		return;
 	WRITE_ONCE(flow->rtt_una[side], una);
-	WRITE_ONCE(flow->last_rtt_jiffies, now);
+	WRITE_ONCE(flow->rtt_jiffies, now);
 	mutex_rtt_sample(flow, srtt);
 }
 
@@ -161,11 +165,12 @@ static bool from_loopback(const struct nf_hook_state *state)
 	return state->in && (state->in->flags & IFF_LOOPBACK);
 }
 
-static void tcp_track(struct mutex_flow *flow, const struct mutex_pkt *pkt,
+/* A TCP segment with flags from endpoint src of the flow's key. */
+static void tcp_track(struct mutex_flow *flow, u8 flags, u8 src,
 		      bool count_errors)
 {
-	u8 flags = pkt->tcp_flags, state;
 	bool new_conn = false;
+	u8 state;
 
 	if (!(flags & (TCPHDR_SYN | TCPHDR_FIN | TCPHDR_RST)) &&
 	    READ_ONCE(flow->state) == MUTEX_FLOW_STATE_ESTABLISHED)
@@ -182,14 +187,14 @@ static void tcp_track(struct mutex_flow *flow, const struct mutex_pkt *pkt,
 		/* The 5-tuple is reused by a new connection, new sockets. */
 		flow->tcp_seen = MUTEX_TCP_SYN;
 		state = MUTEX_FLOW_STATE_NEW;
-		WRITE_ONCE(flow->retrans_seen[0], 0);
-		WRITE_ONCE(flow->retrans_seen[1], 0);
+		WRITE_ONCE(flow->retrans_seen[0], MUTEX_RETRANS_SEEN);
+		WRITE_ONCE(flow->retrans_seen[1], MUTEX_RETRANS_SEEN);
 		WRITE_ONCE(flow->rtt_una[0], 0);
 		WRITE_ONCE(flow->rtt_una[1], 0);
 		WRITE_ONCE(flow->flags, flow->flags & ~MUTEX_FLOW_MIDSTREAM);
 		new_conn = !(flow->flags & MUTEX_FLOW_UNOWNED);
 	} else if (flags & TCPHDR_FIN) {
-		flow->tcp_seen |= pkt->src ? MUTEX_TCP_FIN1 : MUTEX_TCP_FIN0;
+		flow->tcp_seen |= src ? MUTEX_TCP_FIN1 : MUTEX_TCP_FIN0;
 		if ((flow->tcp_seen & (MUTEX_TCP_FIN0 | MUTEX_TCP_FIN1)) ==
 		    (MUTEX_TCP_FIN0 | MUTEX_TCP_FIN1))
 			state = MUTEX_FLOW_STATE_CLOSED;
@@ -211,17 +216,17 @@ static void tcp_track(struct mutex_flow *flow, const struct mutex_pkt *pkt,
 }
 
 /* UDP, ICMP and others: established once the other side answers. */
-static void datagram_track(struct mutex_flow *flow, const struct mutex_pkt *pkt)
+static void datagram_track(struct mutex_flow *flow, u8 src)
 {
 	u8 origin = flow->direction == MUTEX_DIRECTION_OUTBOUND ?
 		    flow->local : !flow->local;
 	u8 state = READ_ONCE(flow->state);
 
 	if (state == MUTEX_FLOW_STATE_ESTABLISHED ||
-	    (state == MUTEX_FLOW_STATE_NEW && pkt->src == origin))
+	    (state == MUTEX_FLOW_STATE_NEW && src == origin))
 		return;
 	spin_lock_bh(&flow->lock);
-	if (pkt->src != origin)
+	if (src != origin)
 		flow->tcp_seen |= MUTEX_UDP_REPLY;
 	mutex_flow_set_state(flow, flow->tcp_seen & MUTEX_UDP_REPLY ?
 				   MUTEX_FLOW_STATE_ESTABLISHED :
@@ -245,10 +250,14 @@ static void icmp_error(const struct mutex_pkt *pkt,
 		mutex_flow_event(flow, MUTEX_EV_ICMP_ERRORS, 1);
 }
 
-/* A packet of no tracked flow: find the context that wants it, if any. */
+/*
+ * A packet of no tracked flow: find the context that wants it, if any.
+ * *unwanted tells a packet no context wants (not one the table is too full
+ * for).
+ */
 static struct mutex_flow *flow_new(struct mutex_net *mn, struct sk_buff *skb,
 				   const struct nf_hook_state *state,
-				   const struct mutex_pkt *pkt)
+				   const struct mutex_pkt *pkt, bool *unwanted)
 {
 	bool out = state->hook == NF_INET_LOCAL_OUT;
 	u8 local = out ? pkt->src : !pkt->src;
@@ -265,6 +274,7 @@ static struct mutex_flow *flow_new(struct mutex_net *mn, struct sk_buff *skb,
 		if (!m.pending || pkt->key.proto != IPPROTO_TCP ||
 		    (pkt->tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) != TCPHDR_SYN) {
 			NET_INC(mn, unmatched);
+			*unwanted = !m.pending;
 			return NULL;
 		}
 		m.ctx = m.pending;
@@ -304,17 +314,78 @@ static void flow_settle(struct mutex_net *mn, struct mutex_flow *flow,
 		mutex_flow_disown(flow);
 }
 
-static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
-			  const struct nf_hook_state *state)
+/*
+ * The process behind a flow, as ss -p shows it: the last one that sent from
+ * the flow's local endpoint (a flow that only receives has none).
+ */
+static void note_sender(struct mutex_flow *flow, u8 src)
+{
+	pid_t tgid;
+
+	if (!in_task() || src != flow->local)
+		return;
+	tgid = task_tgid_nr(current);
+	if (READ_ONCE(flow->tgid) != tgid)
+		WRITE_ONCE(flow->tgid, tgid);
+}
+
+/* A packet of flow from endpoint src of its key (TCP: with flags). */
+static void flow_packet(struct mutex_net *mn, struct sk_buff *skb,
+			const struct nf_hook_state *state,
+			struct mutex_flow *flow, u8 src, u8 tcp_flags)
 {
 	bool out = state->hook == NF_INET_LOCAL_OUT;
-	int dir = out ? MUTEX_DIR_SENT : MUTEX_DIR_RECV;
+	u32 now;
+
+	if (!mutex_flow_count_packet(flow, out ? MUTEX_DIR_SENT : MUTEX_DIR_RECV,
+				     skb->len)) {
+		NET_INC(mn, unmatched);
+		return;
+	}
+	now = jiffies;
+	if (READ_ONCE(flow->last_jiffies) != now)	/* one write per tick */
+		WRITE_ONCE(flow->last_jiffies, now);
+	if (out)
+		note_sender(flow, src);
+	else
+		rx_seen(skb, flow->netid);
+
+	if (flow->proto == IPPROTO_TCP) {
+		tcp_track(flow, tcp_flags, src, out || !from_loopback(state));
+		if (out) {
+			struct sock *sk = conn_sock(skb);
+
+			if (sk) {
+				rtt_track(flow, sk, src);
+				mutex_flow_retrans(flow, src,
+						   READ_ONCE(tcp_sk(sk)->total_retrans));
+			}
+		}
+	} else {
+		datagram_track(flow, src);
+	}
+}
+
+/*
+ * The slow path: parse, look up, and match a new flow.  When the packet is
+ * a cacheable socket's (sk), the answer goes into the socket cache.
+ */
+static void flow_resolve(struct mutex_net *mn, struct sk_buff *skb,
+			 const struct nf_hook_state *state, struct sock *sk)
+{
+	bool out = state->hook == NF_INET_LOCAL_OUT, unwanted = false;
+	/* A pid scope decides by the sending task, not by the socket. */
+	bool refusal_holds = sk && !READ_ONCE(mn->pid_scopes);
+	u32 gen_none = 0, gen_flow = 0;
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
-	unsigned long now;
 
-	if (!mutex_parse(skb, skb_network_offset(skb), state->pf, state->net,
-			 &pkt))
+	if (sk) {	/* before the decision: see skcache.c */
+		gen_none = atomic_read_acquire(&mn->sk_gen[0]);
+		gen_flow = atomic_read_acquire(&mn->sk_gen[1]);
+	}
+	if (!mutex_parse(skb, skb_network_offset(skb), state->pf,
+			 state->net->ns.inum, &pkt))
 		return;
 	if (pkt.icmp_error) {
 		icmp_error(&pkt, state);
@@ -326,36 +397,43 @@ static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
 		NET_INC(mn, lookups_hit);
 	} else {
 		NET_INC(mn, lookups_miss);
-		flow = flow_new(mn, skb, state, &pkt);
-		if (!flow)
+		flow = flow_new(mn, skb, state, &pkt, &unwanted);
+		if (!flow) {
+			if (unwanted && refusal_holds)
+				mutex_sk_cache_put(sk, skb, out, gen_none, NULL, 0);
 			return;
+		}
 	}
 	if (unlikely(READ_ONCE(flow->flags) & MUTEX_FLOW_PENDING))
 		flow_settle(mn, flow, skb, state, &pkt);
-	if (!mutex_flow_count_packet(flow, dir, skb->len)) {
-		NET_INC(mn, unmatched);
+	else if (sk)
+		mutex_sk_cache_put(sk, skb, out, gen_flow, flow,
+				   out ? pkt.src : !pkt.src);
+	flow_packet(mn, skb, state, flow, pkt.src, pkt.tcp_flags);
+}
+
+static void mutex_account(struct mutex_net *mn, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	bool out = state->hook == NF_INET_LOCAL_OUT;
+	struct mutex_flow *flow;
+	struct sock *sk = NULL;
+	u8 local, tcp_flags;
+
+	if (state->pf == NFPROTO_IPV4)
+		sk = mutex_sk_cache_sock(skb);
+	if (sk && mutex_sk_cache_get(mn, skb, sk, out, &flow, &local,
+				     &tcp_flags)) {
+		if (!flow) {
+			NET_INC(mn, unmatched);
+			return;
+		}
+		NET_INC(mn, lookups_hit);
+		flow_packet(mn, skb, state, flow, out ? local : !local,
+			    tcp_flags);
 		return;
 	}
-	now = jiffies;
-	if (READ_ONCE(flow->last_jiffies) != now)	/* one write per tick */
-		WRITE_ONCE(flow->last_jiffies, now);
-	if (!out)
-		rx_seen(skb, state->net);
-
-	if (pkt.key.proto == IPPROTO_TCP) {
-		tcp_track(flow, &pkt, out || !from_loopback(state));
-		if (out) {
-			struct sock *sk = conn_sock(skb);
-
-			if (sk) {
-				rtt_track(flow, sk, pkt.src);
-				mutex_flow_retrans(flow, pkt.src,
-						   READ_ONCE(tcp_sk(sk)->total_retrans));
-			}
-		}
-	} else {
-		datagram_track(flow, &pkt);
-	}
+	flow_resolve(mn, skb, state, sk);
 }
 
 static unsigned int mutex_hook(void *priv, struct sk_buff *skb,
@@ -363,7 +441,7 @@ static unsigned int mutex_hook(void *priv, struct sk_buff *skb,
 {
 	struct mutex_net *mn = priv;
 
-	if (static_branch_unlikely(&mutex_active.key) && READ_ONCE(mn->nr_ctx))
+	if (READ_ONCE(mn->nr_ctx))
 		mutex_account(mn, skb, state);
 	return NF_ACCEPT;
 }
@@ -405,6 +483,9 @@ int mutex_hooks_register(struct mutex_net *mn)
 
 	if (mn->nf_ops)
 		return 0;
+	err = mutex_sk_cache_init();
+	if (err)
+		return err;
 	ops = kmemdup(mutex_nf_ops, sizeof(mutex_nf_ops), GFP_KERNEL_ACCOUNT);
 	if (!ops)
 		return -ENOMEM;

@@ -44,6 +44,7 @@ err_probes:
 	mutex_probes_exit();
 err_pernet:
 	mutex_netns_exit();
+	mutex_sk_cache_exit();
 err_flow:
 	mutex_flow_exit();
 	return err;
@@ -60,6 +61,7 @@ static void __exit mutex_module_exit(void)
 	mutex_proc_exit();
 	mutex_probes_exit();
 	mutex_netns_exit();
+	mutex_sk_cache_exit();
 	mutex_flow_exit();
 }
 

@@ -18,9 +18,8 @@
 
 #include <linux/in6.h>
 #include <linux/jiffies.h>
-#include <linux/jump_label.h>
-#include <linux/jump_label_ratelimit.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
@@ -42,6 +41,8 @@
 #define MUTEX_RTT_BUCKETS	32
 #define MUTEX_FLOW_STATES	(MUTEX_FLOW_STATE_MAX + 1)
 #define MUTEX_EVAL_INTERVAL_MS	1000	/* default evaluation interval */
+/* Drops counted by reason: each core reason, then all others in one. */
+#define MUTEX_DROP_SLOTS	(SKB_DROP_REASON_MAX + 1)
 
 /* Hot counters of a context, one copy per CPU. */
 struct mutex_ctx_pcpu {
@@ -205,6 +206,7 @@ struct mutex_ctx {
 	atomic64_t rtt_max_us;
 	atomic64_t rtt_hist[MUTEX_RTT_BUCKETS];
 	atomic_t flows_state[MUTEX_FLOW_STATES];	/* its flows by state */
+	atomic64_t *drop_reasons;	/* [MUTEX_DROP_SLOTS], see reasons.c */
 	spinlock_t rates_lock;		/* rates: a consistent pair for readers */
 	struct mutex_rates rates;
 	struct mutex_thresholds thr;	/* overrides, under mutex_ctx_lock */
@@ -218,7 +220,15 @@ struct mutex_net {
 	struct net *net;
 	struct list_head ctxs;		/* RCU; writers hold mutex_ctx_lock */
 	unsigned int nr_ctx;		/* contexts alive; the hooks' gate */
+	unsigned int pid_scopes;	/* of them with a pid scope */
+	/*
+	 * Generations of the socket cache's answers (skcache.c): [0] "no
+	 * context wants it" moves with contexts, selectors and new flows; [1]
+	 * "this flow" with contexts, selectors and flows leaving the table.
+	 */
+	atomic_t sk_gen[2];
 	struct nf_hook_ops *nf_ops;	/* registered in this netns, or NULL */
+	struct delayed_work idle_work;	/* unregisters them after the last */
 	struct mutex_net_pcpu __percpu *pcpu;
 	u64 fds_total;			/* under mutex_ctx_lock */
 	u64 ctx_gen;			/* bumped on add/remove, for dumps */
@@ -235,14 +245,19 @@ struct mutex_net {
 	struct mutex_alert_ring alerts;
 };
 
-/* Flow key: both directions of a connection normalise to one key. */
+/*
+ * Flow key, as a packet is parsed: both directions of a connection normalise
+ * to one key.  netid is the namespace's inode number: unique among live
+ * namespaces, and a flow never outlives its namespace (its context holds a
+ * reference).
+ */
 struct mutex_flow_key {
-	struct net *net;		/* compared and hashed, never dereferenced */
-	struct in6_addr addr[2];	/* IPv4 in s6_addr32[0] */
+	u32 netid;
 	__be16 port[2];
 	u8 proto;
 	u8 family;
-} __aligned(8);
+	struct in6_addr addr[2];	/* IPv4 in s6_addr32[0] */
+};
 
 /* flow->flags */
 #define MUTEX_FLOW_PENDING	BIT(0)	/* owner not confirmed yet (pid scope) */
@@ -251,34 +266,63 @@ struct mutex_flow_key {
 #define MUTEX_FLOW_UNLINKED	BIT(3)	/* out of the table: counts are final */
 #define MUTEX_FLOW_UNOWNED	(MUTEX_FLOW_PENDING | MUTEX_FLOW_NOBODY)
 
-#define MUTEX_RETRANS_UNSEEDED	U32_MAX
+/* flow->retrans_seen[]: the low 15 bits of tcpi_total_retrans, once seen. */
+#define MUTEX_RETRANS_SEEN	BIT(15)
+#define MUTEX_RETRANS_MASK	(MUTEX_RETRANS_SEEN - 1)
 
+/*
+ * A tracked flow.  Its direction and local endpoint never change once it is
+ * made (bit-fields).  The first cache line holds what a lookup and every packet
+ * read (the key, flags, state, owner), the second what every packet counts;
+ * RTT figures and times, touched at most once a tick, come last.  An IPv4
+ * flow ends there (MUTEX_FLOW_V4_SIZE, from its own slab cache); an IPv6
+ * flow keeps its full addresses after it, and the last word of each in
+ * addr4, so a lookup rejects other flows without leaving the first line.
+ */
 struct mutex_flow {
-	struct hlist_node node;
-	struct mutex_flow_key key;
+	union {
+		struct hlist_node node;		/* in its bucket, RCU */
+		struct {
+			/* RCU walkers may still follow node.next... */
+			struct hlist_node *node_next;
+			/* ...but not node.pprev: the free list, once unlinked */
+			struct llist_node free;
+		};
+	};
+	u32 netid;			/* key */
+	__be16 port[2];			/* key */
+	__be32 addr4[2];		/* key (IPv4), or filter (IPv6) */
+	u8 proto;			/* key */
+	u8 family;			/* key */
+	u8 local:1;			/* index of the local endpoint in key */
+	u8 direction:1;			/* enum mutex_direction */
+	u8 state;			/* enum mutex_flow_state */
+	u8 tcp_seen;			/* MUTEX_TCP_* bits */
+	u8 flags;			/* MUTEX_FLOW_* */
+	u16 rtt_jiffies;		/* low bits of jiffies at the last RTT sample */
+	spinlock_t lock;		/* state, flags, tcp_seen, RTT figures */
+	u32 last_jiffies;		/* the latest packet's */
 	struct mutex_ctx *ctx;		/* owner, or candidate while pending */
-	u64 id;				/* (sequence << buckets_log) | bucket */
+	u32 seq;			/* id: (seq << buckets_log) | bucket */
+	pid_t tgid;			/* the last process that sent (init ns) */
+
 	atomic64_t bytes[2];
 	atomic64_t packets[2];
 	atomic_t events[MUTEX_EVENTS];	/* enum mutex_event */
-	u32 retrans_seen[2];		/* tcpi_total_retrans of each side */
-	u32 rtt_una[2];			/* snd_una of each side at its last sample */
-	spinlock_t lock;		/* rtt fields, state, flags */
+	u16 rtt_una[2];			/* low bits of snd_una at the last sample */
+	u16 retrans_seen[2];		/* MUTEX_RETRANS_SEEN | total, per side */
+
+	u32 start_jiffies;
 	u32 rtt_samples;
 	u32 rtt_min_us;
 	u32 rtt_max_us;
 	u64 rtt_sum_us;
 	u64 start_real_ns;		/* wall clock at the first packet */
-	unsigned long start_jiffies;
-	unsigned long last_jiffies;
-	unsigned long last_rtt_jiffies;
-	u8 local;			/* index of the local endpoint in key */
-	u8 direction;			/* enum mutex_direction */
-	u8 state;			/* enum mutex_flow_state */
-	u8 tcp_seen;			/* MUTEX_TCP_* bits */
-	u8 flags;			/* MUTEX_FLOW_* */
-	struct rcu_head rcu;
+	struct in6_addr addr6[];	/* key (IPv6 only): two addresses */
 };
+
+#define MUTEX_FLOW_V4_SIZE	sizeof(struct mutex_flow)
+#define MUTEX_FLOW_V6_SIZE	(sizeof(struct mutex_flow) + 2 * sizeof(struct in6_addr))
 
 /* A flow's RTT figures, read together under its lock. */
 struct mutex_flow_rtt {
@@ -296,7 +340,20 @@ struct mutex_flow_rtt {
 static inline u64 mutex_flow_last_ns(const struct mutex_flow *flow)
 {
 	return flow->start_real_ns +
-	       jiffies_to_nsecs(READ_ONCE(flow->last_jiffies) - flow->start_jiffies);
+	       jiffies_to_nsecs((u32)(READ_ONCE(flow->last_jiffies) -
+				      flow->start_jiffies));
+}
+
+/* Endpoint i's address of a flow, as 16 bytes (IPv4 in the first four). */
+static inline void mutex_flow_addr(const struct mutex_flow *flow, int i,
+				   struct in6_addr *addr)
+{
+	if (flow->family == AF_INET6) {
+		*addr = flow->addr6[i];
+	} else {
+		memset(addr, 0, sizeof(*addr));
+		addr->s6_addr32[0] = flow->addr4[i];
+	}
 }
 
 #define MUTEX_TCP_SYN		BIT(0)
@@ -318,7 +375,6 @@ extern u64 mutex_load_time_ns;
 extern unsigned int mutex_max_flows;
 extern unsigned int mutex_max_flows_netns;
 extern struct mutex mutex_ctx_lock;
-extern struct static_key_false_deferred mutex_active;
 extern atomic_t mutex_active_netns;	/* namespaces with a context */
 
 extern unsigned int mutex_net_id;
@@ -333,7 +389,7 @@ void mutex_core_init(void);
 
 /* netns.c */
 struct mutex_net *mutex_pernet_create(struct net *net);
-void mutex_net_ctx_added(struct mutex_net *mn);
+int mutex_net_ctx_added(struct mutex_net *mn);
 void mutex_net_ctx_removed(struct mutex_net *mn);
 int mutex_netns_init(void);
 void mutex_netns_exit(void);
@@ -385,10 +441,11 @@ void mutex_flow_gc_start(void);
 unsigned int mutex_flow_buckets(void);
 unsigned int mutex_flow_limit(const struct mutex_net *mn);
 u64 mutex_flow_object_size(void);
+u64 mutex_flow_id(const struct mutex_flow *flow);
 u64 mutex_flow_table_bytes(void);
 
 typedef int (*mutex_flow_visit_t)(struct mutex_flow *flow, void *arg);
-int mutex_flow_walk(unsigned long *bucket, u64 *last_id,
+int mutex_flow_walk(unsigned long *bucket, u64 *done,
 		    mutex_flow_visit_t visit, void *arg);
 struct mutex_flow *mutex_flow_find_id(struct net *net, u64 id);
 
@@ -396,16 +453,47 @@ struct mutex_flow *mutex_flow_find_id(struct net *net, u64 id);
 bool mutex_flow_count_packet(struct mutex_flow *flow, int dir,
 			     unsigned int len);
 void mutex_flow_event(struct mutex_flow *flow, enum mutex_event ev, u32 n);
+void mutex_flow_drop(struct mutex_flow *flow, unsigned int reason);
 void mutex_flow_retrans(struct mutex_flow *flow, u8 side, u32 total);
 void mutex_rtt_sample(struct mutex_flow *flow, u32 rtt_us);
 void mutex_net_count(struct mutex_net *mn, size_t field, u64 n);
 void mutex_net_unmatched(struct mutex_net *mn, u64 packets);
 
+/* The socket cache's answers of kind (0: none wanted, 1: a flow) are stale. */
+static inline void mutex_sk_cache_stale(struct mutex_net *mn, int kind)
+{
+	/* After the change it reports: a reader seeing the new one sees it. */
+	atomic_inc_return_release(&mn->sk_gen[kind]);
+}
+
+/* reasons.c */
+unsigned int mutex_drop_slot(unsigned int reason);
+void mutex_reasons_count(struct mutex_flow *flow, struct mutex_ctx *ctx,
+			 unsigned int slot);
+void mutex_reasons_forget(const struct mutex_flow *flow);
+int mutex_reasons_put_ctx(struct sk_buff *skb, int attr,
+			  const struct mutex_ctx *ctx);
+int mutex_reasons_put_flow(struct sk_buff *skb, int attr,
+			   const struct mutex_flow *flow);
+void mutex_reasons_init(void);
+
+/* skcache.c */
+struct sock *mutex_sk_cache_sock(const struct sk_buff *skb);
+bool mutex_sk_cache_get(struct mutex_net *mn, const struct sk_buff *skb,
+			const struct sock *sk, bool out,
+			struct mutex_flow **flow, u8 *local, u8 *tcp_flags);
+void mutex_sk_cache_put(struct sock *sk, const struct sk_buff *skb, bool out,
+			u32 gen, struct mutex_flow *flow, u8 local);
+int mutex_sk_cache_init(void);
+void mutex_sk_cache_exit(void);
+
 /* hooks.c, probes.c */
 int mutex_hooks_register(struct mutex_net *mn);
 void mutex_hooks_unregister(struct mutex_net *mn);
-struct net *mutex_rx_net(const struct sk_buff *skb);
+u32 mutex_rx_netid(const struct sk_buff *skb);
 int mutex_probes_init(void);
+int mutex_probes_start(void);
+void mutex_probes_stop(void);
 void mutex_probes_exit(void);
 
 /* parse.c */
@@ -417,8 +505,8 @@ struct mutex_pkt {
 	bool icmp_error;	/* key describes the packet it refers to */
 };
 
-bool mutex_parse(const struct sk_buff *skb, int off, u8 family,
-		 struct net *net, struct mutex_pkt *pkt);
+bool mutex_parse(const struct sk_buff *skb, int off, u8 family, u32 netid,
+		 struct mutex_pkt *pkt);
 void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index);
 
 /* alerts.c */

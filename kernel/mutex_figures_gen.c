@@ -157,12 +157,12 @@ int mutex_put_fd_figures(struct sk_buff *skb, struct mutex_ctx *ctx,
 int mutex_put_conn_figures(struct sk_buff *skb, struct mutex_flow *flow,
 			   const struct mutex_flow_rtt *rtt)
 {
-	if (nla_put_u64_64bit(skb, MUTEX_A_CONN_ID, flow->id, MUTEX_A_CONN_PAD) ||
+	if (nla_put_u64_64bit(skb, MUTEX_A_CONN_ID, mutex_flow_id(flow), MUTEX_A_CONN_PAD) ||
 	    nla_put_u32(skb, MUTEX_A_CONN_FD_ID, flow->ctx->id) ||
-	    nla_put_u8(skb, MUTEX_A_CONN_FAMILY, flow->key.family) ||
-	    nla_put_u8(skb, MUTEX_A_CONN_PROTOCOL, flow->key.proto) ||
-	    nla_put_u16(skb, MUTEX_A_CONN_LOCAL_PORT, ntohs(flow->key.port[flow->local])) ||
-	    nla_put_u16(skb, MUTEX_A_CONN_REMOTE_PORT, ntohs(flow->key.port[!flow->local])) ||
+	    nla_put_u8(skb, MUTEX_A_CONN_FAMILY, flow->family) ||
+	    nla_put_u8(skb, MUTEX_A_CONN_PROTOCOL, flow->proto) ||
+	    nla_put_u16(skb, MUTEX_A_CONN_LOCAL_PORT, ntohs(flow->port[flow->local])) ||
+	    nla_put_u16(skb, MUTEX_A_CONN_REMOTE_PORT, ntohs(flow->port[!flow->local])) ||
 	    nla_put_u8(skb, MUTEX_A_CONN_DIRECTION, flow->direction) ||
 	    nla_put_u8(skb, MUTEX_A_CONN_STATE, READ_ONCE(flow->state)) ||
 	    nla_put_u64_64bit(skb, MUTEX_A_CONN_START_NS, flow->start_real_ns, MUTEX_A_CONN_PAD) ||

@@ -14,11 +14,22 @@ static const struct nla_policy mutex_fd_get_nl_policy[MUTEX_A_FD_ID + 1] = {
 };
 
 /* mutex conn-get */
-static const struct nla_policy mutex_conn_get_nl_policy[MUTEX_A_CONN_STATE + 1] = {
+static const struct nla_policy mutex_conn_get_nl_policy[MUTEX_A_CONN_REMOTE_PORT_MAX + 1] = {
 	[MUTEX_A_CONN_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[MUTEX_A_CONN_FD_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MUTEX_A_CONN_FAMILY] = { .type = NLA_U8, },
 	[MUTEX_A_CONN_PROTOCOL] = { .type = NLA_U8, },
+	[MUTEX_A_CONN_LOCAL_ADDR] = { .type = NLA_BINARY, .len = 16, },
+	[MUTEX_A_CONN_LOCAL_PORT] = { .type = NLA_U16, },
+	[MUTEX_A_CONN_REMOTE_ADDR] = { .type = NLA_BINARY, .len = 16, },
+	[MUTEX_A_CONN_REMOTE_PORT] = { .type = NLA_U16, },
 	[MUTEX_A_CONN_STATE] = NLA_POLICY_MAX(NLA_U8, 4),
+	[MUTEX_A_CONN_PID] = { .type = NLA_U32, },
+	[MUTEX_A_CONN_COMM] = { .type = NLA_NUL_STRING, .len = 15, },
+	[MUTEX_A_CONN_LOCAL_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[MUTEX_A_CONN_REMOTE_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[MUTEX_A_CONN_LOCAL_PORT_MAX] = { .type = NLA_U16, },
+	[MUTEX_A_CONN_REMOTE_PORT_MAX] = { .type = NLA_U16, },
 };
 
 /* mutex alert-get */
@@ -94,7 +105,7 @@ const struct genl_ops mutex_nl_ops[7] = {
 		.doit		= mutex_nl_conn_get_doit,
 		.dumpit		= mutex_nl_conn_get_dumpit,
 		.policy		= mutex_conn_get_nl_policy,
-		.maxattr	= MUTEX_A_CONN_STATE,
+		.maxattr	= MUTEX_A_CONN_REMOTE_PORT_MAX,
 	},
 	{
 		.cmd		= MUTEX_CMD_ALERT_GET,

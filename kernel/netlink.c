@@ -8,6 +8,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "mutex.h"
@@ -74,7 +75,8 @@ static int fd_fill(struct sk_buff *skb, struct mutex_ctx *ctx, u32 portid,
 	if (mutex_put_fd_figures(skb, ctx, t, r) ||
 	    nla_put_string(skb, MUTEX_A_FD_NAME, sel->name) ||
 	    nla_put_string(skb, MUTEX_A_FD_SELECTOR, text) ||
-	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM, ctx->owner_comm))
+	    nla_put_string(skb, MUTEX_A_FD_OWNER_COMM, ctx->owner_comm) ||
+	    mutex_reasons_put_ctx(skb, MUTEX_A_FD_DROP_REASONS, ctx))
 		goto err_cancel;
 	for (i = 0; i < MUTEX_RTT_BUCKETS; i++)
 		if (nla_put_u64_64bit(skb, MUTEX_A_FD_RTT_HIST, t->rtt_hist[i],
@@ -172,13 +174,38 @@ static bool flow_listed(const struct mutex_flow *flow)
 	return !(smp_load_acquire(&flow->flags) & MUTEX_FLOW_UNOWNED);
 }
 
+/*
+ * The process that last sent on a flow, as the reader sees it: its pid in
+ * the reader's pid namespace (0 when not visible there or gone) and its
+ * command name.  Caller holds rcu_read_lock().
+ */
+static pid_t flow_process(const struct mutex_flow *flow,
+			  char comm[TASK_COMM_LEN])
+{
+	struct pid *pid = find_pid_ns(READ_ONCE(flow->tgid), &init_pid_ns);
+	struct task_struct *task;
+	pid_t nr;
+
+	comm[0] = '\0';
+	if (!pid)
+		return 0;
+	nr = pid_nr_ns(pid, task_active_pid_ns(current));
+	task = pid_task(pid, PIDTYPE_TGID);
+	if (!nr || !task)
+		return 0;
+	strscpy_pad(comm, task->comm, TASK_COMM_LEN);
+	return nr;
+}
+
 /* Caller holds rcu_read_lock(). */
 static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 		     u32 seq, int flags, struct netlink_callback *cb)
 {
-	const struct mutex_flow_key *k = &flow->key;
-	int alen = k->family == AF_INET ? 4 : 16;
+	int alen = flow->family == AF_INET ? 4 : 16;
+	struct in6_addr local, remote;
+	char comm[TASK_COMM_LEN];
 	struct mutex_flow_rtt rtt;
+	pid_t pid;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &mutex_genl_family, flags,
@@ -195,9 +222,15 @@ static int conn_fill(struct sk_buff *skb, struct mutex_flow *flow, u32 portid,
 	rtt.max_us = flow->rtt_max_us;
 	spin_unlock_bh(&flow->lock);
 
+	mutex_flow_addr(flow, flow->local, &local);
+	mutex_flow_addr(flow, !flow->local, &remote);
+	pid = flow_process(flow, comm);
 	if (mutex_put_conn_figures(skb, flow, &rtt) ||
-	    nla_put(skb, MUTEX_A_CONN_LOCAL_ADDR, alen, &k->addr[flow->local]) ||
-	    nla_put(skb, MUTEX_A_CONN_REMOTE_ADDR, alen, &k->addr[!flow->local]))
+	    nla_put(skb, MUTEX_A_CONN_LOCAL_ADDR, alen, &local) ||
+	    nla_put(skb, MUTEX_A_CONN_REMOTE_ADDR, alen, &remote) ||
+	    nla_put_u32(skb, MUTEX_A_CONN_PID, pid) ||
+	    nla_put_string(skb, MUTEX_A_CONN_COMM, comm) ||
+	    mutex_reasons_put_flow(skb, MUTEX_A_CONN_DROP_REASONS, flow))
 		goto err_cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -239,50 +272,204 @@ int mutex_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* What a dump lists: every filter the request gave (-1, 0: any). */
+struct conn_filter {
+	u32 fd_id;
+	int proto;
+	int state;
+	int family;
+	struct {
+		bool set;
+		u8 family;
+		u8 prefix;
+		struct in6_addr addr;
+	} addr[2];			/* local, remote */
+	struct {
+		bool set;
+		u16 lo, hi;
+	} port[2];
+	bool by_pid;
+	pid_t tgid;			/* in the initial pid namespace */
+	char comm[TASK_COMM_LEN];	/* "": any */
+};
+
+static const int filter_addr_attr[2] = {
+	MUTEX_A_CONN_LOCAL_ADDR, MUTEX_A_CONN_REMOTE_ADDR
+};
+static const int filter_prefix_attr[2] = {
+	MUTEX_A_CONN_LOCAL_PREFIX_LEN, MUTEX_A_CONN_REMOTE_PREFIX_LEN
+};
+static const int filter_port_attr[2] = {
+	MUTEX_A_CONN_LOCAL_PORT, MUTEX_A_CONN_REMOTE_PORT
+};
+static const int filter_port_max_attr[2] = {
+	MUTEX_A_CONN_LOCAL_PORT_MAX, MUTEX_A_CONN_REMOTE_PORT_MAX
+};
+
+static int filter_parse(struct nlattr **attrs, struct conn_filter *f,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	f->proto = f->state = f->family = -1;
+	if (attrs[MUTEX_A_CONN_FD_ID])
+		f->fd_id = nla_get_u32(attrs[MUTEX_A_CONN_FD_ID]);
+	if (attrs[MUTEX_A_CONN_PROTOCOL])
+		f->proto = nla_get_u8(attrs[MUTEX_A_CONN_PROTOCOL]);
+	if (attrs[MUTEX_A_CONN_STATE])
+		f->state = nla_get_u8(attrs[MUTEX_A_CONN_STATE]);
+	a = attrs[MUTEX_A_CONN_FAMILY];
+	if (a) {
+		f->family = nla_get_u8(a);
+		if (f->family != AF_INET && f->family != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "family must be AF_INET (2) or AF_INET6 (10)");
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		struct nlattr *prefix = attrs[filter_prefix_attr[i]];
+		struct nlattr *lo = attrs[filter_port_attr[i]];
+		struct nlattr *hi = attrs[filter_port_max_attr[i]];
+		u8 bits;
+
+		a = attrs[filter_addr_attr[i]];
+		if (!a && prefix) {
+			NL_SET_ERR_MSG_ATTR(extack, prefix, "a prefix length needs its address");
+			return -EINVAL;
+		}
+		if (a) {
+			if (nla_len(a) != 4 && nla_len(a) != 16) {
+				NL_SET_ERR_MSG_ATTR(extack, a, "an address is 4 (IPv4) or 16 (IPv6) bytes");
+				return -EINVAL;
+			}
+			f->addr[i].set = true;
+			f->addr[i].family = nla_len(a) == 4 ? AF_INET : AF_INET6;
+			if (f->family >= 0 && f->family != f->addr[i].family) {
+				NL_SET_ERR_MSG_ATTR(extack, a, "the address is not of the family asked for");
+				return -EINVAL;
+			}
+			nla_memcpy(&f->addr[i].addr, a, sizeof(f->addr[i].addr));
+			bits = nla_len(a) * 8;
+			f->addr[i].prefix = prefix ? nla_get_u8(prefix) : bits;
+			if (f->addr[i].prefix > bits) {
+				NL_SET_ERR_MSG_ATTR(extack, prefix, "the prefix is longer than the address");
+				return -EINVAL;
+			}
+		}
+		if (!lo && hi) {
+			NL_SET_ERR_MSG_ATTR(extack, hi, "a port range needs its first port");
+			return -EINVAL;
+		}
+		if (lo) {
+			f->port[i].set = true;
+			f->port[i].lo = nla_get_u16(lo);
+			f->port[i].hi = hi ? nla_get_u16(hi) : f->port[i].lo;
+			if (f->port[i].hi < f->port[i].lo) {
+				NL_SET_ERR_MSG_ATTR(extack, hi, "the port range ends before it starts");
+				return -EINVAL;
+			}
+		}
+	}
+	a = attrs[MUTEX_A_CONN_PID];
+	if (a) {
+		struct pid *pid;
+
+		f->by_pid = true;
+		rcu_read_lock();
+		pid = find_pid_ns(nla_get_u32(a), task_active_pid_ns(current));
+		f->tgid = pid ? pid_nr(pid) : 0;	/* 0: nobody's flows */
+		rcu_read_unlock();
+	}
+	if (attrs[MUTEX_A_CONN_COMM])
+		nla_strscpy(f->comm, attrs[MUTEX_A_CONN_COMM], sizeof(f->comm));
+	return 0;
+}
+
+static bool filter_addr_match(const struct conn_filter *f, int i,
+			      const struct mutex_flow *flow, u8 endpoint)
+{
+	struct in6_addr addr;
+
+	if (!f->addr[i].set)
+		return true;
+	if (flow->family != f->addr[i].family)
+		return false;
+	mutex_flow_addr(flow, endpoint, &addr);
+	return ipv6_prefix_equal(&addr, &f->addr[i].addr, f->addr[i].prefix);
+}
+
+static bool filter_port_match(const struct conn_filter *f, int i,
+			      const struct mutex_flow *flow, u8 endpoint)
+{
+	u16 port = ntohs(flow->port[endpoint]);
+
+	return !f->port[i].set ||
+	       (port >= f->port[i].lo && port <= f->port[i].hi);
+}
+
+/* Caller holds rcu_read_lock(). */
+static bool filter_match(const struct conn_filter *f,
+			 const struct mutex_flow *flow)
+{
+	char comm[TASK_COMM_LEN];
+	int i;
+
+	if ((f->fd_id && flow->ctx->id != f->fd_id) ||
+	    (f->proto >= 0 && flow->proto != f->proto) ||
+	    (f->family >= 0 && flow->family != f->family) ||
+	    (f->state >= 0 && READ_ONCE(flow->state) != f->state) ||
+	    (f->by_pid && (!f->tgid || READ_ONCE(flow->tgid) != f->tgid)))
+		return false;
+	for (i = 0; i < 2; i++) {
+		u8 endpoint = i ? !flow->local : flow->local;
+
+		if (!filter_addr_match(f, i, flow, endpoint) ||
+		    !filter_port_match(f, i, flow, endpoint))
+			return false;
+	}
+	return !f->comm[0] ||
+	       (flow_process(flow, comm) && !strcmp(comm, f->comm));
+}
+
 struct conn_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	struct net *net;
-	u32 fd_id;
-	int proto;		/* -1: any */
-	int state;		/* -1: any */
+	u32 netid;
+	struct conn_filter filter;
 };
 
 static int conn_dump_one(struct mutex_flow *flow, void *arg)
 {
 	struct conn_dump *d = arg;
 
-	if (flow->key.net != d->net || !flow_listed(flow) ||
-	    (d->fd_id && flow->ctx->id != d->fd_id) ||
-	    (d->proto >= 0 && flow->key.proto != d->proto) ||
-	    (d->state >= 0 && READ_ONCE(flow->state) != d->state))
+	if (flow->netid != d->netid || !flow_listed(flow) ||
+	    !filter_match(&d->filter, flow))
 		return 0;
 	return conn_fill(d->skb, flow, NETLINK_CB(d->cb->skb).portid,
 			 d->cb->nlh->nlmsg_seq, NLM_F_MULTI, d->cb);
 }
 
-/* Cursor: args[0] = bucket, args[1] = id of the last flow sent from it. */
+/* Cursor: args[0] = bucket, args[1] = see mutex_flow_walk(). */
 int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr **attrs = mutex_dump_attrs(cb);
-	struct conn_dump d = {
-		.skb = skb,
-		.cb = cb,
-		.net = sock_net(skb->sk),
-		.proto = -1,
-		.state = -1,
-	};
+	struct net *net = sock_net(skb->sk);
 	unsigned long bucket = cb->args[0];
-	u64 last_id = cb->args[1];
+	u64 done = cb->args[1];
 	struct mutex_net *mn;
+	struct conn_dump *d;
 	int err;
 
-	if (attrs[MUTEX_A_CONN_FD_ID])
-		d.fd_id = nla_get_u32(attrs[MUTEX_A_CONN_FD_ID]);
-	if (attrs[MUTEX_A_CONN_PROTOCOL])
-		d.proto = nla_get_u8(attrs[MUTEX_A_CONN_PROTOCOL]);
-	if (attrs[MUTEX_A_CONN_STATE])
-		d.state = nla_get_u8(attrs[MUTEX_A_CONN_STATE]);
+	d = kmalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->skb = skb;
+	d->cb = cb;
+	d->netid = net->ns.inum;
+	err = filter_parse(mutex_dump_attrs(cb), &d->filter, cb->extack);
+	if (err)
+		goto out;
 
 	/*
 	 * The cursor (bucket, flow id) survives flows coming and going, so
@@ -290,17 +477,19 @@ int mutex_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	 * is listed exactly once.  Contexts coming and going does (their flows
 	 * appear or vanish as a whole).
 	 */
-	mn = mutex_pernet(d.net);
+	mn = mutex_pernet(net);
 	if (!mn)
-		return 0;
+		goto out;
 	cb->seq = READ_ONCE(mn->ctx_gen);
 	rcu_read_lock();
-	err = mutex_flow_walk(&bucket, &last_id, conn_dump_one, &d);
+	err = mutex_flow_walk(&bucket, &done, conn_dump_one, d);
 	rcu_read_unlock();
 	cb->args[0] = bucket;
-	cb->args[1] = last_id;
+	cb->args[1] = done;
 	if (err == -EMSGSIZE && skb->len)
-		return skb->len;
+		err = 0;
+out:
+	kfree(d);
 	return err ? err : skb->len;
 }
 

@@ -156,13 +156,13 @@ void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index)
 	}
 }
 
-bool mutex_parse(const struct sk_buff *skb, int off, u8 family,
-		 struct net *net, struct mutex_pkt *pkt)
+bool mutex_parse(const struct sk_buff *skb, int off, u8 family, u32 netid,
+		 struct mutex_pkt *pkt)
 {
 	bool ok;
 
 	memset(pkt, 0, sizeof(*pkt));
-	pkt->key.net = net;
+	pkt->key.netid = netid;
 	ok = family == NFPROTO_IPV4 ? parse_v4(skb, off, pkt, false) :
 				      parse_v6(skb, off, pkt, false);
 	if (ok)

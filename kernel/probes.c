@@ -80,26 +80,36 @@ static bool drop_is_loss(unsigned int reason)
 	return reason >= SKB_DROP_REASON_MAX || test_bit(reason, drop_loss);
 }
 
-/*
- * The namespace of a dropped skb: that of the receiving socket (6.11+), of
- * the skb's socket, or the one our LOCAL_IN hook counted this skb in on this
- * CPU.  Never skb->dev: UDP overwrites it (dev_scratch) before the drops of
- * a full receive buffer, and nothing keeps the device alive here.
- */
-static struct net *drop_net(const struct sk_buff *skb, const struct sock *rx_sk)
+/* A namespace we count in: one with a context. */
+static u32 counted_netid(const struct net *net)
 {
-	if (rx_sk)
-		return sock_net(rx_sk);
-	if (skb->sk)
-		return sock_net(skb->sk);
-	return mutex_rx_net(skb);
+	struct mutex_net *mn = mutex_pernet(net);
+
+	return mn && READ_ONCE(mn->nr_ctx) ? net->ns.inum : 0;
 }
 
-static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
+/*
+ * The namespace of a dropped skb, if it is one we count in: that of the
+ * receiving socket (6.11+), of the skb's socket, or the one our LOCAL_IN
+ * hook counted this skb in on this CPU.  Never skb->dev: UDP overwrites it
+ * (dev_scratch) before the drops of a full receive buffer, and nothing
+ * keeps the device alive here.
+ */
+static u32 drop_netid(const struct sk_buff *skb, const struct sock *rx_sk)
+{
+	if (rx_sk)
+		return counted_netid(sock_net(rx_sk));
+	if (skb->sk)
+		return counted_netid(sock_net(skb->sk));
+	return mutex_rx_netid(skb);
+}
+
+static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
+		       unsigned int reason)
 {
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
-	struct net *net;
+	u32 netid;
 	u8 family;
 
 	if (skb->protocol == htons(ETH_P_IP))
@@ -113,12 +123,13 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
 	    skb_network_header(skb) + sizeof(struct iphdr) > skb_tail_pointer(skb))
 		return;
 	rcu_read_lock();
-	net = drop_net(skb, rx_sk);
-	if (net && mutex_parse(skb, skb_network_offset(skb), family, net, &pkt) &&
+	netid = drop_netid(skb, rx_sk);
+	if (netid &&
+	    mutex_parse(skb, skb_network_offset(skb), family, netid, &pkt) &&
 	    !pkt.icmp_error) {
 		flow = mutex_flow_lookup(&pkt.key);
 		if (flow)
-			mutex_flow_event(flow, MUTEX_EV_DROPS, 1);
+			mutex_flow_drop(flow, reason);
 	}
 	rcu_read_unlock();
 }
@@ -126,9 +137,9 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk)
 static void mutex_kfree_skb_probe(MUTEX_KFREE_SKB_PROTO(data, skb, location,
 							reason, rx_sk))
 {
-	if (!static_branch_unlikely(&mutex_active.key) || !drop_is_loss(reason))
+	if (!drop_is_loss(reason))
 		return;
-	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk));
+	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk), reason);
 }
 
 /* The key of a TCP socket's connection, as its packets would produce it. */
@@ -138,7 +149,7 @@ static bool sock_key(const struct sock *sk, struct mutex_flow_key *key,
 	const struct inet_sock *inet = inet_sk(sk);
 
 	memset(key, 0, sizeof(*key));
-	key->net = sock_net(sk);
+	key->netid = sock_net(sk)->ns.inum;
 	key->proto = IPPROTO_TCP;
 	key->port[0] = inet->inet_sport;
 	key->port[1] = inet->inet_dport;
@@ -174,8 +185,6 @@ static void mutex_retransmit_probe(void *data, const struct sock *sk,
 	struct mutex_net *mn;
 	u8 side;
 
-	if (!static_branch_unlikely(&mutex_active.key))
-		return;
 	mn = mutex_pernet(sock_net(sk));
 	if (!mn || !READ_ONCE(mn->nr_ctx) || !sock_key(sk, &key, &side))
 		return;
@@ -206,39 +215,71 @@ static void tp_lookup(struct tracepoint *tp, void *priv)
 			mutex_tps[i].tp = tp;
 }
 
+static bool probes_on;		/* under mutex_ctx_lock */
+
 int __init mutex_probes_init(void)
 {
-	int i, err;
+	int i;
 
 	drop_policy_init();
 	for_each_kernel_tracepoint(tp_lookup, NULL);
 	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++) {
 		if (!mutex_tps[i].tp) {
 			pr_err("tracepoint %s not found\n", mutex_tps[i].name);
-			err = -ENOENT;
-			goto err_unregister;
+			return -ENOENT;
 		}
+	}
+	return 0;
+}
+
+/*
+ * The probes are registered only while a context exists somewhere: until
+ * then the tracepoints stay patched out.  Caller holds mutex_ctx_lock.
+ */
+int mutex_probes_start(void)
+{
+	int i, err;
+
+	lockdep_assert_held(&mutex_ctx_lock);
+	if (probes_on)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++) {
 		err = tracepoint_probe_register(mutex_tps[i].tp,
 						mutex_tps[i].probe, NULL);
 		if (err)
 			goto err_unregister;
 	}
+	probes_on = true;
 	return 0;
 
 err_unregister:
 	while (--i >= 0)
 		tracepoint_probe_unregister(mutex_tps[i].tp, mutex_tps[i].probe,
 					    NULL);
-	tracepoint_synchronize_unregister();
 	return err;
+}
+
+/*
+ * A probe still running on another CPU only reads the flow table, which
+ * lives until the module goes: mutex_probes_exit() waits for them.
+ */
+void mutex_probes_stop(void)
+{
+	int i;
+
+	lockdep_assert_held(&mutex_ctx_lock);
+	if (!probes_on)
+		return;
+	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++)
+		tracepoint_probe_unregister(mutex_tps[i].tp, mutex_tps[i].probe,
+					    NULL);
+	probes_on = false;
 }
 
 void mutex_probes_exit(void)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++)
-		tracepoint_probe_unregister(mutex_tps[i].tp, mutex_tps[i].probe,
-					    NULL);
+	mutex_lock(&mutex_ctx_lock);
+	mutex_probes_stop();
+	mutex_unlock(&mutex_ctx_lock);
 	tracepoint_synchronize_unregister();
 }

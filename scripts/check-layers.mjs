@@ -21,7 +21,10 @@ const LAYERS = [
   ['src/views/'], // what each command shows
   ['src/thresholds/', 'src/context/'], // thresholds as people write them; what `fd run` puts a command in
   ['src/output/'], // one formatter per format, and the units
-  ['src/kernel/'], // every request to the kernel: the family's operations, /dev/mutex
+  // The world outside the process: every request to the kernel (the family's
+  // operations, /dev/mutex); HTTP (the server of `serve`, the client that posts
+  // to Alertmanager). One row: neither knows of the other.
+  ['src/kernel/', 'src/http/'],
   ['src/netlink/'], // the generic netlink protocol
   ['src/errors.ts', 'src/spec/'], // errors and exit codes; the family spec's tables
 ];

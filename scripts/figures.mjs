@@ -5,10 +5,10 @@
 import { parse } from 'yaml';
 
 export const FIGURE_SETS = ['stats', 'fd', 'conn'];
-const KINDS = new Set(['counter', 'gauge', 'id', 'time', 'duration', 'enum', 'flag', 'mask', 'histogram', 'text', 'address', 'pad']);
-const TYPES = new Set(['u8', 'u16', 'u32', 'u64', 'string', 'binary', 'pad']);
+const KINDS = new Set(['counter', 'gauge', 'id', 'time', 'duration', 'enum', 'flag', 'mask', 'histogram', 'reasons', 'text', 'address', 'filter', 'pad']);
+const TYPES = new Set(['u8', 'u16', 'u32', 'u64', 'string', 'binary', 'nest', 'pad']);
 const AGGREGATES = new Set(['sum', 'min', 'max', 'union', 'hist']);
-const FIELDS = new Set(['name', 'type', 'in', 'kind', 'unit', 'header', 'doc', 'aggregate', 'prometheus', 'kernel', 'text', 'checks', 'enum', 'parts']);
+const FIELDS = new Set(['name', 'type', 'in', 'kind', 'unit', 'header', 'doc', 'aggregate', 'prometheus', 'kernel', 'text', 'checks', 'enum', 'parts', 'nested']);
 const PROMETHEUS_FIELDS = new Set(['name', 'help', 'labels']);
 
 const lower = (s) => s.replace(/-/g, '_');
@@ -35,6 +35,9 @@ export function loadCatalog(text) {
 		if (f.kind !== 'pad' && f.prometheus === undefined) errors.push(`${where}: say its Prometheus metric, or prometheus: none`);
 		if ((f.kind === 'counter' || f.kind === 'gauge') && !f.header) errors.push(`${where}: a counter or gauge needs a table header`);
 		if (f.parts && f.kernel !== 'event') errors.push(`${where}: parts are for event counters`);
+		if ((f.type === 'nest') !== (f.nested !== undefined)) errors.push(`${where}: a nest names its nested set, and only a nest does`);
+		if (f.kind === 'filter' && (f.header || f.aggregate || f.prometheus !== 'none'))
+			errors.push(`${where}: a filter is only ever sent, never shown: no header, aggregate or metric`);
 		const inSets = Object.entries(f.in ?? {});
 		if (!inSets.length) errors.push(`${where}: in: names no set`);
 		for (const [set, value] of inSets) {
@@ -105,7 +108,8 @@ function renderSet(catalog, set) {
 	out.push('    attributes:');
 	for (const f of catalog.sets[set]) {
 		out.push('      -', `        name: ${f.name}`, `        type: ${f.type}`);
-		if (f.kind === 'histogram') out.push('        multi-attr: true');
+		if (f.nested) out.push(`        nested-attributes: ${f.nested}`);
+		if (f.kind === 'histogram' || f.kind === 'reasons') out.push('        multi-attr: true');
 		if (f.kind === 'enum' && f.enum) out.push(`        enum: ${f.enum}`);
 		if (f.doc) out.push(...renderDoc(f.doc, 8));
 		if (f.checks) {
@@ -116,10 +120,15 @@ function renderSet(catalog, set) {
 	return out;
 }
 
-/** Every attribute of a set but the pad, in number order: a reply list. */
+/** Every attribute of a set but the pad and request filters, in number order: a reply list. */
 function replyList(catalog, set, indent) {
 	const pad = ' '.repeat(indent);
-	return [`${pad}attributes:`, ...catalog.sets[set].filter((f) => f.kind !== 'pad').map((f) => `${pad}  - ${f.name}`)];
+	return [`${pad}attributes:`, ...shownFigures(catalog, set).map((f) => `${pad}  - ${f.name}`)];
+}
+
+/** The figures of a set a reply carries, in number order. */
+function shownFigures(catalog, set) {
+	return catalog.sets[set].filter((f) => f.kind !== 'pad' && f.kind !== 'filter');
 }
 
 const BEGIN = /^(\s*)# BEGIN figures: (.+?)\s*$/;
@@ -276,7 +285,7 @@ function promFor(f, set) {
 	if (p === undefined || p === 'none') return null;
 	const help = typeof p.help === 'object' ? p.help[set] : p.help;
 	const scope = set === 'stats' ? '' : `${set}_`;
-	const name = `mutex_${scope}${p.name}${f.kind === 'counter' ? '_total' : ''}`;
+	const name = `mutex_${scope}${p.name}${f.kind === 'counter' || f.kind === 'reasons' ? '_total' : ''}`;
 	return { name, help: help ?? '', labels: p.labels ?? undefined };
 }
 
@@ -284,7 +293,7 @@ export function renderTsFigures(catalog) {
 	const out = [];
 	out.push('/** How a figure is measured and shown: one entry of kernel/counters.yaml. */');
 	out.push('export interface FigureSpec {');
-	out.push("  readonly kind: 'counter' | 'gauge' | 'id' | 'time' | 'duration' | 'enum' | 'flag' | 'mask' | 'histogram' | 'text' | 'address';");
+	out.push("  readonly kind: 'counter' | 'gauge' | 'id' | 'time' | 'duration' | 'enum' | 'flag' | 'mask' | 'histogram' | 'reasons' | 'text' | 'address';");
 	out.push('  readonly unit?: string;');
 	out.push('  readonly header: string;');
 	out.push("  readonly aggregate?: 'sum' | 'min' | 'max' | 'union' | 'hist';");
@@ -295,8 +304,7 @@ export function renderTsFigures(catalog) {
 	out.push('export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec>>>> = {');
 	for (const set of FIGURE_SETS) {
 		out.push(`  '${set}': {`);
-		for (const f of catalog.sets[set]) {
-			if (f.kind === 'pad') continue;
+		for (const f of shownFigures(catalog, set)) {
 			const parts = [`kind: '${f.kind}'`];
 			if (f.unit) parts.push(`unit: '${f.unit}'`);
 			parts.push(`header: ${JSON.stringify(f.header ?? f.name.replace(/-/g, ' '))}`);
@@ -310,19 +318,20 @@ export function renderTsFigures(catalog) {
 	out.push('};\n');
 	// A listing builds a row per flow: one object literal, written out (a loop
 	// over keys costs ~8x as much), and generated so a new figure needs no edit.
-	const shown = catalog.sets.conn.filter((f) => ['enum', 'address'].includes(f.kind));
+	const shown = catalog.sets.conn.filter((f) => ['enum', 'address', 'reasons'].includes(f.kind));
 	const params = [...shown.map((f) => lower(f.name)), 'rtt_avg_us'];
+	const paramType = (p) =>
+		p === 'rtt_avg_us' ? 'bigint' : shown.find((f) => lower(f.name) === p)?.kind === 'reasons' ? 'Readonly<Record<string, bigint>>' : 'string';
 	out.push('/**');
 	out.push(' * A conn row: the figures as the kernel sends them, and these as shown (by');
-	out.push(` * name, as text): ${params.join(', ')}.`);
+	out.push(` * name, as text; drops by reason as a tally): ${params.join(', ')}.`);
 	out.push(' */');
 	out.push('export function connFigureRow(');
 	out.push('  conn: ConnAttrs,');
-	for (const p of params) out.push(`  ${p}: ${p === 'rtt_avg_us' ? 'bigint' : 'string'} | undefined,`);
+	for (const p of params) out.push(`  ${p}: ${paramType(p)} | undefined,`);
 	out.push('): Record<string, unknown> {');
 	out.push('  return {');
-	for (const f of catalog.sets.conn) {
-		if (f.kind === 'pad') continue;
+	for (const f of shownFigures(catalog, 'conn')) {
 		const key = lower(f.name);
 		out.push(shown.includes(f) ? `    ${key},` : `    ${key}: conn.${key},`);
 	}

@@ -44,13 +44,18 @@ let passed = 0;
 let failed = 0;
 const broken = [];
 
-// The export tests check the Prometheus text with promtool (Debian: prometheus);
-// on a fresh machine, as root, install it like scripts/vm installs QEMU.
-const hasPromtool = spawnSync('sh', ['-c', 'command -v promtool'], { stdio: 'ignore' }).status === 0;
-if (!hasPromtool && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0) {
-  console.log('=== installing promtool (apt-get install prometheus)');
+// The export tests check the Prometheus text with promtool, the serve and
+// alertmanager tests run the real servers (Debian: prometheus,
+// prometheus-alertmanager); on a fresh machine, as root, install them like
+// scripts/vm installs QEMU.
+const missing = [
+  ['promtool', 'prometheus'],
+  ['prometheus-alertmanager', 'prometheus-alertmanager'],
+].filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status !== 0).map(([, pkg]) => pkg);
+if (missing.length > 0 && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0) {
+  console.log(`=== installing ${missing.join(' ')} (apt-get install)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'prometheus'], { stdio: 'inherit', env }).status;
+  const install = () => spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env }).status;
   if (install() !== 0 && spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env }).status === 0) install();
 }
 

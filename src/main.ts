@@ -15,6 +15,7 @@ import Conn from './commands/conn.js';
 import Export from './commands/export.js';
 import Fd from './commands/fd/index.js';
 import FdRun from './commands/fd/run.js';
+import Serve from './commands/serve.js';
 import Stats from './commands/stats.js';
 import Thresholds from './commands/thresholds/index.js';
 import ThresholdsApply from './commands/thresholds/apply.js';
@@ -29,6 +30,7 @@ export const COMMANDS = {
   fd: Fd,
   'fd:run': FdRun,
   help: helpCommands.help,
+  serve: Serve,
   stats: Stats,
   thresholds: Thresholds,
   'thresholds:apply': ThresholdsApply,

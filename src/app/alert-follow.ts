@@ -33,8 +33,31 @@ export interface AlertSink {
   alert(alert: AlertAttrs): Promise<void>;
   /** Alerts first..last were missed and are no longer in the ring. */
   lost(first: bigint, last: bigint): Promise<void>;
+  /**
+   * The ring has been read: at the start, and after each gap was filled in
+   * from it. Everything the ring held up to now has been handed over.
+   */
+  synced?(): Promise<void>;
   /** True once output can go nowhere (the reader of a pipe went away): following stops. */
   readonly closed: boolean;
+}
+
+/** Every event to each sink in turn; closed once all of them are. */
+export function teeSinks(...sinks: AlertSink[]): AlertSink {
+  return {
+    async alert(alert) {
+      for (const sink of sinks) await sink.alert(alert);
+    },
+    async lost(first, last) {
+      for (const sink of sinks) await sink.lost(first, last);
+    },
+    async synced() {
+      for (const sink of sinks) await sink.synced?.();
+    },
+    get closed() {
+      return sinks.every((sink) => sink.closed);
+    },
+  };
 }
 
 export interface FollowOptions {
@@ -145,6 +168,7 @@ export class AlertFollower {
       await this.sink.lost(this.lastSeq + 1n, upTo - 1n);
       this.lastSeq = upTo - 1n;
     }
+    if (!this.stopped && !this.sink.closed) await this.sink.synced?.();
   }
 
   private async emit(alert: AlertAttrs): Promise<void> {

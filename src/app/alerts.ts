@@ -2,7 +2,8 @@
 // followed (`--follow`) into NDJSON, CSV rows or one line per alert until
 // interrupted; and `alerts clear`.
 import { UsageError } from '../errors.js';
-import { alertClear, alertList, withMutexClient, type MutexClient } from '../kernel/operations.js';
+import { parseHttpUrl } from '../http/client.js';
+import { alertClear, alertList, fdList, withMutexClient, type MutexClient } from '../kernel/operations.js';
 import {
   colorEnabled,
   csvField,
@@ -13,9 +14,11 @@ import {
   writeOutput,
   type OutputFormat,
 } from '../output/index.js';
+import { DURATION_NS, parseQuantity } from '../output/units.js';
 import type { AlertAttrs } from '../spec/generated.js';
 import { alertRow, alertView, clearedView, formatAlertLine } from '../views/alerts.js';
-import { followAlerts, matchesFilter, type AlertFilter, type AlertSink } from './alert-follow.js';
+import { followAlerts, matchesFilter, teeSinks, type AlertFilter, type AlertSink } from './alert-follow.js';
+import { AlertmanagerForwarder } from './alertmanager.js';
 import { listOrder, outputFormat, printList, printView, shownView, type ListFlags, type OutputFlags } from './print.js';
 
 /** `--since`: a sequence number (digits only), or a look-back such as 90s, 5m, 2h, 1d. */
@@ -57,6 +60,8 @@ export interface StreamOptions {
   bin: string;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** Where alerts go besides the output (Alertmanager). */
+  forward?: AlertSink;
 }
 
 /**
@@ -106,7 +111,7 @@ export async function runFollow(client: MutexClient, query: AlertQuery, options:
   try {
     const sink = alertStreamSink(options);
     await sink.start();
-    await followAlerts(client, sink, {
+    await followAlerts(client, options.forward ? teeSinks(sink, options.forward) : sink, {
       sinceSeq: query.since?.kind === 'seq' ? query.since.seq : undefined,
       filter: { type: query.type, fdId: query.fdId, sinceTimeNs: sinceTimeNs(query.since, nowMs) },
       signal: controller.signal,
@@ -127,13 +132,53 @@ export async function showAlerts(query: AlertQuery, flags: OutputFlags & ListFla
   await printList(view, alerts.map(alertRow), order, flags);
 }
 
-/** `alerts --follow`: prints until interrupted (see runFollow). */
-export async function streamAlerts(query: AlertQuery, flags: OutputFlags & ListFlags, bin: string): Promise<void> {
+/** `--alertmanager`: where followed alerts are posted as well. */
+export interface AlertmanagerRequest {
+  readonly urls: readonly URL[];
+  readonly resendMs: number;
+  readonly instance?: string;
+}
+
+export interface AlertmanagerFlags {
+  readonly alertmanager?: readonly string[];
+  readonly 'resend-interval'?: string;
+  readonly instance?: string;
+  readonly follow: boolean;
+}
+
+/** The --alertmanager flags checked: URLs, a resend interval (default 1 minute, as Prometheus's), the instance label. */
+export function alertmanagerRequest(flags: AlertmanagerFlags): AlertmanagerRequest | undefined {
+  if (flags.alertmanager === undefined || flags.alertmanager.length === 0) {
+    const stray = flags['resend-interval'] !== undefined ? '--resend-interval' : flags.instance !== undefined ? '--instance' : undefined;
+    if (stray) throw new UsageError(`${stray} goes with --alertmanager`);
+    return undefined;
+  }
+  if (!flags.follow) throw new UsageError('--alertmanager posts the alerts as they come: add --follow');
+  const urls = flags.alertmanager.map((text) => parseHttpUrl(text, '--alertmanager'));
+  const resendNs =
+    flags['resend-interval'] === undefined
+      ? 60_000_000_000n
+      : parseQuantity(DURATION_NS, flags['resend-interval'], '--resend-interval', { min: 100_000_000n, max: 86_400_000_000_000n }, (value) => `${value / 1_000_000n} ms`);
+  if (flags.instance !== undefined && flags.instance.trim() === '') throw new UsageError('--instance: an empty label value is no label; give a name');
+  return { urls, resendMs: Number(resendNs / 1_000_000n), instance: flags.instance };
+}
+
+/** `alerts --follow [--alertmanager URL]`: prints (and posts) until interrupted (see runFollow). */
+export async function streamAlerts(query: AlertQuery, flags: OutputFlags & ListFlags, bin: string, alertmanager?: AlertmanagerRequest): Promise<void> {
   if (flags.sort !== undefined || flags.limit !== undefined) throw new UsageError('--sort and --limit do not go with --follow');
   if (flags.columns !== undefined) throw new UsageError('--columns does not go with --follow: each event is printed whole');
   const format = outputFormat(flags);
   const color = colorEnabled({ isTTY: process.stdout.isTTY === true });
-  await withMutexClient((client) => runFollow(client, query, { format, header: flags.header, color, bin }));
+  await withMutexClient(async (client) => {
+    const forward = alertmanager
+      ? new AlertmanagerForwarder({ ...alertmanager, contexts: () => fdList(client), log: (line) => void writeOutput(`${bin}: ${line}\n`, process.stderr) })
+      : undefined;
+    try {
+      await runFollow(client, query, { format, header: flags.header, color, bin, forward });
+    } finally {
+      await forward?.stop();
+    }
+  });
 }
 
 /** `alerts clear`: empties the ring; says so, or prints `{"cleared": true}`. */

@@ -38,6 +38,7 @@ function valueSchema(column: Column): Schema {
         return UINT;
     }
   })();
+  if (column.tally) return { type: 'object', additionalProperties: UINT };
   return column.list ? { type: 'array', items: scalar } : scalar;
 }
 

@@ -9,9 +9,9 @@ import { fdRow, fdView } from '../views/fd.js';
 /** How the catalog (kernel/counters.yaml) folds a context's figure over several contexts. */
 const aggregation = (key: string) => figures.fd?.[key]?.aggregate;
 
-/** Counters and one-second rates that add up (the histogram is summed bucket by bucket apart). */
+/** Counters and one-second rates that add up (the histogram and drops by reason are summed apart). */
 const SUMMED = Object.keys(figures.fd ?? {}).filter(
-  (key) => aggregation(key) === 'sum' && figures.fd?.[key]?.kind !== 'histogram',
+  (key) => aggregation(key) === 'sum' && figures.fd?.[key]?.kind !== 'histogram' && figures.fd?.[key]?.kind !== 'reasons',
 ) as (keyof FdAttrs)[];
 
 const FD_IDS: Column = { key: 'fd_ids', header: 'contexts', kind: 'id', list: true };
@@ -54,6 +54,8 @@ export function aggregateFds(fds: readonly FdAttrs[]): FdAttrs {
   total.rtt_p90_us = histogramPercentile(hist, samples, 90);
   total.rtt_p99_us = histogramPercentile(hist, samples, 99);
   total.alerts_active = fds.reduce((mask, fd) => mask | (fd.alerts_active ?? 0), 0);
+  // Entries of one reason from several contexts add up in the row's tally.
+  total.drop_reasons = fds.flatMap((fd) => fd.drop_reasons ?? []);
   return total;
 }
 

@@ -2,10 +2,10 @@
 // textfile collector reads it: every family once with HELP and TYPE, names
 // under `mutex_`, counters ending in `_total`, base units (bytes, seconds).
 // Per-connection series only when the conn scope is asked for (cardinality).
-import { figures, type AlertAttrs, type ConnAttrs, type FdAttrs, type StatsAttrs } from '../spec/generated.js';
+import { figures, type AlertAttrs, type ConnAttrs, type DropReasonAttrs, type FdAttrs, type StatsAttrs } from '../spec/generated.js';
 import { formatAddress, formatEndpoint } from '../output/index.js';
 import { alertTypeName, enumName, enumNames } from '../spec/enums.js';
-import { protocolName } from '../views/common.js';
+import { dropReasonTally, protocolName } from '../views/common.js';
 import type { Snapshot } from './snapshot.js';
 
 type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
@@ -20,7 +20,8 @@ interface Sample {
 interface Family {
   readonly help: string;
   readonly type: MetricType;
-  readonly samples: Sample[];
+  /** Its samples, written out as they come (`mutexctl serve --conn-series` may have millions). */
+  readonly lines: string[];
 }
 
 /** A plain number sample, with µs or ns scaled to seconds. */
@@ -40,7 +41,7 @@ function metricsOf(set: FigureSet): Readonly<Record<string, SimpleMetric>> {
   const table: Record<string, SimpleMetric> = {};
   for (const [key, figure] of Object.entries(figures[set] ?? {})) {
     const prometheus = figure.prometheus;
-    if (!prometheus) continue;
+    if (!prometheus || figure.kind === 'reasons') continue;
     const unit = figure.unit === 'us' || figure.unit === 'ns' ? figure.unit : undefined;
     table[key] = {
       name: prometheus.name,
@@ -75,6 +76,7 @@ export const NOT_METRICS = new Set(
 );
 
 export function escapeLabelValue(value: string): string {
+  if (!/[\\\n"]/.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -98,36 +100,52 @@ export function toSeconds(value: bigint, unit: 'us' | 'ns'): string {
 
 class Exposition {
   private readonly families = new Map<string, Family>();
+  // The label set of the previous sample, rendered: a flow's or a context's
+  // figures come one after another with the same labels.
+  private lastLabels: Labels | undefined;
+  private lastLabelText = '';
 
   add(name: string, type: MetricType, help: string, sample: Sample): void {
     let family = this.families.get(name);
     if (!family) {
-      family = { help, type, samples: [] };
+      family = { help, type, lines: [] };
       this.families.set(name, family);
     }
-    family.samples.push(sample);
+    if (sample.labels !== this.lastLabels) {
+      this.lastLabels = sample.labels;
+      this.lastLabelText = labelText(sample.labels);
+    }
+    family.lines.push(`${name}${sample.suffix}${this.lastLabelText} ${sample.value}`);
   }
 
   simple(metric: SimpleMetric, value: bigint | number | undefined, labels: Labels): void {
     if (value === undefined) return;
     const big = BigInt(value);
     const text = metric.unit ? toSeconds(big, metric.unit) : big.toString();
-    this.add(metric.name, metric.type, metric.help, { suffix: '', labels: { ...labels, ...metric.labels }, value: text });
+    this.add(metric.name, metric.type, metric.help, { suffix: '', labels: metric.labels ? { ...labels, ...metric.labels } : labels, value: text });
   }
 
   render(): string {
-    const lines: string[] = [];
-    for (const [name, family] of this.families) {
-      lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
-      for (const sample of family.samples) lines.push(`${name}${sample.suffix}${labelText(sample.labels)} ${sample.value}`);
-    }
-    return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    const parts: string[] = [];
+    for (const [name, family] of this.families) parts.push(`# HELP ${name} ${family.help}\n# TYPE ${name} ${family.type}\n${family.lines.join('\n')}\n`);
+    return parts.join('');
   }
 }
 
 function addSimple<T extends object>(out: Exposition, table: Readonly<Partial<Record<keyof T, SimpleMetric>>>, attrs: T, labels: Labels): void {
   for (const [key, metric] of Object.entries(table) as [keyof T & string, SimpleMetric][]) {
     out.simple(metric, attrs[key] as bigint | number | undefined, labels);
+  }
+}
+
+/** Each figure of the set counted by the kernel's drop reason: one series per reason, labelled reason. */
+function addByReason(out: Exposition, set: FigureSet, attrs: FdAttrs | ConnAttrs, labels: Labels): void {
+  for (const [key, figure] of Object.entries(figures[set] ?? {})) {
+    if (figure.kind !== 'reasons' || !figure.prometheus) continue;
+    const tally = dropReasonTally((attrs as Record<string, unknown>)[key] as DropReasonAttrs[] | undefined);
+    for (const [reason, count] of Object.entries(tally)) {
+      out.add(figure.prometheus.name, 'counter', figure.prometheus.help, { suffix: '', labels: { ...labels, reason }, value: count.toString() });
+    }
   }
 }
 
@@ -151,9 +169,27 @@ function addRttSummary(out: Exposition, name: string, help: string, attrs: { rtt
   out.add(name, 'summary', help, { suffix: '_count', labels, value: attrs.rtt_samples.toString() });
 }
 
+/** What `mutexctl serve` adds about itself: mutex_up and the mutex_exporter_* families. */
+export interface ExporterStatus {
+  /** The module answered this snapshot (mutex_up 1); 0 while it is not loaded. */
+  readonly up: boolean;
+  /** Kernel snapshots taken since the exporter started (concurrent scrapes share one). */
+  readonly snapshots: number;
+  /** How long this snapshot's kernel reads took. */
+  readonly snapshotSeconds: number;
+}
+
 export interface PrometheusOptions {
   /** Per-connection series (the conn scope). */
   readonly perConnection: boolean;
+  /**
+   * At most this many flows get series of their own: those with the lowest
+   * ids (the oldest, so a flow's series does not come and go between
+   * scrapes). With `exporter`, the others are counted in
+   * mutex_exporter_conn_series_omitted.
+   */
+  readonly maxConnections?: number;
+  readonly exporter?: ExporterStatus;
 }
 
 function fdLabels(fd: FdAttrs): Labels {
@@ -163,6 +199,7 @@ function fdLabels(fd: FdAttrs): Labels {
 function addFd(out: Exposition, fd: FdAttrs, conns: readonly ConnAttrs[] | undefined): void {
   const labels = fdLabels(fd);
   addSimple(out, FD_METRICS, fd, labels);
+  addByReason(out, 'fd', fd, labels);
   addRttHistogram(out, 'mutex_fd_rtt_seconds', 'Smoothed-RTT samples of the context (log2 buckets).', fd, labels);
   for (const type of enumNames('alert-type').map((_, bit) => bit)) {
     out.add('mutex_fd_alert_active', 'gauge', 'Whether an alert of this type is raised now for the context (1) or not (0).', {
@@ -202,6 +239,7 @@ function addConn(out: Exposition, conn: ConnAttrs): void {
     remote: endpoint(conn.remote_addr, conn.remote_port),
   };
   addSimple(out, CONN_METRICS, conn, labels);
+  addByReason(out, 'conn', conn, labels);
   addRttSummary(out, 'mutex_conn_rtt_seconds', 'Smoothed-RTT samples of the flow.', conn, labels);
 }
 
@@ -228,8 +266,27 @@ function addAlerts(out: Exposition, alerts: readonly AlertAttrs[]): void {
   }
 }
 
+/** The flows that get series of their own: all, or the `max` with the lowest ids. */
+function connectionsShown(conns: readonly ConnAttrs[], max: number | undefined): readonly ConnAttrs[] {
+  if (max === undefined || conns.length <= max) return conns;
+  const id = (conn: ConnAttrs): bigint => conn.id ?? 0n;
+  return [...conns].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0)).slice(0, max);
+}
+
+function addExporter(out: Exposition, status: ExporterStatus): void {
+  const gauge = (name: string, help: string, value: string): void => out.add(name, 'gauge', help, { suffix: '', labels: {}, value });
+  gauge('mutex_up', 'Whether the mutex module answered this scrape (1) or is not loaded (0).', status.up ? '1' : '0');
+  out.add('mutex_exporter_snapshots_total', 'counter', 'Kernel snapshots mutexctl serve took since it started; concurrent scrapes share one.', {
+    suffix: '',
+    labels: {},
+    value: String(status.snapshots),
+  });
+  gauge('mutex_exporter_snapshot_duration_seconds', 'How long the kernel reads of this snapshot took.', String(status.snapshotSeconds));
+}
+
 export function renderPrometheus(snapshot: Snapshot, options: PrometheusOptions): string {
   const out = new Exposition();
+  if (options.exporter) addExporter(out, options.exporter);
   const { stats } = snapshot;
   if (stats) {
     if (stats.instance_id !== undefined) {
@@ -243,7 +300,18 @@ export function renderPrometheus(snapshot: Snapshot, options: PrometheusOptions)
     addRttSummary(out, 'mutex_rtt_seconds', 'Smoothed-RTT samples of tracked TCP sockets.', stats, {});
   }
   for (const fd of snapshot.fds ?? []) addFd(out, fd, snapshot.conns);
-  if (options.perConnection) for (const conn of snapshot.conns ?? []) addConn(out, conn);
+  if (options.perConnection) {
+    const conns = snapshot.conns ?? [];
+    const shown = connectionsShown(conns, options.maxConnections);
+    for (const conn of shown) addConn(out, conn);
+    if (options.exporter) {
+      out.add('mutex_exporter_conn_series_omitted', 'gauge', 'Flows left without series of their own in this scrape: above --max-conn-series.', {
+        suffix: '',
+        labels: {},
+        value: String(conns.length - shown.length),
+      });
+    }
+  }
   if (snapshot.alerts) addAlerts(out, snapshot.alerts);
   return out.render();
 }

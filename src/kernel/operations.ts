@@ -55,12 +55,33 @@ export function fdList(client: MutexClient): Promise<FdAttrs[]> {
   return client.dumpConsistent<'fd'>('fd-get');
 }
 
+/** A prefix of addresses: the first `prefix` bits of `addr` (4 or 16 bytes). */
+export interface AddressPrefix {
+  addr: Uint8Array;
+  prefix: number;
+}
+
+export interface PortRange {
+  lo: number;
+  hi: number;
+}
+
+/** What a listing keeps; the kernel applies every filter given. */
 export interface ConnFilters {
   fdId?: number;
   /** IP protocol number. */
   protocol?: number;
   /** flow-state value. */
   state?: number;
+  /** AF_INET (2) or AF_INET6 (10). */
+  family?: number;
+  local?: AddressPrefix;
+  remote?: AddressPrefix;
+  localPorts?: PortRange;
+  remotePorts?: PortRange;
+  /** The process that last sent on the flow, by pid in our pid namespace or by command name. */
+  pid?: number;
+  comm?: string;
 }
 
 /** One flow by id (conn-get); "no connection with id N" when the kernel has none. */
@@ -74,6 +95,25 @@ export function connList(client: MutexClient, filters: ConnFilters = {}): Promis
   if (filters.fdId !== undefined) request.fd_id = filters.fdId;
   if (filters.protocol !== undefined) request.protocol = filters.protocol;
   if (filters.state !== undefined) request.state = filters.state;
+  if (filters.family !== undefined) request.family = filters.family;
+  if (filters.local) {
+    request.local_addr = filters.local.addr;
+    request.local_prefix_len = filters.local.prefix;
+  }
+  if (filters.remote) {
+    request.remote_addr = filters.remote.addr;
+    request.remote_prefix_len = filters.remote.prefix;
+  }
+  if (filters.localPorts) {
+    request.local_port = filters.localPorts.lo;
+    request.local_port_max = filters.localPorts.hi;
+  }
+  if (filters.remotePorts) {
+    request.remote_port = filters.remotePorts.lo;
+    request.remote_port_max = filters.remotePorts.hi;
+  }
+  if (filters.pid !== undefined) request.pid = filters.pid;
+  if (filters.comm !== undefined) request.comm = filters.comm;
   return client.dumpConsistent<'conn'>('conn-get', request);
 }
 

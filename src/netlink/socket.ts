@@ -281,9 +281,11 @@ export class NetlinkConnection implements NetlinkTransport {
 }
 
 /** The answer ends with an NLMSG_ERROR carrying a negative errno. */
+/** A request refused: its NLMSG_ERROR, or a dump's NLMSG_DONE, carries a negative errno. */
 function answeredWithError(messages: readonly NetlinkMessage[]): boolean {
   const last = messages.at(-1);
-  return last?.header.type === NLMSG_ERROR && last.payload.length >= 4 && last.payload.readInt32LE(0) < 0;
+  if (!last || (last.header.type !== NLMSG_ERROR && last.header.type !== NLMSG_DONE)) return false;
+  return last.payload.length >= 4 && last.payload.readInt32LE(0) < 0;
 }
 
 function socketError(error: unknown, context = 'netlink socket error'): MutexctlError {

@@ -1,6 +1,7 @@
 // RFC 4180 CSV: CRLF line ends, a header row of column keys, fields quoted
 // when they hold a comma, a quote, CR or LF, quotes doubled; a list is one
 // field with its items separated by ';'.
+import { isTally, tallyText } from './tally.js';
 import type { CellValue, Row, View } from './view.js';
 
 const LINE_END = '\r\n';
@@ -11,7 +12,8 @@ export function csvField(value: CellValue): string {
   // Counters are most of the fields of a large listing: no quoting to check.
   if (typeof value === 'bigint' || typeof value === 'number') return String(value);
   // A list (a histogram) is one field, its items separated by ';'.
-  const text = typeof value === 'string' ? value : Array.isArray(value) ? value.join(';') : String(value);
+  const text =
+    typeof value === 'string' ? value : Array.isArray(value) ? value.join(';') : isTally(value) ? tallyText(value, ';', '=') : String(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

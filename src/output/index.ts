@@ -10,3 +10,4 @@ export { outputClosed, watchOutputClosed, writeOutput } from './stdout.js';
 export { compareAddresses, formatAddress, formatEndpoint, parseAddress } from './address.js';
 export { parseSort, sortAndLimit, sortRows, type SortKey } from './sort.js';
 export { selectColumns } from './columns.js';
+export { isTally, sumTallies, tallyOf, tallyText, type Tally } from './tally.js';

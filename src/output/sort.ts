@@ -29,9 +29,9 @@ export function parseSort(view: View, text: string): SortKey[] {
   });
 }
 
-/** Lists (histograms) have no order. */
+/** Lists (histograms) and tallies have no order. */
 function isSortable(column: Column): boolean {
-  return column.list !== true;
+  return column.list !== true && column.tally !== true;
 }
 
 function isMissing(value: CellValue): value is null | undefined {

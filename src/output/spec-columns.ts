@@ -51,6 +51,7 @@ function columnOf(setName: string, spec: AttrSpec): Column {
     const kind = kindOfAttribute(spec);
     return { key: spec.key, header: headerOfAttribute(spec.name, kind), kind, ...list };
   }
+  if (figure.kind === 'reasons') return { key: spec.key, header: figure.header, kind: 'count', tally: true };
   const metric = figure.kind === 'counter' || figure.kind === 'gauge' ? { metric: figure.kind } : {};
   return { key: spec.key, header: figure.header, kind: kindOfFigure(figure), ...metric, ...list };
 }
@@ -90,6 +91,10 @@ export function columnsFromAttributeSet(setName: string, options: ColumnOptions 
   return specs
     .filter((spec) => {
       if (spec.type === 'pad') return false;
+      const figureSet = figures[setName];
+      // A figure set shows its figures only, not the filters a request may carry.
+      if (figureSet && !figureSet[spec.key]) return false;
+      if (figureSet?.[spec.key]?.kind === 'reasons') return true;
       if (spec.multi) return options.lists === true && SHOWN_TYPES.has(spec.type);
       return SHOWN_TYPES.has(spec.type) || Object.hasOwn(overrides, spec.key);
     })

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { makeChalk } from './color.js';
 import { formatBitRate, formatBytes, formatCount, formatDurationNs, formatMicroseconds, formatTimestampNs } from './units.js';
+import { isTally, tallyText } from './tally.js';
 import type { CellValue, Column, Row, View } from './view.js';
 
 export interface TableOptions {
@@ -16,6 +17,7 @@ export function humanValue(column: Column, value: CellValue, nowMs = Date.now(),
   if (value === null || value === undefined) return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string') return value === '' ? '-' : value;
+  if (isTally(value)) return Object.keys(value).length === 0 ? '-' : tallyText(value, ', ', ' ');
   if (Array.isArray(value)) {
     if (value.length === 0) return '-';
     return value.map((item: bigint | string) => (typeof item === 'string' ? item : formatCount(item))).join(typeof value[0] === 'string' ? ', ' : ' ');

@@ -7,7 +7,9 @@
  */
 export type ColumnKind = 'count' | 'per-sec' | 'bytes' | 'usec' | 'bytes-per-sec' | 'time-ns' | 'duration-ns' | 'id' | 'address' | 'text';
 
-export type CellValue = bigint | number | string | boolean | null | undefined | readonly bigint[] | readonly string[];
+import type { Tally } from './tally.js';
+
+export type CellValue = bigint | number | string | boolean | null | undefined | readonly bigint[] | readonly string[] | Tally;
 
 export interface Column {
   /** JSON key and CSV header: snake_case, stable, part of the documented schema. */
@@ -17,6 +19,8 @@ export interface Column {
   readonly kind: ColumnKind;
   /** The value is a list (a histogram, names of alert types): a JSON array, one CSV field joined by ';'. */
   readonly list?: boolean;
+  /** The value is a tally (counts by name): a JSON object, one CSV field `NAME=N;...`. */
+  readonly tally?: boolean;
   /** The only values a text column takes (an enum by name); documented in the JSON Schemas. */
   readonly values?: readonly string[];
   /** A counter (only grows, so deltas mean something) or a gauge (a value now); none for identities, times, text, lists. */

@@ -103,6 +103,7 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'flows-tracked', key: 'flows_tracked', value: 34, type: 'u64', doc: "Flows in the flow table now: the open connections plus recently closed\nand idle flows kept until their timeout." },
     { name: 'resets', key: 'resets', value: 35, type: 'u64', doc: "TCP resets sent or received on tracked flows (each counted once)." },
     { name: 'icmp-errors', key: 'icmp_errors', value: 36, type: 'u64', doc: "ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent,\nor where they arrive unless over loopback)." },
+    { name: 'drop-reasons', key: 'drop_reasons', value: 37, type: 'nest', nested: 'drop-reason', multi: true, doc: "The drops (see drops) by the kernel's own drop reason, named as the\nrunning kernel names them (NO_SOCKET, SOCKET_RCVBUFF...): one entry per\nreason seen. Reasons of other subsystems than the core count under\nOTHER_SUBSYSTEM." },
   ],
   'conn': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -132,6 +133,18 @@ export const attributeSets: Readonly<Record<string, readonly AttrSpec[]>> = {
     { name: 'midstream', key: 'midstream', value: 25, type: 'u8', doc: "1 when the connection on this flow was picked up after it had started (a\nTCP flow whose first packet seen was not a SYN): it is not counted in\nconns-total, and it inherits no retransmissions from before. A new\nconnection reusing the 5-tuple (a SYN) clears it." },
     { name: 'resets', key: 'resets', value: 26, type: 'u64', doc: "TCP resets sent or received on tracked flows (each counted once)." },
     { name: 'icmp-errors', key: 'icmp_errors', value: 27, type: 'u64', doc: "ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent,\nor where they arrive unless over loopback)." },
+    { name: 'pid', key: 'pid', value: 28, type: 'u32', doc: "The process that last sent from the flow's local endpoint, as its pid in\nthe reader's pid namespace (what ss -p shows for the socket); 0 when no\nprocess sent on the flow (one that only receives), when it is not\nvisible from the reader's pid namespace, or when it has exited. In a\nconn-get dump request, only that process's flows." },
+    { name: 'comm', key: 'comm', value: 29, type: 'string', doc: "That process's command name; empty when pid is 0. In a conn-get dump\nrequest, only flows of processes of that name." },
+    { name: 'drop-reasons', key: 'drop_reasons', value: 30, type: 'nest', nested: 'drop-reason', multi: true, doc: "The drops (see drops) by the kernel's own drop reason, named as the\nrunning kernel names them (NO_SOCKET, SOCKET_RCVBUFF...): one entry per\nreason seen. Reasons of other subsystems than the core count under\nOTHER_SUBSYSTEM." },
+    { name: 'local-prefix-len', key: 'local_prefix_len', value: 31, type: 'u8', doc: "In a conn-get dump request, with local-addr: the length of the prefix of\nthe local address to match (CIDR); every bit when absent." },
+    { name: 'remote-prefix-len', key: 'remote_prefix_len', value: 32, type: 'u8', doc: "The same for remote-addr." },
+    { name: 'local-port-max', key: 'local_port_max', value: 33, type: 'u16', doc: "In a conn-get dump request, with local-port: the upper end of the range\nof local ports to match; local-port alone matches one port." },
+    { name: 'remote-port-max', key: 'remote_port_max', value: 34, type: 'u16', doc: "The same for remote-port." },
+  ],
+  'drop-reason': [
+    { name: 'pad', key: 'pad', value: 1, type: 'pad' },
+    { name: 'reason', key: 'reason', value: 2, type: 'string', doc: "The running kernel's name for the reason, e.g. NO_SOCKET." },
+    { name: 'drops', key: 'drops', value: 3, type: 'u64' },
   ],
   'alert': [
     { name: 'pad', key: 'pad', value: 1, type: 'pad' },
@@ -176,7 +189,7 @@ export interface OpSpec {
 export const operations: Readonly<Record<string, OpSpec>> = {
   'stats-get': { name: 'stats-get', value: 1, attributeSet: 'stats', hasDo: true, hasDump: false, adminOnly: false, doRequest: [], dumpRequest: [] },
   'fd-get': { name: 'fd-get', value: 2, attributeSet: 'fd', hasDo: true, hasDump: true, adminOnly: false, doRequest: ['id'], dumpRequest: [] },
-  'conn-get': { name: 'conn-get', value: 3, attributeSet: 'conn', hasDo: true, hasDump: true, adminOnly: false, doRequest: ['id'], dumpRequest: ['fd-id', 'protocol', 'state'] },
+  'conn-get': { name: 'conn-get', value: 3, attributeSet: 'conn', hasDo: true, hasDump: true, adminOnly: false, doRequest: ['id'], dumpRequest: ['fd-id', 'protocol', 'state', 'family', 'local-addr', 'local-prefix-len', 'remote-addr', 'remote-prefix-len', 'local-port', 'local-port-max', 'remote-port', 'remote-port-max', 'pid', 'comm'] },
   'alert-get': { name: 'alert-get', value: 4, attributeSet: 'alert', hasDo: false, hasDump: true, adminOnly: false, doRequest: [], dumpRequest: ['since-seq', 'fd-id', 'type'] },
   'alert-clear': { name: 'alert-clear', value: 5, attributeSet: 'alert', hasDo: true, hasDump: false, adminOnly: true, doRequest: [], dumpRequest: [] },
   'thresholds-get': { name: 'thresholds-get', value: 6, attributeSet: 'thresholds', hasDo: true, hasDump: false, adminOnly: false, doRequest: ['fd-id'], dumpRequest: [] },
@@ -336,6 +349,8 @@ export interface FdAttrs {
   resets?: bigint;
   /** ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent, or where they arrive unless over loopback). */
   icmp_errors?: bigint;
+  /** The drops (see drops) by the kernel's own drop reason, named as the running kernel names them (NO_SOCKET, SOCKET_RCVBUFF...): one entry per reason seen. Reasons of other subsystems than the core count under OTHER_SUBSYSTEM. */
+  drop_reasons?: DropReasonAttrs[];
 }
 
 /** Attribute set `conn`: One tracked flow (connection), keyed by netns and normalised 5-tuple. */
@@ -388,6 +403,27 @@ export interface ConnAttrs {
   resets?: bigint;
   /** ICMP and ICMPv6 errors quoting a packet of a tracked flow (where sent, or where they arrive unless over loopback). */
   icmp_errors?: bigint;
+  /** The process that last sent from the flow's local endpoint, as its pid in the reader's pid namespace (what ss -p shows for the socket); 0 when no process sent on the flow (one that only receives), when it is not visible from the reader's pid namespace, or when it has exited. In a conn-get dump request, only that process's flows. */
+  pid?: number;
+  /** That process's command name; empty when pid is 0. In a conn-get dump request, only flows of processes of that name. */
+  comm?: string;
+  /** The drops (see drops) by the kernel's own drop reason, named as the running kernel names them (NO_SOCKET, SOCKET_RCVBUFF...): one entry per reason seen. Reasons of other subsystems than the core count under OTHER_SUBSYSTEM. */
+  drop_reasons?: DropReasonAttrs[];
+  /** In a conn-get dump request, with local-addr: the length of the prefix of the local address to match (CIDR); every bit when absent. */
+  local_prefix_len?: number;
+  /** The same for remote-addr. */
+  remote_prefix_len?: number;
+  /** In a conn-get dump request, with local-port: the upper end of the range of local ports to match; local-port alone matches one port. */
+  local_port_max?: number;
+  /** The same for remote-port. */
+  remote_port_max?: number;
+}
+
+/** Attribute set `drop-reason`: The drops of one kernel drop reason (an entry of drop-reasons). */
+export interface DropReasonAttrs {
+  /** The running kernel's name for the reason, e.g. NO_SOCKET. */
+  reason?: string;
+  drops?: bigint;
 }
 
 /** Attribute set `alert`: One alert event, as kept in the ring and multicast on "alerts". */
@@ -438,7 +474,7 @@ export interface ThresholdsAttrs {
 
 /** How a figure is measured and shown: one entry of kernel/counters.yaml. */
 export interface FigureSpec {
-  readonly kind: 'counter' | 'gauge' | 'id' | 'time' | 'duration' | 'enum' | 'flag' | 'mask' | 'histogram' | 'text' | 'address';
+  readonly kind: 'counter' | 'gauge' | 'id' | 'time' | 'duration' | 'enum' | 'flag' | 'mask' | 'histogram' | 'reasons' | 'text' | 'address';
   readonly unit?: string;
   readonly header: string;
   readonly aggregate?: 'sum' | 'min' | 'max' | 'union' | 'hist';
@@ -524,6 +560,7 @@ export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec
     flows_tracked: { kind: 'gauge', unit: 'flows', header: "flows tracked", aggregate: 'sum', prometheus: {name: "mutex_fd_flows_tracked",help: "Flows of the context in the flow table now, open or not."} },
     resets: { kind: 'counter', unit: 'packets', header: "resets", aggregate: 'sum', prometheus: {name: "mutex_fd_resets_total",help: "TCP resets of the context."} },
     icmp_errors: { kind: 'counter', unit: 'packets', header: "icmp errors", aggregate: 'sum', prometheus: {name: "mutex_fd_icmp_errors_total",help: "ICMP errors referring to the context's flows."} },
+    drop_reasons: { kind: 'reasons', header: "drop reasons", aggregate: 'sum', prometheus: {name: "mutex_fd_drops_by_reason_total",help: "Packets of the context's flows dropped, by the kernel's drop reason."} },
   },
   'conn': {
     id: { kind: 'id', header: "id", prometheus: null },
@@ -552,12 +589,15 @@ export const figures: Readonly<Record<string, Readonly<Record<string, FigureSpec
     midstream: { kind: 'flag', header: "picked up mid-stream", prometheus: null },
     resets: { kind: 'counter', unit: 'packets', header: "resets", aggregate: 'sum', prometheus: {name: "mutex_conn_resets_total",help: "TCP resets of the flow."} },
     icmp_errors: { kind: 'counter', unit: 'packets', header: "icmp errors", aggregate: 'sum', prometheus: {name: "mutex_conn_icmp_errors_total",help: "ICMP errors referring to the flow."} },
+    pid: { kind: 'id', header: "pid", prometheus: null },
+    comm: { kind: 'text', header: "process", prometheus: null },
+    drop_reasons: { kind: 'reasons', header: "drop reasons", aggregate: 'sum', prometheus: {name: "mutex_conn_drops_by_reason_total",help: "Packets of the flow dropped, by the kernel's drop reason."} },
   },
 };
 
 /**
  * A conn row: the figures as the kernel sends them, and these as shown (by
- * name, as text): family, protocol, local_addr, remote_addr, direction, state, rtt_avg_us.
+ * name, as text; drops by reason as a tally): family, protocol, local_addr, remote_addr, direction, state, drop_reasons, rtt_avg_us.
  */
 export function connFigureRow(
   conn: ConnAttrs,
@@ -567,6 +607,7 @@ export function connFigureRow(
   remote_addr: string | undefined,
   direction: string | undefined,
   state: string | undefined,
+  drop_reasons: Readonly<Record<string, bigint>> | undefined,
   rtt_avg_us: bigint | undefined,
 ): Record<string, unknown> {
   return {
@@ -596,6 +637,9 @@ export function connFigureRow(
     midstream: conn.midstream,
     resets: conn.resets,
     icmp_errors: conn.icmp_errors,
+    pid: conn.pid,
+    comm: conn.comm,
+    drop_reasons,
     rtt_avg_us,
   };
 }
@@ -604,6 +648,7 @@ export interface AttrSetTypes {
   'stats': StatsAttrs;
   'fd': FdAttrs;
   'conn': ConnAttrs;
+  'drop-reason': DropReasonAttrs;
   'alert': AlertAttrs;
   'thresholds': ThresholdsAttrs;
 }

@@ -1,4 +1,5 @@
-import type { Column, View } from '../output/index.js';
+import { tallyOf, type Column, type Tally, type View } from '../output/index.js';
+import type { DropReasonAttrs } from '../spec/generated.js';
 
 /** When a snapshot was taken: leads each record of --watch output and of CSV exports, so rows form a time series. */
 export const TAKEN_NS: Column = { key: 'taken_ns', header: 'taken', kind: 'time-ns' };
@@ -19,6 +20,11 @@ export function rttAverageUs(values: { rtt_sum_us?: bigint; rtt_samples?: bigint
   const { rtt_sum_us: sum, rtt_samples: samples } = values;
   if (sum === undefined || samples === undefined) return undefined;
   return samples === 0n ? 0n : sum / samples;
+}
+
+/** Drops by the kernel's reason, as a tally (empty when there were none). */
+export function dropReasonTally(reasons: readonly DropReasonAttrs[] | undefined): Tally {
+  return tallyOf(reasons, (r) => r.reason, (r) => r.drops);
 }
 
 /** IP protocol numbers of the flows the module tracks, by the names mutexctl uses. */

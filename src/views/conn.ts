@@ -16,7 +16,7 @@ import {
   type View,
 } from '../output/index.js';
 import { enumName, enumNames } from '../spec/enums.js';
-import { familyName, pair, protocolName, rttAverageUs, withRttAverage } from './common.js';
+import { dropReasonTally, familyName, pair, protocolName, rttAverageUs, withRttAverage } from './common.js';
 
 const text = (value: CellValue): string | undefined => (value === undefined || value === null ? undefined : String(value));
 const count = (value: CellValue): string | undefined =>
@@ -124,6 +124,7 @@ export function connRow(conn: ConnAttrs): Row {
     conn.remote_addr ? formatAddress(conn.remote_addr) : undefined,
     enumName('direction', conn.direction),
     enumName('flow-state', conn.state),
+    dropReasonTally(conn.drop_reasons),
     rttAverageUs(conn),
   ) as Row;
 }

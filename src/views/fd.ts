@@ -15,7 +15,7 @@ import {
   type View,
 } from '../output/index.js';
 import { alertTypesOfMask } from '../spec/enums.js';
-import { pair, rttAverageUs, withRttAverage } from './common.js';
+import { dropReasonTally, pair, rttAverageUs, withRttAverage } from './common.js';
 
 const isInteger = (value: CellValue): value is bigint | number => typeof value === 'bigint' || typeof value === 'number';
 const text = (value: CellValue): string | undefined => (value === undefined || value === null || value === '' ? undefined : String(value));
@@ -120,5 +120,10 @@ export function fdView(): View {
 
 /** A context as the view's row; the kernel sends every histogram bucket, absent means none. */
 export function fdRow(fd: FdAttrs): Row {
-  return { ...fd, rtt_avg_us: rttAverageUs(fd), alerts_active: alertTypesOfMask(fd.alerts_active) };
+  return {
+    ...fd,
+    rtt_avg_us: rttAverageUs(fd),
+    alerts_active: alertTypesOfMask(fd.alerts_active),
+    drop_reasons: dropReasonTally(fd.drop_reasons),
+  };
 }

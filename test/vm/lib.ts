@@ -155,3 +155,64 @@ export async function withParam<T>(name: string, value: string | number, work: (
     writeFileSync(path, saved);
   }
 }
+
+/** A python program driven line by line: each command's reply is one line. */
+export class Driven {
+  private readonly child;
+  private buffered = '';
+  private readonly waiting: ((line: string) => void)[] = [];
+  private readonly failing: ((error: Error) => void)[] = [];
+  readonly exited: Promise<number | null>;
+
+  private exitCode: number | null | undefined;
+
+  constructor(argv: string[]) {
+    this.child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.exited = new Promise((r) => this.child.on('exit', r));
+    this.child.on('exit', (code) => {
+      this.exitCode = code;
+      for (const reject of this.failing.splice(0)) reject(new Error(`${argv.slice(0, 3).join(' ')} exited ${code}`));
+    });
+    this.child.stdout.on('data', (d: Buffer) => {
+      this.buffered += d.toString();
+      let nl;
+      while ((nl = this.buffered.indexOf('\n')) >= 0) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        this.failing.shift();
+        this.waiting.shift()?.(line);
+      }
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The next line, or a failure when the program exits first or stays silent for two minutes. */
+  next(): Promise<string> {
+    if (this.exitCode !== undefined) return Promise.reject(new Error(`the program exited ${this.exitCode}`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer from the program in 120 s')), 120_000);
+      this.waiting.push((line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+      this.failing.push((error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  }
+
+  async ask(command: string): Promise<string> {
+    const reply = this.next();
+    this.child.stdin.write(`${command}\n`);
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    this.child.stdin.end();
+    await this.exited;
+  }
+}

@@ -189,3 +189,35 @@ export class AllocTrace {
     rmdirSync(this.dir);
   }
 }
+
+/**
+ * Calls of some of the module's functions, counted by the function tracer
+ * in a tracefs instance of its own: whether the hooks and probes run at all.
+ */
+export class FunctionCalls {
+  private constructor(private readonly dir: string) {}
+
+  static start(name: string, functions: readonly string[]): FunctionCalls {
+    const dir = `${TRACING}/instances/${name}`;
+    if (existsSync(dir)) rmdirSync(dir);
+    mkdirSync(dir);
+    writeFileSync(`${dir}/set_ftrace_filter`, functions.join('\n'));
+    writeFileSync(`${dir}/current_tracer`, 'function');
+    return new FunctionCalls(dir);
+  }
+
+  /** Calls of fn since the start or the last clear(). */
+  count(fn: string): number {
+    const trace = readFileSync(`${this.dir}/trace`, 'utf8');
+    return trace.split('\n').filter((line) => line.includes(` ${fn} <-`) || line.includes(` ${fn}(`)).length;
+  }
+
+  clear(): void {
+    writeFileSync(`${this.dir}/trace`, '');
+  }
+
+  stop(): void {
+    writeFileSync(`${this.dir}/current_tracer`, 'nop');
+    rmdirSync(this.dir);
+  }
+}

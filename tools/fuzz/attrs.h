@@ -38,6 +38,8 @@ static const struct attr_desc set_stats[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* alerts-overwritten */
 	{ AT_U64, 0ULL, 0ULL },	/* alerts-notify-dropped */
 	{ AT_U64, 0ULL, 0ULL },	/* flows-tracked */
+	{ AT_U64, 0ULL, 0ULL },	/* resets */
+	{ AT_U64, 0ULL, 0ULL },	/* icmp-errors */
 };
 static const struct attr_desc set_fd[] = {
 	{ AT_PAD, 0, 0 },
@@ -75,6 +77,9 @@ static const struct attr_desc set_fd[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* conns-per-sec-peak */
 	{ AT_U32, 0ULL, 0ULL },	/* alerts-active */
 	{ AT_U64, 0ULL, 0ULL },	/* flows-tracked */
+	{ AT_U64, 0ULL, 0ULL },	/* resets */
+	{ AT_U64, 0ULL, 0ULL },	/* icmp-errors */
+	{ AT_NEST, 0ULL, 0ULL },	/* drop-reasons */
 };
 static const struct attr_desc set_conn[] = {
 	{ AT_PAD, 0, 0 },
@@ -103,6 +108,21 @@ static const struct attr_desc set_conn[] = {
 	{ AT_U64, 0ULL, 0ULL },	/* rtt-min-us */
 	{ AT_U64, 0ULL, 0ULL },	/* rtt-max-us */
 	{ AT_U8, 0ULL, 0ULL },	/* midstream */
+	{ AT_U64, 0ULL, 0ULL },	/* resets */
+	{ AT_U64, 0ULL, 0ULL },	/* icmp-errors */
+	{ AT_U32, 0ULL, 0ULL },	/* pid */
+	{ AT_STR, 0ULL, 0ULL },	/* comm */
+	{ AT_NEST, 0ULL, 0ULL },	/* drop-reasons */
+	{ AT_U8, 0ULL, 128ULL },	/* local-prefix-len */
+	{ AT_U8, 0ULL, 128ULL },	/* remote-prefix-len */
+	{ AT_U16, 0ULL, 0ULL },	/* local-port-max */
+	{ AT_U16, 0ULL, 0ULL },	/* remote-port-max */
+};
+static const struct attr_desc set_drop_reason[] = {
+	{ AT_PAD, 0, 0 },
+	{ AT_PAD, 0ULL, 0ULL },	/* pad */
+	{ AT_STR, 0ULL, 0ULL },	/* reason */
+	{ AT_U64, 0ULL, 0ULL },	/* drops */
 };
 static const struct attr_desc set_alert[] = {
 	{ AT_PAD, 0, 0 },
@@ -137,6 +157,7 @@ static const struct attr_set attr_sets[] = {
 	{ "stats", set_stats, sizeof(set_stats) / sizeof(set_stats[0]) - 1 },
 	{ "fd", set_fd, sizeof(set_fd) / sizeof(set_fd[0]) - 1 },
 	{ "conn", set_conn, sizeof(set_conn) / sizeof(set_conn[0]) - 1 },
+	{ "drop-reason", set_drop_reason, sizeof(set_drop_reason) / sizeof(set_drop_reason[0]) - 1 },
 	{ "alert", set_alert, sizeof(set_alert) / sizeof(set_alert[0]) - 1 },
 	{ "thresholds", set_thresholds, sizeof(set_thresholds) / sizeof(set_thresholds[0]) - 1 },
 };
@@ -146,10 +167,10 @@ static const int cmd_set[] = {
 	0,	/* stats-get */
 	1,	/* fd-get */
 	2,	/* conn-get */
-	3,	/* alert-get */
-	3,	/* alert-clear */
-	4,	/* thresholds-get */
-	4,	/* thresholds-set */
-	3,	/* alert-ntf */
+	4,	/* alert-get */
+	4,	/* alert-clear */
+	5,	/* thresholds-get */
+	5,	/* thresholds-set */
+	4,	/* alert-ntf */
 };
 #define NCMDS 8

@@ -18,7 +18,7 @@
 #include "nl.h"
 #include "util.h"
 
-enum { AT_PAD, AT_U8, AT_U16, AT_U32, AT_U64, AT_STR, AT_BIN, AT_FLAG };
+enum { AT_PAD, AT_U8, AT_U16, AT_U32, AT_U64, AT_STR, AT_BIN, AT_FLAG, AT_NEST };
 
 struct attr_desc {
 	int type;
@@ -73,7 +73,16 @@ static void put_fuzz_attr(struct nlmsg *m, const struct attr_set *set, int depth
 
 	type = a;
 	v = interesting_u64(d ? d->min : 0, d ? d->max : 0);
-	if (pick < 45 && d) {
+	if (pick < 45 && d && d->type == AT_NEST && depth < 3) {
+		/* A nest of the right kind holding anything. */
+		size_t off = msg_put(m, type | NLA_F_NESTED, NULL, 0);
+		int n = rnd(6);
+
+		for (int i = 0; i < n; i++)
+			put_fuzz_attr(m, NULL, depth + 1);
+		((struct nlattr *)(m->buf + off))->nla_len = m->len - off;
+		return;
+	} else if (pick < 45 && d) {
 		/* The right type, an interesting value. */
 		switch (d->type) {
 		case AT_U8: len = 1; break;

@@ -30,6 +30,7 @@ export function withEveryFigure<T extends object>(set: 'stats' | 'fd' | 'conn', 
     if (!figure || spec.key in complete || spec.multi) continue;
     if (spec.type === 'u64') complete[spec.key] = 0n;
     else if (spec.type === 'u8' || spec.type === 'u16' || spec.type === 'u32') complete[spec.key] = 0;
+    else if (spec.type === 'string') complete[spec.key] = '';
   }
   return complete as T;
 }
