@@ -117,10 +117,18 @@ async function check(state, notes) {
   }
 }
 
+// The module switches its netfilter hooks and tracepoint probes off a
+// second (HZ) after the last context closed (kernel/netns.c,
+// MUTEX_IDLE_DELAY); the next configuration waits that out, or its first
+// guest second would still pay for the previous one's hooks. Under icount an
+// idle guest's clock jumps ahead, so the wait costs no host time.
+const TEARDOWN_MS = 1500;
+
 async function leave(state) {
   state.ctx?.close();
   await state.elsewhere?.close();
   if (state.setup.nft) netfilterOff();
+  if ((state.ctx || state.elsewhere) && moduleLoaded()) await sleep(TEARDOWN_MS);
 }
 
 function iperf(seconds, args) {
