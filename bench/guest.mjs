@@ -187,7 +187,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const memorySizes = (process.env.BENCH_MEMORY_FLOWS ?? '100000,300000,1000000').split(',').map(Number);
 const sections = {
   startup,
-  packet: () => packetPath({ rounds: packetRounds, seconds, record, notes }),
+  packet: () => packetPath({ rounds: packetRounds, seconds, record, notes, only: process.env.BENCH_PACKET_CONFIGS }),
   memory: () => memory({ sizes: memorySizes, record, notes }),
   flows,
   alerts,

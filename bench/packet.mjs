@@ -153,8 +153,22 @@ function udp(seconds) {
   return { kpps: (sum.packets - sum.lost_packets) / sum.seconds / 1e3, lost: sum.lost_packets };
 }
 
-export async function packetPath({ rounds, seconds, record, notes }) {
-  const ids = PACKET_CONFIGS.map((c) => c.id);
+/**
+ * The configurations to measure: all, or those `only` names (a comma list,
+ * BENCH_PACKET_CONFIGS) and "not loaded", which every ratio is to.
+ */
+export function packetConfigIds(only) {
+  const all = PACKET_CONFIGS.map((c) => c.id);
+  if (!only) return all;
+  const wanted = new Set(['unloaded', ...only.split(',').filter(Boolean)]);
+  const unknown = [...wanted].filter((id) => !all.includes(id));
+  if (unknown.length) throw new Error(`no packet configuration ${unknown.join(', ')} (${all.join(', ')})`);
+  return all.filter((id) => wanted.has(id));
+}
+
+export async function packetPath({ rounds, seconds, record, notes, only }) {
+  const ids = packetConfigIds(only);
+  notes.packet_configs = ids.join(',');
   log(`packet path: iperf3 TCP bulk and UDP 64 B, ${rounds} rounds of ${ids.join(', ')}, ${seconds} s each`);
   netfilterOff();
   for (const max of ['rmem_max', 'wmem_max']) writeFileSync(`/proc/sys/net/core/${max}`, String(UDP_BUFFER));

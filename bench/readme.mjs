@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { supportedKernels } from './kernels.mjs';
+import { PACKET_CONFIGS } from './packet.mjs';
 import { memoryMarkdown, packetMarkdown } from './report.mjs';
 import { latestWith, readIndex } from './results.mjs';
 
@@ -23,7 +24,8 @@ function render() {
   const kernels = [...new Set([...supportedKernels(), ...known])].filter((k) => known.includes(k));
   const parts = [];
   for (const kernel of kernels) {
-    const packet = latestWith(kernel, 'packet');
+    // The newest full table (a repeat run may measure a few configurations only).
+    const packet = latestWith(kernel, 'packet', (r) => r.packet?.length === PACKET_CONFIGS.length);
     const memory = latestWith(kernel, 'memory');
     if (!packet && !memory) continue;
     const info = (packet ?? memory).guests.icount[0].info;
@@ -36,7 +38,8 @@ function render() {
       );
       if (packet.agreement) {
         const worst = Math.max(...packet.agreement.flatMap((r) => [Math.abs(r.tcp), Math.abs(r.udp)]));
-        parts.push('', `Two runs of the icount guest differ by at most ${(100 * worst).toFixed(2)} % (median of a configuration, TCP or UDP).`);
+        const other = packet.agreement_with ? `; the second: \`bench/results/${packet.agreement_with}\`, ${packet.agreement.length} configurations` : '';
+        parts.push('', `Two runs of the icount guest (two boots) differ by at most ${(100 * worst).toFixed(2)} % (median of a configuration, TCP or UDP${other}).`);
       }
       parts.push('');
     }

@@ -55,8 +55,12 @@ export function writeResult(result) {
 
 export const readResult = (file) => JSON.parse(readFileSync(join(RESULTS_DIR, file), 'utf8'));
 
-/** The newest result of `kernel` that measured `section`, or undefined. */
-export function latestWith(kernel, section) {
+/** The newest result of `kernel` that measured `section` (and passes `accept`), or undefined. */
+export function latestWith(kernel, section, accept = () => true) {
   const runs = readIndex().runs.filter((r) => r.kernel === kernel && r.sections?.includes(section));
-  return runs.length ? readResult(runs[runs.length - 1].file) : undefined;
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const result = readResult(runs[i].file);
+    if (accept(result)) return result;
+  }
+  return undefined;
 }

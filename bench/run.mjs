@@ -11,7 +11,8 @@
 // Env: BENCH_KERNELS (default: every line scripts/vm boots, bench/kernels.mjs),
 // BENCH_ONLY (packet,memory,startup,flows,alerts,serve), BENCH_ICOUNT_RUNS (1; 2
 // boots the icount guest again for the packet path and shows how the two runs
-// agree), BENCH_PACKET_ROUNDS (3),
+// agree), BENCH_PACKET_ROUNDS (3), BENCH_PACKET_CONFIGS (all; a comma list of
+// bench/packet.mjs's configuration ids, "unloaded" always added),
 // BENCH_SECONDS (2, per TCP or UDP measure), BENCH_MEMORY_FLOWS (100000,300000,1000000),
 // BENCH_ICOUNT_MEM (6G), BENCH_REPS (5), BENCH_FLOWS ("10000,100000"),
 // BENCH_EVAL_MS (1000), BENCH_RESULTS (bench/results); for serve (bench/serve.mjs)
@@ -55,7 +56,7 @@ function runGuest(kernel, guest, sections) {
       VM_APPEND: `slub_debug=- kfence.sample_interval=0 slab_nomerge ${process.env.VM_APPEND ?? ''}`.trim(),
       BENCH_ONLY: sections.join(','),
       VM_PASS_ENV:
-        'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_ONLY BENCH_EVAL_MS BENCH_PACKET_ROUNDS BENCH_MEMORY_FLOWS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
+        'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_ONLY BENCH_EVAL_MS BENCH_PACKET_ROUNDS BENCH_PACKET_CONFIGS BENCH_MEMORY_FLOWS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
     };
     const started = Date.now();
     const child = spawn(join(root, 'scripts/vm'), ['--kernel', kernel, ...guest.vmArgs, '--', 'node', 'bench/guest.mjs'], {
@@ -138,6 +139,25 @@ function printTable(rows) {
   }
 }
 
+/** The tables of what `result` holds so far (sections: those `guest` was asked for). */
+function tabulate(result, guest, sections) {
+  const measured = result.guests[guest.name]?.[0];
+  if (measured) {
+    result.sections = [...new Set([...result.sections, ...sections.filter((s) => !measured.errors?.[s])])];
+  }
+  const [icount, second] = result.guests.icount ?? [];
+  const smp = result.guests.smp?.[0];
+  if (icount) {
+    result.packet = packetRows(icount.samples);
+    result.memory = memoryRows(icount.samples);
+    if (second) result.agreement = agreementRows(icount.samples, second.samples);
+  }
+  if (smp) {
+    const { medians, rows } = summarise(smp);
+    Object.assign(result, { medians, table: rows });
+  }
+}
+
 const machine = machineInfo();
 const { commit, subject, dirty } = commitInfo();
 let failed = false;
@@ -167,29 +187,19 @@ for (const kernel of kernels) {
         console.error(`bench: ${error.message}`);
         result.errors.push(error.message.split('\n')[0]);
       }
+      // After each guest: a run stopped later (or a later guest that fails)
+      // keeps what was measured.
+      tabulate(result, guest, sections);
+      if (result.sections.length) console.error(`bench: so far: bench/results/${writeResult(result)}`);
     }
-    const measured = result.guests[guest.name]?.[0];
-    if (measured) result.sections.push(...sections.filter((s) => !measured.errors?.[s]));
   }
-  const [icount, second] = result.guests.icount ?? [];
+  const [icount] = result.guests.icount ?? [];
   const smp = result.guests.smp?.[0];
   console.log(`\n== kernel ${kernel} (${icount?.info.kernel ?? smp?.info.kernel ?? '?'}), commit ${commit}${dirty ? ' (dirty)' : ''}`);
-  if (icount) {
-    result.packet = packetRows(icount.samples);
-    result.memory = memoryRows(icount.samples);
-    if (result.packet.length) printPacket(result.packet, { rounds: icount.info.packet_rounds, seconds: icount.info.seconds });
-    if (result.memory.length) printMemory(result.memory);
-    if (second) {
-      result.agreement = agreementRows(icount.samples, second.samples);
-      printAgreement(result.agreement);
-    }
-  }
-  if (smp) {
-    const { medians, rows } = summarise(smp);
-    Object.assign(result, { medians, table: rows });
-    printTable(rows);
-  }
-  // After each kernel: a later failure keeps what was measured.
+  if (result.packet?.length) printPacket(result.packet, { rounds: icount.info.packet_rounds, seconds: icount.info.seconds });
+  if (result.memory?.length) printMemory(result.memory);
+  if (result.agreement) printAgreement(result.agreement);
+  if (smp) printTable(result.table);
   if (result.sections.length) console.log(`written: bench/results/${writeResult(result)}`);
 }
 process.exit(failed ? 1 : 0);
