@@ -169,6 +169,7 @@ export async function memory({ sizes, record, notes }) {
       record(`memory.${n}.unreclaimable_bytes_per_flow`, (meminfoBytes('SUnreclaim') - base.unreclaimable) / n);
       record(`memory.${n}.module_bytes_per_flow`, Number(stats.memory_bytes - base.module) / n);
       notes[`memory_${n}`] = `mutex_flow: ${slab.objects} objects in ${slab.slabs} slabs of ${slab.slabBytes} B (${slab.perSlab} each), before ${base.slab.objects} in ${base.slab.slabs}`;
+      log(`  ${n} flows: ${notes[`memory_${n}`]}; SUnreclaim +${meminfoBytes('SUnreclaim') - base.unreclaimable} B`);
 
       const raw = rawDump(family);
       if (raw.flows !== n) throw new Error(`the raw dump returned ${raw.flows} flows, not ${n}`);
