@@ -2,30 +2,29 @@
 // The guest half of `npm run bench` (bench/run.mjs boots the VM and runs this
 // in it, with mutex.ko loaded). Every compared pair or triple is measured
 // interleaved, BENCH_REPS times; the raw samples go to stdout as one
-// `BENCH-JSON {...}` line, progress to stderr.
+// `BENCH-JSON {...}` line, progress to stderr. The packet path
+// (bench/packet.mjs) and the memory table (bench/memory.mjs) run in a guest
+// of their own under `scripts/vm --icount`.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MutexClient } from '../dist/src/netlink/index.js';
-import { openContext } from './flow-holder.mjs';
+import { log, openContext, rotations as rotate, sleep, withClient } from './guest-kit.mjs';
 import { listing } from './listing.mjs';
+import { memory } from './memory.mjs';
+import { packetPath } from './packet.mjs';
 import { serveBench } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'run.js');
-const KO = '/run/mutex-vm/mutex.ko';
 const reps = Number(process.env.BENCH_REPS ?? 5);
-const seconds = Number(process.env.BENCH_SECONDS ?? 3);
-const only = (process.env.BENCH_ONLY ?? 'startup,packet,listing,alerts,serve').split(',').map((name) => (name === 'flows' ? 'listing' : name));
+const only = (process.env.BENCH_ONLY ?? 'startup,listing,alerts,serve').split(',').map((name) => (name === 'flows' ? 'listing' : name));
 const flowCounts = (process.env.BENCH_FLOWS ?? '10000,100000').split(',').map(Number);
 
 const samples = {};
 const notes = {};
 const record = (name, value) => (samples[name] ??= []).push(value);
-const log = (...args) => console.error('bench:', ...args);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Wall time of a command in ms (stdout kept, for checks). */
 function timed(argv, env = {}) {
@@ -40,29 +39,7 @@ function timed(argv, env = {}) {
   return { ms, stdout: run.stdout };
 }
 
-const moduleLoaded = () => existsSync('/sys/module/mutex');
-function setModule(loaded) {
-  if (loaded === moduleLoaded()) return;
-  if (loaded) execFileSync('insmod', [KO, ...(process.env.MUTEX_KO_ARGS ?? '').split(/\s+/).filter(Boolean)]);
-  else execFileSync('rmmod', ['mutex']);
-}
-
-
-async function withClient(work) {
-  const client = await MutexClient.open();
-  try {
-    return await work(client);
-  } finally {
-    client.close();
-  }
-}
-
-/** Rotates the order of the compared variants each repetition, so none always goes first. */
-function* rotations(variants) {
-  for (let rep = 0; rep < reps; rep++) {
-    yield variants.map((_, i) => variants[(i + rep) % variants.length]);
-  }
-}
+const rotations = (variants) => rotate(variants, reps);
 
 // --- CLI start-up ------------------------------------------------------------
 function startup() {
@@ -73,48 +50,6 @@ function startup() {
       if (which === 'node') record('startup.node_e0_ms', timed([process.execPath, '-e', '0']).ms);
       else record('startup.stats_json_ms', timed([process.execPath, cli, 'stats', '--json']).ms);
     }
-  }
-}
-
-// --- packet path -------------------------------------------------------------
-function iperf(args) {
-  const run = spawnSync('iperf3', ['-c', '127.0.0.1', '-J', '-t', String(seconds), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const out = JSON.parse(run.stdout);
-  if (out.error) throw new Error(`iperf3 ${args.join(' ')}: ${out.error}`);
-  return out.end;
-}
-
-async function packetPath() {
-  log('packet path: iperf3 TCP bulk and UDP 64-byte packets, module unloaded / loaded / matching context');
-  const server = spawn('iperf3', ['-s', '-p', '5201'], { stdio: 'ignore' });
-  await sleep(1000);
-  let ctx;
-  const setMode = (mode) => {
-    ctx?.close();
-    ctx = undefined;
-    setModule(mode !== 'unloaded');
-    if (mode === 'context') ctx = openContext('name=bench scope=all');
-  };
-  try {
-    for (const order of rotations(['unloaded', 'loaded', 'context'])) {
-      for (const mode of order) {
-        setMode(mode);
-        const tcp = iperf([]);
-        record(`tcp.${mode}_gbit`, tcp.sum_received.bits_per_second / 1e9);
-        const udp = iperf(['-u', '-b', '0', '-l', '64']);
-        const sum = udp.sum;
-        record(`udp.${mode}_kpps`, (sum.packets - sum.lost_packets) / sum.seconds / 1e3);
-        record(`udp.${mode}_sent_kpps`, sum.packets / sum.seconds / 1e3);
-      }
-    }
-    if (ctx) {
-      const stats = await withClient((c) => c.doRequest('fd-get', { id: ctx.id }));
-      notes.packet_context_counted_packets = String(stats.packets_sent ?? 0n);
-    }
-  } finally {
-    ctx?.close();
-    setModule(true);
-    server.kill();
   }
 }
 
@@ -202,9 +137,13 @@ async function alerts() {
   }
 }
 
+const packetRounds = Number(process.env.BENCH_PACKET_ROUNDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 2);
+const memorySizes = (process.env.BENCH_MEMORY_FLOWS ?? '100000,300000,1000000').split(',').map(Number);
 const sections = {
   startup,
-  packet: packetPath,
+  packet: () => packetPath({ rounds: packetRounds, seconds, record, notes, only: process.env.BENCH_PACKET_CONFIGS }),
+  memory: () => memory({ sizes: memorySizes, record, notes }),
   listing: () =>
     listing({
       cli,
@@ -222,13 +161,24 @@ const sections = {
 const info = {
   kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
   guest_cpus: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+  cmdline: readFileSync('/proc/cmdline', 'utf8').trim(),
   node: process.version,
   reps,
+  packet_rounds: packetRounds,
   seconds,
 };
+// A section that fails is reported (and fails the run) without losing what the others measured.
+const errors = {};
 for (const name of only) {
   const t0 = Date.now();
-  await sections[name]();
+  try {
+    if (!sections[name]) throw new Error(`no bench section "${name}" (${Object.keys(sections).join(', ')})`);
+    await sections[name]();
+  } catch (error) {
+    errors[name] = error.message;
+    log(`section ${name} failed: ${error.stack}`);
+  }
   notes[`section_${name}_s`] = Math.round((Date.now() - t0) / 1000);
 }
-console.log(`BENCH-JSON ${JSON.stringify({ info, samples, notes })}`);
+console.log(`BENCH-JSON ${JSON.stringify({ info, samples, notes, errors })}`);
+process.exitCode = Object.keys(errors).length ? 1 : 0;

@@ -1,51 +1,66 @@
 #!/usr/bin/env node
 // `npm run bench`: boots the QEMU guest on each kernel (one VM at a time) and
-// runs bench/guest.mjs there; prints medians, ratios and the budgets of issue 6,
-// and writes everything to bench/results/latest.json (raw samples, medians,
-// the machine it ran on).
+// runs bench/guest.mjs there; prints medians, ratios and the budgets, and
+// writes one file per kernel to bench/results/ (bench/results.mjs).
 //
-// Start-up is also measured here, on the host, first (bench/startup.mjs):
-// where people run the CLI, without the guest's 9p root.
+// Two guests per kernel: the packet path and the memory table run in a
+// deterministic one (`scripts/vm --icount`: its clock counts instructions, so
+// its figures repeat within ~1 % whatever the host's load); start-up,
+// listing, alert latency and serve in an ordinary 2-vCPU one.
 //
-// Env: BENCH_KERNELS ("6.1 6.12"), BENCH_REPS (5), BENCH_SECONDS (3, per iperf3
-// run), BENCH_FLOWS ("10000,100000"), BENCH_LISTING_BIG_REPS (3, rounds above
-// 50 000 flows), BENCH_STARTUP_ROUNDS (21, on the host), BENCH_ONLY
-// (startup,packet,listing,alerts,serve; "flows" means listing), BENCH_EVAL_MS (1000),
-// BENCH_OUT (bench/results/latest.json); for serve (bench/serve.mjs)
+// Env: BENCH_KERNELS (default: every line scripts/vm boots, bench/kernels.mjs),
+// BENCH_ONLY (packet,memory,startup,listing,alerts,serve), BENCH_ICOUNT_RUNS (1; 2
+// boots the icount guest again for the packet path and shows how the two runs
+// agree), BENCH_PACKET_ROUNDS (3), BENCH_PACKET_CONFIGS (all; a comma list of
+// bench/packet.mjs's configuration ids, "unloaded" always added),
+// BENCH_SECONDS (2, per TCP or UDP measure), BENCH_MEMORY_FLOWS (100000,300000,1000000),
+// BENCH_ICOUNT_MEM (6G), BENCH_REPS (5), BENCH_FLOWS ("10000,100000"),
+// BENCH_EVAL_MS (1000), BENCH_RESULTS (bench/results); for serve (bench/serve.mjs)
 // BENCH_SERVE_FLOWS (10000), BENCH_SERVE_SECONDS (30), BENCH_SERVE_SCRAPERS (50), BENCH_SERVE_BIG (100000).
-import { execFileSync, spawn } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchKernels } from './kernels.mjs';
 import { listingRows } from './listing.mjs';
-import { hostStartup, hostStartupRows } from './startup.mjs';
+import { agreementRows, median, memoryRows, packetRows, printAgreement, printMemory, printPacket } from './report.mjs';
+import { commitInfo, machineInfo, writeResult } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const kernels = (process.env.BENCH_KERNELS ?? '6.1 6.12').split(/\s+/).filter(Boolean);
-const out = process.env.BENCH_OUT ?? join(root, 'bench', 'results', 'latest.json');
-const only = (process.env.BENCH_ONLY ?? 'startup,packet,listing,alerts,serve').split(',').map((name) => (name === 'flows' ? 'listing' : name));
+const kernels = benchKernels();
+const only = (process.env.BENCH_ONLY ?? 'packet,memory,startup,listing,alerts,serve').split(',').map((name) => (name === 'flows' ? 'listing' : name));
+const icountRuns = Number(process.env.BENCH_ICOUNT_RUNS ?? 1);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const GUESTS = [
+  {
+    name: 'icount',
+    sections: ['packet', 'memory'],
+    vmArgs: ['--icount', '--mem', process.env.BENCH_ICOUNT_MEM ?? '6G'],
+    // Host seconds: the guest's clock runs 10-40 times slower than the host's
+    // on a busy 2-core host, so its heartbeat (every 2 guest s) does too.
+    env: { VM_TIMEOUT: process.env.VM_TIMEOUT ?? '14400', VM_HANG_SECS: process.env.VM_HANG_SECS ?? '900' },
+    runs: icountRuns,
+    // What a second run measures again: the packet path (the memory table's
+    // flood of a million flows adds an hour and nothing on agreement).
+    repeats: ['packet'],
+  },
+  { name: 'smp', sections: ['startup', 'listing', 'alerts', 'serve'], vmArgs: ['--mem', '4G'], env: { VM_TIMEOUT: process.env.VM_TIMEOUT ?? '1500' }, runs: 1 },
+];
 
-function runGuest(kernel) {
+function runGuest(kernel, guest, sections) {
   return new Promise((resolve, reject) => {
     const env = {
       ...process.env,
+      ...guest.env,
       // No slub_debug/kfence (scripts/vm turns them on for tests: they cost every
-      // allocation a stack trace and grow objects), and a mutex_flow line of its
-      // own in /proc/slabinfo (no merging with a same-sized cache).
+      // allocation a stack trace and grow objects), and a mutex_flow cache of its
+      // own (no merging with a same-sized cache).
       VM_APPEND: `slub_debug=- kfence.sample_interval=0 slab_nomerge ${process.env.VM_APPEND ?? ''}`.trim(),
-      VM_TIMEOUT: process.env.VM_TIMEOUT ?? '1500',
-      VM_PASS_ENV: 'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_LISTING_BIG_REPS BENCH_ONLY BENCH_EVAL_MS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
-      BENCH_ONLY: only.join(','),
+      BENCH_ONLY: sections.join(','),
+      VM_PASS_ENV:
+        'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_LISTING_BIG_REPS BENCH_ONLY BENCH_EVAL_MS BENCH_PACKET_ROUNDS BENCH_PACKET_CONFIGS BENCH_MEMORY_FLOWS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
     };
     const started = Date.now();
-    const child = spawn(join(root, 'scripts/vm'), ['--kernel', kernel, '--mem', '4G', '--', 'node', 'bench/guest.mjs'], {
+    const child = spawn(join(root, 'scripts/vm'), ['--kernel', kernel, ...guest.vmArgs, '--', 'node', 'bench/guest.mjs'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -54,12 +69,14 @@ function runGuest(kernel) {
     child.stdout.on('data', (d) => (stdout += d.toString()));
     child.on('exit', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith('BENCH-JSON '));
-      if (code !== 0 || !line) {
-        reject(new Error(`the ${kernel} guest exited ${code}${line ? '' : ' without results'}\n${stdout}`));
+      if (!line) {
+        reject(new Error(`the ${kernel} ${guest.name} guest exited ${code} without results\n${stdout}`));
         return;
       }
+      // A section that failed in the guest is in result.errors (and exit 1); the others stand.
       const result = JSON.parse(line.slice('BENCH-JSON '.length));
       result.info.vm_seconds = Math.round((Date.now() - started) / 1000);
+      result.exit_code = code;
       resolve(result);
     });
   });
@@ -74,23 +91,11 @@ function summarise(result) {
   const add = (label, value, unit, check) => rows.push({ label, value, unit, ...check });
   const ratio = (a, b) => (m[a] !== undefined && m[b] !== undefined ? m[a] / m[b] : undefined);
 
-  if (m['tcp.unloaded_gbit'] !== undefined) {
-    add('TCP bulk, module not loaded', m['tcp.unloaded_gbit'], 'Gbit/s');
-    add('TCP bulk, loaded, no context', m['tcp.loaded_gbit'], 'Gbit/s', { ratio: ratio('tcp.loaded_gbit', 'tcp.unloaded_gbit') });
-    add('TCP bulk, matching context', m['tcp.context_gbit'], 'Gbit/s', {
-      ratio: ratio('tcp.context_gbit', 'tcp.unloaded_gbit'), budget: '>= 0.97', ok: ratio('tcp.context_gbit', 'tcp.unloaded_gbit') >= 0.97,
-    });
-    add('UDP 64 B rate, module not loaded', m['udp.unloaded_kpps'], 'kpps');
-    add('UDP 64 B rate, loaded, no context', m['udp.loaded_kpps'], 'kpps', { ratio: ratio('udp.loaded_kpps', 'udp.unloaded_kpps') });
-    add('UDP 64 B rate, matching context', m['udp.context_kpps'], 'kpps', {
-      ratio: ratio('udp.context_kpps', 'udp.unloaded_kpps'), budget: '>= 0.95', ok: ratio('udp.context_kpps', 'udp.unloaded_kpps') >= 0.95,
-    });
-  }
   rows.push(...listingRows(result.samples, median));
   if (m['startup.node_e0_ms'] !== undefined) {
-    add('guest: node -e 0', m['startup.node_e0_ms'], 'ms');
+    add('node -e 0', m['startup.node_e0_ms'], 'ms');
     const r = ratio('startup.stats_json_ms', 'startup.node_e0_ms');
-    add('guest: mutexctl stats --json', m['startup.stats_json_ms'], 'ms', { ratio: r, budget: '<= 2.5', ok: r <= 2.5 });
+    add('mutexctl stats --json', m['startup.stats_json_ms'], 'ms', { ratio: r, budget: '<= 2.5', ok: r <= 2.5 });
   }
   if (m['alerts.trigger_to_line_ms'] !== undefined) {
     const interval = Number(result.notes.alerts_eval_interval_ms);
@@ -119,8 +124,8 @@ function summarise(result) {
   return { medians: m, rows };
 }
 
-function printTable(kernel, rows) {
-  console.log(`\n== ${kernel === 'host' ? 'host' : `kernel ${kernel}`}`);
+function printTable(rows) {
+  console.log('start-up, listing, alerts and serve (2 vCPUs, multi-threaded TCG)');
   console.log(`${'measure'.padEnd(44)} ${'median'.padStart(10)} ${'unit'.padEnd(7)} ${'ratio'.padStart(6)}  budget`);
   for (const r of rows) {
     const verdict = r.budget ? `${r.budget} ${r.ok ? 'ok' : 'MISSED'}` : '';
@@ -130,43 +135,67 @@ function printTable(kernel, rows) {
   }
 }
 
-const machine = {
-  date: new Date().toISOString(),
-  host_cpu: cpus()[0]?.model,
-  host_cpus: cpus().length,
-  host_mem_gib: Math.round(totalmem() / 2 ** 30),
-  qemu: execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0],
-  accel: 'TCG (no KVM)',
-  node: process.version,
-  commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
-  dirty: execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '',
-  note: 'shared 2-CPU host, other VMs may run at the same time: compare figures within one run only',
-};
-
-const results = { machine, kernels: {} };
-let failed = false;
-if (only.includes('startup')) {
-  console.error('bench: start-up on the host');
-  const samples = hostStartup(Number(process.env.BENCH_STARTUP_ROUNDS ?? 21));
-  const rows = hostStartupRows(samples);
-  results.host = { startup: { samples, table: rows } };
-  printTable('host', rows);
-}
-for (const kernel of kernels) {
-  console.error(`bench: kernel ${kernel}`);
-  try {
-    const result = await runGuest(kernel);
-    const { medians, rows } = summarise(result);
-    results.kernels[kernel] = { ...result, medians, table: rows };
-    printTable(kernel, rows);
-  } catch (error) {
-    failed = true;
-    console.error(`bench: ${error.message}`);
-    results.kernels[kernel] = { error: error.message.split('\n')[0] };
+/** The tables of what `result` holds so far (sections: those `guest` was asked for). */
+function tabulate(result, guest, sections) {
+  const measured = result.guests[guest.name]?.[0];
+  if (measured) {
+    result.sections = [...new Set([...result.sections, ...sections.filter((s) => !measured.errors?.[s])])];
   }
-  // After each kernel: a later failure keeps what was measured.
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  const [icount, second] = result.guests.icount ?? [];
+  const smp = result.guests.smp?.[0];
+  if (icount) {
+    result.packet = packetRows(icount.samples);
+    result.memory = memoryRows(icount.samples);
+    if (second) result.agreement = agreementRows(icount.samples, second.samples);
+  }
+  if (smp) {
+    const { medians, rows } = summarise(smp);
+    Object.assign(result, { medians, table: rows });
+  }
 }
-console.log(`\nwritten: ${out}`);
+
+const machine = machineInfo();
+const { commit, subject, dirty } = commitInfo();
+let failed = false;
+for (const kernel of kernels) {
+  const result = { date: new Date().toISOString(), kernel, commit, subject, dirty, machine, sections: [], errors: [], guests: {} };
+  for (const guest of GUESTS) {
+    const sections = guest.sections.filter((s) => only.includes(s));
+    if (!sections.length) continue;
+    for (let run = 0; run < guest.runs; run++) {
+      const these = run === 0 ? sections : sections.filter((s) => guest.repeats?.includes(s));
+      if (!these.length) break;
+      console.error(`bench: kernel ${kernel}, ${guest.name} guest (${these.join(', ')})${guest.runs > 1 ? `, run ${run + 1}/${guest.runs}` : ''}`);
+      try {
+        const measured = await runGuest(kernel, guest, these);
+        (result.guests[guest.name] ??= []).push(measured);
+        for (const [section, message] of Object.entries(measured.errors ?? {})) {
+          failed = true;
+          console.error(`bench: ${kernel}: section ${section} failed: ${message}`);
+          result.errors.push(`${section}: ${message}`);
+        }
+        if (measured.exit_code !== 0 && !Object.keys(measured.errors ?? {}).length) {
+          failed = true;
+          result.errors.push(`the ${guest.name} guest exited ${measured.exit_code}`);
+        }
+      } catch (error) {
+        failed = true;
+        console.error(`bench: ${error.message}`);
+        result.errors.push(error.message.split('\n')[0]);
+      }
+      // After each guest: a run stopped later (or a later guest that fails)
+      // keeps what was measured.
+      tabulate(result, guest, sections);
+      if (result.sections.length) console.error(`bench: so far: bench/results/${writeResult(result)}`);
+    }
+  }
+  const [icount] = result.guests.icount ?? [];
+  const smp = result.guests.smp?.[0];
+  console.log(`\n== kernel ${kernel} (${icount?.info.kernel ?? smp?.info.kernel ?? '?'}), commit ${commit}${dirty ? ' (dirty)' : ''}`);
+  if (result.packet?.length) printPacket(result.packet, { rounds: icount.info.packet_rounds, seconds: icount.info.seconds });
+  if (result.memory?.length) printMemory(result.memory);
+  if (result.agreement) printAgreement(result.agreement);
+  if (smp) printTable(result.table);
+  if (result.sections.length) console.log(`written: bench/results/${writeResult(result)}`);
+}
 process.exit(failed ? 1 : 0);

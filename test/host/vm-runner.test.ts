@@ -84,6 +84,24 @@ describe('scripts/vm', { skip: process.env['MUTEX_SKIP_VM'] === '1' ? 'MUTEX_SKI
     assert.match(run.stderr, /timeout: the VM ran longer than 15s/);
   });
 
+  it('--icount: one vCPU whose clock counts instructions, so an idle guest outruns the host', () => {
+    // sleep=off: an idle vCPU jumps to its next timer, so 600 guest seconds of
+    // sleep pass in far fewer host seconds; without icount they never could.
+    const started = Date.now();
+    const run = vm(['--icount', '--no-module', '--', 'sh', '-c', 'nproc; sleep 600; cut -d" " -f1 /proc/uptime']);
+    const hostSeconds = (Date.now() - started) / 1000;
+    assert.equal(run.status, 0, run.stderr);
+    const [cpus, uptime] = run.stdout.trim().split('\n');
+    assert.equal(cpus, '1');
+    assert.ok(Number(uptime) > 600 && Number(uptime) > hostSeconds, `guest uptime ${uptime} s, host ${hostSeconds} s`);
+  });
+
+  it('--icount with --cpus 2 is a usage error, before anything boots', () => {
+    const run = vm(['--icount', '--cpus', '2', '--', 'true']);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--icount runs 1 vCPU/);
+  });
+
   for (const kernel of ['6.1', '6.12']) {
     it(`CMD can create user namespaces, as root and unprivileged (${kernel})`, () => {
       const cmd = 'unshare -Urn sh -c "id -u; ip -o link"; setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn id -u';
