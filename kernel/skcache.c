@@ -118,7 +118,7 @@ bool mutex_sk_cache_get(struct mutex_net *mn, const struct sk_buff *skb,
 			const struct sock *sk, bool out,
 			struct mutex_flow **flow, u8 *local, u8 *tcp_flags)
 {
-	struct sk_cache *c = READ_ONCE(sk_cache);
+	struct sk_cache __percpu *c = READ_ONCE(sk_cache);
 	struct sk_entry *e;
 	struct sk_tuple t;
 	bool hit = false;
@@ -145,7 +145,7 @@ bool mutex_sk_cache_get(struct mutex_net *mn, const struct sk_buff *skb,
 void mutex_sk_cache_put(struct sock *sk, const struct sk_buff *skb, bool out,
 			u32 gen, struct mutex_flow *flow, u8 local)
 {
-	struct sk_cache *c = READ_ONCE(sk_cache);
+	struct sk_cache __percpu *c = READ_ONCE(sk_cache);
 	struct sk_entry *e;
 	struct sk_tuple t;
 	u32 cookie[2];
