@@ -6,20 +6,86 @@
 #ifndef _MUTEX_COMPAT_H
 #define _MUTEX_COMPAT_H
 
+#include <linux/kallsyms.h>
+#include <linux/sched/mm.h>
+#include <linux/skbuff.h>
 #include <linux/version.h>
-#include <net/dropreason.h>
 #include <net/genetlink.h>
+#if __has_include(<net/dropreason.h>)
+#include <net/dropreason.h>
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 17, 0)
+/*
+ * Before 5.17 kfree_skb() gives no reason.  The reason is then that of the
+ * function that freed the packet, for the drop sites whose meaning is
+ * clear (a full receive buffer, no socket, a netfilter verdict); every
+ * other kfree_skb() is a plain one, NOT_SPECIFIED, which is not a loss on
+ * any kernel (a closing socket's purge, among others).  Numbered as the
+ * module's own: only the names reach user space.
+ */
+enum skb_drop_reason {
+	SKB_NOT_DROPPED_YET,
+	SKB_DROP_REASON_NOT_SPECIFIED,
+	SKB_DROP_REASON_NO_SOCKET,
+	SKB_DROP_REASON_SOCKET_RCVBUFF,
+	SKB_DROP_REASON_NETFILTER_DROP,
+	SKB_DROP_REASON_MAX,
+};
+
+static const char * const mutex_drop_reason_names[SKB_DROP_REASON_MAX] = {
+	[SKB_DROP_REASON_NOT_SPECIFIED]	= "NOT_SPECIFIED",
+	[SKB_DROP_REASON_NO_SOCKET]	= "NO_SOCKET",
+	[SKB_DROP_REASON_SOCKET_RCVBUFF]	= "SOCKET_RCVBUFF",
+	[SKB_DROP_REASON_NETFILTER_DROP]	= "NETFILTER_DROP",
+};
+
+static const struct {
+	const char *func;
+	enum skb_drop_reason reason;
+} mutex_drop_sites[] = {
+	{ "__udp4_lib_rcv", SKB_DROP_REASON_NO_SOCKET },
+	{ "__udp6_lib_rcv", SKB_DROP_REASON_NO_SOCKET },
+	{ "tcp_v4_rcv", SKB_DROP_REASON_NO_SOCKET },
+	{ "tcp_v6_rcv", SKB_DROP_REASON_NO_SOCKET },
+	{ "__udp_queue_rcv_skb", SKB_DROP_REASON_SOCKET_RCVBUFF },
+	{ "udp_queue_rcv_one_skb", SKB_DROP_REASON_SOCKET_RCVBUFF },
+	{ "__udpv6_queue_rcv_skb", SKB_DROP_REASON_SOCKET_RCVBUFF },
+	{ "udpv6_queue_rcv_one_skb", SKB_DROP_REASON_SOCKET_RCVBUFF },
+	{ "nf_hook_slow", SKB_DROP_REASON_NETFILTER_DROP },
+};
+
+static inline enum skb_drop_reason mutex_drop_site_reason(void *location)
+{
+	char func[KSYM_SYMBOL_LEN];
+	int i;
+
+	sprint_symbol_no_offset(func, (unsigned long)location);
+	for (i = 0; i < ARRAY_SIZE(mutex_drop_sites); i++)
+		if (!strcmp(func, mutex_drop_sites[i].func))
+			return mutex_drop_sites[i].reason;
+	return SKB_DROP_REASON_NOT_SPECIFIED;
+}
+
+#define MUTEX_KFREE_SKB_PROTO(data, skb, location, reason, rx_sk)		\
+	void *data, struct sk_buff *skb, void *location
+#define MUTEX_KFREE_SKB_REASON(location, reason)	\
+	mutex_drop_site_reason(location)
+#define MUTEX_KFREE_SKB_RX_SK(rx_sk)	NULL
+#endif
 
 /*
  * The kfree_skb tracepoint: 6.11 added the receiving socket (rx_sk), which
  * the caller knows where skb->sk is not set yet.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define MUTEX_KFREE_SKB_REASON(location, reason)	(reason)
 #define MUTEX_KFREE_SKB_PROTO(data, skb, location, reason, rx_sk)		\
 	void *data, struct sk_buff *skb, void *location,			\
 	enum skb_drop_reason reason, struct sock *rx_sk
 #define MUTEX_KFREE_SKB_RX_SK(rx_sk)	(rx_sk)
-#else
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 17, 0)
+#define MUTEX_KFREE_SKB_REASON(location, reason)	(reason)
 #define MUTEX_KFREE_SKB_PROTO(data, skb, location, reason, rx_sk)		\
 	void *data, struct sk_buff *skb, void *location,			\
 	enum skb_drop_reason reason
@@ -42,8 +108,10 @@ static inline const char *mutex_drop_reason_name(unsigned int reason)
 		name = list->reasons[reason];
 	rcu_read_unlock();
 	return name;
-#else
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 17, 0)
 	return reason < SKB_DROP_REASON_MAX ? drop_reasons[reason] : NULL;
+#else
+	return reason < SKB_DROP_REASON_MAX ? mutex_drop_reason_names[reason] : NULL;
 #endif
 }
 
@@ -55,6 +123,44 @@ static inline struct nlattr **mutex_dump_attrs(struct netlink_callback *cb)
 #else
 	return genl_dumpit_info(cb)->attrs;
 #endif
+}
+
+/* Commands below this one validate strictly (resv_start_op, since 6.1). */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#define MUTEX_GENL_RESV_START_OP(cmd)	.resv_start_op = (cmd),
+#else
+#define MUTEX_GENL_RESV_START_OP(cmd)
+#endif
+
+/* A required attribute is missing (6.0+ also names it in the extack). */
+#ifndef GENL_REQ_ATTR_CHECK
+#define GENL_REQ_ATTR_CHECK(info, attr) ({				\
+	const struct genl_info *__info = (info);			\
+	bool __missing = !__info->attrs[attr];				\
+									\
+	if (__missing)							\
+		NL_SET_ERR_MSG(__info->extack, "required attribute missing"); \
+	__missing;							\
+})
+#endif
+
+/* nla_strlcpy() became nla_strscpy() in 5.11. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#define nla_strscpy(dst, nla, dstsize)	nla_strlcpy(dst, nla, dstsize)
+#endif
+
+/*
+ * Charge __GFP_ACCOUNT allocations to memcg.  5.10 does not export the
+ * per-CPU remote memcg of interrupt context (int_active_memcg): there, what
+ * is allocated in softirq (a flow first seen on receive) goes uncharged.
+ */
+static inline struct mem_cgroup *mutex_set_active_memcg(struct mem_cgroup *memcg)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+	if (in_interrupt())
+		return NULL;
+#endif
+	return set_active_memcg(memcg);
 }
 
 #endif /* _MUTEX_COMPAT_H */

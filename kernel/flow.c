@@ -330,11 +330,11 @@ struct mutex_flow *mutex_flow_create(const struct mutex_flow_key *key,
 	if (atomic_inc_return(&flow_count) > READ_ONCE(mutex_max_flows) &&
 	    !flow_evict_over_share(bi, share))
 		goto err_count;
-	memcg = set_active_memcg(ctx->memcg);
+	memcg = mutex_set_active_memcg(ctx->memcg);
 	flow = kmem_cache_zalloc(key->family == AF_INET6 ? flow_cache6 :
 							   flow_cache4,
 				 GFP_ATOMIC | __GFP_NOWARN);
-	set_active_memcg(memcg);
+	mutex_set_active_memcg(memcg);
 	if (!flow)
 		goto err_count;
 

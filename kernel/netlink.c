@@ -787,7 +787,7 @@ static struct genl_family mutex_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= mutex_nl_ops,
 	.n_ops		= ARRAY_SIZE(mutex_nl_ops),
-	.resv_start_op	= MUTEX_CMD_STATS_GET,
+	MUTEX_GENL_RESV_START_OP(MUTEX_CMD_STATS_GET)
 	.mcgrps		= mutex_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(mutex_nl_mcgrps),
 };

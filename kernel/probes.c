@@ -137,9 +137,11 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
 static void mutex_kfree_skb_probe(MUTEX_KFREE_SKB_PROTO(data, skb, location,
 							reason, rx_sk))
 {
-	if (!drop_is_loss(reason))
+	unsigned int why = MUTEX_KFREE_SKB_REASON(location, reason);
+
+	if (!drop_is_loss(why))
 		return;
-	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk), reason);
+	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk), why);
 }
 
 /* The key of a TCP socket's connection, as its packets would produce it. */

@@ -83,10 +83,10 @@ void mutex_reasons_count(struct mutex_flow *flow, struct mutex_ctx *ctx,
 	atomic64_inc(&ctx->drop_reasons[slot]);
 	r = reasons_find(flow);
 	if (!r) {
-		memcg = set_active_memcg(ctx->memcg);
+		memcg = mutex_set_active_memcg(ctx->memcg);
 		made = kzalloc(sizeof(*made), GFP_ATOMIC | __GFP_NOWARN |
 					      __GFP_ACCOUNT);
-		set_active_memcg(memcg);
+		mutex_set_active_memcg(memcg);
 		if (!made)
 			return;
 		made->flow = flow;
