@@ -19,18 +19,21 @@ fi
 
 project=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/mutex-fresh.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+keep=0
+trap '((keep)) || rm -rf "$work"' EXIT
 say() { echo "fresh-machine: $*"; }
 fail() {
-	say "FAIL: $*" >&2
+	keep=1
+	say "FAIL: $* (logs kept in $work)" >&2
 	exit 1
 }
 
-# Stale lists: without bookworm-updates, apt knows no linux-headers-6.12-amd64.
+# Stale lists: from before bookworm's updates and security suites carried
+# 6.12, so apt knows no linux-headers-6.12-amd64.
 eval "$(apt-config shell lists Dir::State::Lists/d)"
 mkdir -p "$work/lists"
 cp -a "${lists%/}/." "$work/lists/"
-rm -f "$work/lists/"*bookworm-updates*
+rm -f "$work/lists/"*bookworm-updates* "$work/lists/"*security*
 mount --bind "$work/lists" "${lists%/}"
 # dpkg's database, without the meta package (its dependencies stay).
 eval "$(apt-config shell admin Dir::State::status)"
