@@ -55,23 +55,48 @@ static const struct {
 	{ "nf_hook_slow", SKB_DROP_REASON_NETFILTER_DROP },
 };
 
-static inline enum skb_drop_reason mutex_drop_site_reason(void *location)
+/*
+ * The reason of a 5.10 kfree_skb() at location, found only for packets of
+ * a tracked flow (kallsyms is not cheap).  GCC may have split or cloned the
+ * function (tcp_v4_rcv.cold, __udp_queue_rcv_skb.isra.0): its name counts
+ * up to the first dot.  A packet that was not for this host is no loss.
+ */
+static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
+					     void *location,
+					     unsigned int reason)
 {
 	char func[KSYM_SYMBOL_LEN];
+	size_t len;
 	int i;
 
+	if (skb->pkt_type != PACKET_HOST)
+		return SKB_DROP_REASON_NOT_SPECIFIED;
 	sprint_symbol_no_offset(func, (unsigned long)location);
+	len = strcspn(func, ".");
 	for (i = 0; i < ARRAY_SIZE(mutex_drop_sites); i++)
-		if (!strcmp(func, mutex_drop_sites[i].func))
+		if (strlen(mutex_drop_sites[i].func) == len &&
+		    !strncmp(func, mutex_drop_sites[i].func, len))
 			return mutex_drop_sites[i].reason;
 	return SKB_DROP_REASON_NOT_SPECIFIED;
 }
 
+/* Every kfree_skb() may be a loss until its site is known. */
+#define MUTEX_DROP_REASON_EARLY		0
 #define MUTEX_KFREE_SKB_PROTO(data, skb, location, reason, rx_sk)		\
 	void *data, struct sk_buff *skb, void *location
-#define MUTEX_KFREE_SKB_REASON(location, reason)	\
-	mutex_drop_site_reason(location)
+#define MUTEX_KFREE_SKB_REASON(reason)	SKB_NOT_DROPPED_YET
 #define MUTEX_KFREE_SKB_RX_SK(rx_sk)	NULL
+#else
+/* The kernel's reason, known before the packet is parsed. */
+#define MUTEX_DROP_REASON_EARLY		1
+#define MUTEX_KFREE_SKB_REASON(reason)	(reason)
+
+static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
+					     void *location,
+					     unsigned int reason)
+{
+	return reason;
+}
 #endif
 
 /*
@@ -79,13 +104,11 @@ static inline enum skb_drop_reason mutex_drop_site_reason(void *location)
  * the caller knows where skb->sk is not set yet.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
-#define MUTEX_KFREE_SKB_REASON(location, reason)	(reason)
 #define MUTEX_KFREE_SKB_PROTO(data, skb, location, reason, rx_sk)		\
 	void *data, struct sk_buff *skb, void *location,			\
 	enum skb_drop_reason reason, struct sock *rx_sk
 #define MUTEX_KFREE_SKB_RX_SK(rx_sk)	(rx_sk)
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(5, 17, 0)
-#define MUTEX_KFREE_SKB_REASON(location, reason)	(reason)
 #define MUTEX_KFREE_SKB_PROTO(data, skb, location, reason, rx_sk)		\
 	void *data, struct sk_buff *skb, void *location,			\
 	enum skb_drop_reason reason
@@ -150,13 +173,14 @@ static inline struct nlattr **mutex_dump_attrs(struct netlink_callback *cb)
 #endif
 
 /*
- * Charge __GFP_ACCOUNT allocations to memcg.  5.10 does not export the
- * per-CPU remote memcg of interrupt context (int_active_memcg): there, what
- * is allocated in softirq (a flow first seen on receive) goes uncharged.
+ * Charge __GFP_ACCOUNT allocations to memcg.  Before 5.14 the per-CPU
+ * remote memcg of interrupt context (int_active_memcg) is not exported:
+ * there, what is allocated in softirq or with bottom halves off (a flow
+ * first seen on receive) goes uncharged.
  */
 static inline struct mem_cgroup *mutex_set_active_memcg(struct mem_cgroup *memcg)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 14, 0)
 	if (in_interrupt())
 		return NULL;
 #endif

@@ -105,7 +105,7 @@ static u32 drop_netid(const struct sk_buff *skb, const struct sock *rx_sk)
 }
 
 static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
-		       unsigned int reason)
+		       void *location, unsigned int reason)
 {
 	struct mutex_flow *flow;
 	struct mutex_pkt pkt;
@@ -129,6 +129,8 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
 	    !pkt.icmp_error) {
 		flow = mutex_flow_lookup(&pkt.key);
 		if (flow)
+			reason = mutex_drop_reason(skb, location, reason);
+		if (flow && drop_is_loss(reason))
 			mutex_flow_drop(flow, reason);
 	}
 	rcu_read_unlock();
@@ -137,11 +139,12 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
 static void mutex_kfree_skb_probe(MUTEX_KFREE_SKB_PROTO(data, skb, location,
 							reason, rx_sk))
 {
-	unsigned int why = MUTEX_KFREE_SKB_REASON(location, reason);
+	unsigned int why = MUTEX_KFREE_SKB_REASON(reason);
 
-	if (!drop_is_loss(why))
+	/* Most frees are no loss: where the reason says so, skip parsing. */
+	if (MUTEX_DROP_REASON_EARLY && !drop_is_loss(why))
 		return;
-	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk), why);
+	drop_count(skb, MUTEX_KFREE_SKB_RX_SK(rx_sk), location, why);
 }
 
 /* The key of a TCP socket's connection, as its packets would produce it. */
