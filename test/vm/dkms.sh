@@ -62,13 +62,13 @@ tar -C "$project/kernel" --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--exclude=Module.symvers -cf - . | tar -C "$src" -xf -
 
 in_root dkms add "mutex/$ver" || fail "dkms add"
-in_root dkms build "mutex/$ver" -k "$kver" >/run/dkms-build.log 2>&1 || {
+in_root dkms build "mutex/$ver" -k "$kver" </dev/null >/run/dkms-build.log 2>&1 || {
 	cat /run/dkms-build.log >&2
 	find "$root/var/lib/dkms/mutex/$ver/build" -name make.log -exec cat {} + >&2 2>/dev/null || true
 	fail "dkms build"
 }
 in_root dkms install "mutex/$ver" -k "$kver" || fail "dkms install"
-status=$(in_root dkms status mutex)
+status=$(in_root dkms status mutex) || fail "dkms status"
 step "status: $status"
 case $status in *installed*) ;; *) fail "dkms status does not say installed: $status" ;; esac
 
@@ -104,5 +104,6 @@ rmmod mutex || fail "rmmod mutex"
 in_root dkms remove "mutex/$ver" --all || fail "dkms remove"
 [ -z "$(find "$mods/updates" -name 'mutex.ko*' 2>/dev/null)" ] || fail "dkms remove left mutex.ko under $mods/updates"
 ! modinfo mutex >/dev/null 2>&1 || fail "modinfo still finds mutex after dkms remove"
-[ -z "$(in_root dkms status mutex)" ] || fail "dkms status still lists mutex"
+status=$(in_root dkms status mutex) || fail "dkms status"
+[ -z "$status" ] || fail "dkms status still lists mutex: $status"
 step "ok $kver $dkms_version"

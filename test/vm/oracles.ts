@@ -1,7 +1,7 @@
 // The kernel's own accounting, read independently of the module: drop events
 // from tracefs, /proc/net/snmp, ss, sysctls, memory and work-item figures.
 // Tests compare the module's figures with these.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { projectRoot, sh } from './lib.js';
@@ -34,14 +34,107 @@ export interface DropCount {
   readonly hits: number;
 }
 
+/** Has this kernel hist triggers (CONFIG_HIST_TRIGGERS)? Debian's 5.10 has none. */
+function hasHistTriggers(): boolean {
+  return existsSync(`${TRACING}/events/skb/kfree_skb/hist`);
+}
+
+/**
+ * One event recorded in a tracefs instance of its own, in a ring buffer big
+ * enough for a test (for kernels without hist triggers). Reading fails if the
+ * buffer overran: a count that lost events is no oracle.
+ */
+class RecordedEvent {
+  private constructor(
+    private readonly dir: string,
+    private readonly event: string,
+  ) {}
+
+  static start(name: string, event: string, filter?: string): RecordedEvent {
+    const dir = `${TRACING}/instances/${name}`;
+    if (existsSync(dir)) rmdirSync(dir);
+    mkdirSync(dir);
+    writeFileSync(`${dir}/buffer_size_kb`, '32768');
+    if (filter) writeFileSync(`${dir}/events/${event}/filter`, filter);
+    writeFileSync(`${dir}/events/${event}/enable`, '1');
+    return new RecordedEvent(dir, event);
+  }
+
+  /** The recorded events' text ("field=value ..."). */
+  lines(): string[] {
+    const overrun = readdirSync(`${this.dir}/per_cpu`).reduce(
+      (n, cpu) => n + Number(/^overrun: (\d+)$/m.exec(readFileSync(`${this.dir}/per_cpu/${cpu}/stats`, 'utf8'))?.[1] ?? 0),
+      0,
+    );
+    if (overrun > 0) throw new Error(`tracefs instance ${this.dir}: ${overrun} events lost (buffer overrun)`);
+    return readFileSync(`${this.dir}/trace`, 'utf8')
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'));
+  }
+
+  stop(): void {
+    writeFileSync(`${this.dir}/events/${this.event}/enable`, '0');
+    rmdirSync(this.dir);
+  }
+}
+
+/**
+ * Before 5.17 kfree_skb has no reason: the module names a drop by the
+ * function that freed it (kernel/compat.h's table of drop sites). The same
+ * table, read from the source, with each function's address ranges (GCC's
+ * .cold/.isra clones too) from /proc/kallsyms: one tracepoint filter per
+ * reason, so the kernel itself sorts the events.
+ */
+function dropSiteFilters(): Map<string, string> {
+  const compat = readFileSync(join(projectRoot, 'kernel', 'compat.h'), 'utf8');
+  const sites = [...compat.matchAll(/\{ "([A-Za-z0-9_]+)", SKB_DROP_REASON_([A-Z0-9_]+) \}/g)].map((m) => ({ func: m[1]!, reason: m[2]! }));
+  if (sites.length === 0) throw new Error('kernel/compat.h has no drop sites');
+  const symbols = readFileSync('/proc/kallsyms', 'utf8')
+    .split('\n')
+    .map((line) => line.split(/\s+/))
+    .filter((f) => f.length >= 3 && /^[tT]$/.test(f[1]!))
+    .map((f) => ({ address: BigInt(`0x${f[0]}`), name: f[2]! }))
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  if (symbols.every((s) => s.address === 0n)) throw new Error('/proc/kallsyms hides addresses (not root?)');
+  const ranges = new Map<string, string[]>();
+  symbols.forEach((symbol, i) => {
+    const site = sites.find((s) => symbol.name.split('.')[0] === s.func);
+    const next = symbols.slice(i + 1).find((s) => s.address > symbol.address);
+    if (!site || !next) return;
+    const range = `(location >= 0x${symbol.address.toString(16)} && location < 0x${next.address.toString(16)})`;
+    ranges.set(site.reason, [...(ranges.get(site.reason) ?? []), range]);
+  });
+  for (const site of sites) if (!ranges.has(site.reason)) throw new Error(`no function of drop site ${site.func} in /proc/kallsyms`);
+  return new Map([...ranges].map(([reason, parts]) => [reason, parts.join(' || ')]));
+}
+
+/** kfree_skb events by protocol, from recorded "protocol=2048" fields. */
+function byProtocol(lines: readonly string[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const line of lines) {
+    const protocol = /\bprotocol=(\d+)/.exec(line);
+    if (protocol) counts.set(Number(protocol[1]), (counts.get(Number(protocol[1])) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /**
  * Counts every skb:kfree_skb event while it runs, by reason and protocol, in a
- * tracefs instance of its own (a hist trigger: no buffer to overflow).
+ * tracefs instance of its own (a hist trigger: no buffer to overflow). Without
+ * hist triggers (5.10): recorded events, one instance per drop-site reason and
+ * one for all of them; the rest are NOT_SPECIFIED.
  */
 export class DropTrace {
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly recorded?: { all: RecordedEvent; sites: Map<string, RecordedEvent> },
+  ) {}
 
   static start(name: string): DropTrace {
+    if (!hasHistTriggers()) {
+      const sites = new Map([...dropSiteFilters()].map(([reason, filter]) => [reason, RecordedEvent.start(`${name}-${reason.toLowerCase()}`, 'skb/kfree_skb', filter)]));
+      return new DropTrace('', { all: RecordedEvent.start(name, 'skb/kfree_skb'), sites });
+    }
     const dir = `${TRACING}/instances/${name}`;
     if (existsSync(dir)) rmdirSync(dir);
     mkdirSync(dir);
@@ -50,6 +143,7 @@ export class DropTrace {
   }
 
   counts(): DropCount[] {
+    if (this.recorded) return this.recordedCounts(this.recorded);
     const names = reasonNames();
     const hist = readFileSync(`${this.dir}/events/skb/kfree_skb/hist`, 'utf8');
     return [...hist.matchAll(/\{ reason:\s*(\d+), protocol:\s*(\d+) \} hitcount:\s*(\d+)/g)].map((m) => ({
@@ -57,6 +151,19 @@ export class DropTrace {
       protocol: Number(m[2]),
       hits: Number(m[3]),
     }));
+  }
+
+  private recordedCounts(recorded: { all: RecordedEvent; sites: Map<string, RecordedEvent> }): DropCount[] {
+    const rest = byProtocol(recorded.all.lines());
+    const counts: DropCount[] = [];
+    for (const [reason, site] of recorded.sites) {
+      for (const [protocol, hits] of byProtocol(site.lines())) {
+        counts.push({ reason, protocol, hits });
+        rest.set(protocol, (rest.get(protocol) ?? 0) - hits);
+      }
+    }
+    for (const [protocol, hits] of rest) if (hits > 0) counts.push({ reason: 'NOT_SPECIFIED', protocol, hits });
+    return counts;
   }
 
   /** Events of IPv4 (0x0800) and IPv6 (0x86dd) packets whose reason means loss. */
@@ -68,6 +175,11 @@ export class DropTrace {
   }
 
   stop(): void {
+    if (this.recorded) {
+      this.recorded.all.stop();
+      for (const site of this.recorded.sites.values()) site.stop();
+      return;
+    }
     writeFileSync(`${this.dir}/events/skb/kfree_skb/trigger`, '!hist:keys=reason,protocol:size=4096');
     rmdirSync(this.dir);
   }
@@ -128,9 +240,13 @@ export function kernelMemory(): number {
 
 /** Work items run while it is active, by function name (workqueue_execute_start). */
 export class WorkTrace {
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly recorded?: RecordedEvent,
+  ) {}
 
   static start(name: string): WorkTrace {
+    if (!hasHistTriggers()) return new WorkTrace('', RecordedEvent.start(name, 'workqueue/workqueue_execute_start'));
     const dir = `${TRACING}/instances/${name}`;
     if (existsSync(dir)) rmdirSync(dir);
     mkdirSync(dir);
@@ -139,6 +255,15 @@ export class WorkTrace {
   }
 
   byFunction(): Map<string, number> {
+    if (this.recorded) {
+      // "work struct 00000000c0ffee00: function mutex_rate_work [mutex]"
+      const counts = new Map<string, number>();
+      for (const line of this.recorded.lines()) {
+        const fn = /function (.+?)\s*$/.exec(line)?.[1];
+        if (fn) counts.set(fn, (counts.get(fn) ?? 0) + 1);
+      }
+      return counts;
+    }
     const hist = readFileSync(`${this.dir}/events/workqueue/workqueue_execute_start/hist`, 'utf8');
     return new Map(
       // "{ function: [ffffffffc0a01230] mutex_rate_work [mutex] } hitcount: 5": a module's symbols carry its name.
@@ -147,6 +272,7 @@ export class WorkTrace {
   }
 
   stop(): void {
+    if (this.recorded) return this.recorded.stop();
     writeFileSync(`${this.dir}/events/workqueue/workqueue_execute_start/trigger`, '!hist:keys=function.sym');
     rmdirSync(this.dir);
   }
@@ -159,24 +285,32 @@ export class AllocTrace {
   private constructor(
     private readonly dir: string,
     private readonly events: readonly string[],
+    private readonly recorded?: readonly RecordedEvent[],
   ) {}
 
   /** pid: count only what that task allocates (in its own context). */
   static start(name: string, pid?: number): AllocTrace {
+    // 6.1 has separate *_node events; 6.12 folded them in.
+    const events = ['kmalloc', 'kmalloc_node', 'kmem_cache_alloc', 'kmem_cache_alloc_node'].filter((e) =>
+      existsSync(`${TRACING}/events/kmem/${e}`),
+    );
+    const filter = pid === undefined ? '' : `common_pid == ${pid}`;
+    if (!hasHistTriggers()) {
+      return new AllocTrace('', events, events.map((e) => RecordedEvent.start(`${name}-${e}`, `kmem/${e}`, filter)));
+    }
     const dir = `${TRACING}/instances/${name}`;
     if (existsSync(dir)) rmdirSync(dir);
     mkdirSync(dir);
-    // 6.1 has separate *_node events; 6.12 folded them in.
-    const events = ['kmalloc', 'kmalloc_node', 'kmem_cache_alloc', 'kmem_cache_alloc_node'].filter((e) =>
-      existsSync(`${dir}/events/kmem/${e}`),
-    );
-    const filter = pid === undefined ? '' : ` if common_pid == ${pid}`;
-    for (const e of events) writeFileSync(`${dir}/events/kmem/${e}/trigger`, `${TRIGGER}${filter}`);
+    for (const e of events) writeFileSync(`${dir}/events/kmem/${e}/trigger`, `${TRIGGER}${filter && ` if ${filter}`}`);
     return new AllocTrace(dir, events);
   }
 
   bytes(): number {
     let total = 0;
+    if (this.recorded) {
+      for (const event of this.recorded) for (const line of event.lines()) total += Number(/\bbytes_alloc=(\d+)/.exec(line)?.[1] ?? 0);
+      return total;
+    }
     for (const e of this.events) {
       const hist = readFileSync(`${this.dir}/events/kmem/${e}/hist`, 'utf8');
       for (const m of hist.matchAll(/bytes_alloc:\s*(\d+)/g)) total += Number(m[1]);
@@ -185,6 +319,10 @@ export class AllocTrace {
   }
 
   stop(): void {
+    if (this.recorded) {
+      for (const event of this.recorded) event.stop();
+      return;
+    }
     for (const e of this.events) writeFileSync(`${this.dir}/events/kmem/${e}/trigger`, `!${TRIGGER}`);
     rmdirSync(this.dir);
   }
