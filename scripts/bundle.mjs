@@ -33,7 +33,7 @@ const LAZY_MODULES = [
   '../../ux/theme', '../ux/theme', './ux/theme', '../../screen', '../screen', './screen',
 ];
 // The same for mutexctl's own modules: what only some commands use.
-const LAZY_OWN_MODULES = ['node:fs/promises', 'node:timers/promises'];
+const LAZY_OWN_MODULES = ['node:fs/promises', 'node:timers/promises', 'node:http', 'node:https', 'node:net', 'node:zlib'];
 // oclif's own uses of node:fs/promises, on the synchronous calls (see the file).
 const OCLIF_SHIMS = { 'node:fs/promises': join(root, 'scripts/bundle-shims/fs-promises.cjs') };
 const require = createRequire(import.meta.url);
@@ -77,24 +77,34 @@ ${
   },
 };
 
-// oclif sorts the command list with localeCompare at every start; the first
-// localeCompare builds an ICU collator, ~0.35 s in the TCG guest, for ids
-// that are plain ASCII. Code-unit order gives the same order for them.
-const PLAIN_SORT = { file: '/node_modules/@oclif/core/lib/config/plugin.js', from: 'a.id.localeCompare(b.id)', to: '(a.id < b.id ? -1 : a.id > b.id ? 1 : 0)' };
-const plainSort = {
-  name: 'plain-sort',
+// Edits to dependencies' sources, each one checked: the build fails rather
+// than lose one silently on an upgrade.
+const PATCHES = [
+  // oclif sorts the command list with localeCompare at every start; the first
+  // localeCompare builds an ICU collator, ~0.35 s in the TCG guest, for ids
+  // that are plain ASCII. Code-unit order gives the same order for them.
+  { file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/, from: 'a.id.localeCompare(b.id)', to: '(a.id < b.id ? -1 : a.id > b.id ? 1 : 0)' },
+  // ansis writes U+009B (CSI) raw in a regular expression, and esbuild leaves
+  // regular expressions as they are. One character above U+007F makes V8 hold
+  // the whole bundle as a two-byte string: twice the memory to fill and hash
+  // at every start. The escape is the same character to the RegExp.
+  { file: /[\\/]node_modules[\\/]ansis[\\/]index\.js$/, from: '[\u001b\u009b]', to: '[\\x1b\\x9b]' },
+];
+const patches = {
+  name: 'patches',
   setup(build) {
-    build.onLoad({ filter: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      // Fail the build rather than lose the patch silently on an oclif upgrade.
-      if (!args.path.endsWith(PLAIN_SORT.file) || !source.includes(PLAIN_SORT.from)) throw new Error(`${args.path}: no ${PLAIN_SORT.from} to replace`);
-      return { contents: source.replace(PLAIN_SORT.from, PLAIN_SORT.to), loader: 'js' };
-    });
+    for (const patch of PATCHES) {
+      build.onLoad({ filter: patch.file }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes(patch.from)) throw new Error(`${args.path}: no ${JSON.stringify(patch.from)} to replace`);
+        return { contents: source.replaceAll(patch.from, patch.to), loader: 'js' };
+      });
+    }
   },
 };
 
 await build({
-  plugins: [lazyModules, plainSort],
+  plugins: [lazyModules, patches],
   absWorkingDir: root,
   entryPoints: ['dist/src/main.js'],
   outfile,
@@ -120,6 +130,10 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+// See PATCHES (ansis): the bundle must stay ASCII.
+const nonAscii = readFileSync(outfile).findIndex((byte) => byte > 0x7f);
+if (nonAscii >= 0) throw new Error(`${outfile}: a byte above 0x7F at offset ${nonAscii}; escape it with a patch (see PATCHES)`);
 
 // oclif's command manifest: without it, every start loads and describes all
 // commands (flags, help additions) just to find one.
