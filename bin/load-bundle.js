@@ -1,4 +1,4 @@
-// Loads dist/mutexctl.cjs (see scripts/bundle.mjs) as a CommonJS module, but
+// Loads a bundle (dist/mutexctl.cjs, dist/fast.cjs: see scripts/bundle.mjs) as a CommonJS module, but
 // through vm.Script with V8's code cache, so a start skips compiling it. It is
 // registered in require's cache, so oclif, which require()s it for the
 // command list, gets this same instance.
@@ -29,7 +29,8 @@ function loadBundle(file) {
   } catch {
     // no cache: compile as usual
   }
-  return compileBundle(file, readFileSync(file, 'utf8'), cachedData).module.exports;
+  // ASCII (scripts/bundle.mjs checks): read as Latin-1, one copy and no UTF-8 decoding.
+  return compileBundle(file, readFileSync(file, 'latin1'), cachedData).module.exports;
 }
 
 module.exports = { compileBundle, loadBundle };

@@ -10,6 +10,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -103,59 +104,99 @@ const patches = {
   },
 };
 
-await build({
-  plugins: [lazyModules, patches],
-  absWorkingDir: root,
-  entryPoints: ['dist/src/main.js'],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  // typescript (and ts-node/tsx) are only for oclif's development mode. The
-  // netlink package's raw socket is bundled; its native binding is found by
-  // scripts/bundle-shims/node-gyp-build.cjs.
-  external: ['koffi', 'netlink/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'],
-  // src/netlink/sockopt.ts require()s koffi relative to import.meta.url.
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  // semver, wsl-utils, debug: small stand-ins (see the files).
-  alias: { semver: './scripts/bundle-shims/semver.cjs', 'wsl-utils': './scripts/bundle-shims/wsl-utils.mjs', debug: './scripts/bundle-shims/debug.cjs' },
-  // Whitespace and syntax only: class and function names stay as they are
-  // (oclif and error messages print some of them). BUNDLE_READABLE=1 keeps
-  // the line breaks, so a CPU profile of the bundle names useful lines.
-  minifyWhitespace: process.env.BUNDLE_READABLE !== '1',
-  minifySyntax: true,
-  legalComments: 'linked',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
+/** Bundles `entry` (tsc's output) into `out`, which must stay ASCII (see PATCHES, ansis). */
+async function bundle(entry, out, define = {}) {
+  await build({
+    plugins: [lazyModules, patches],
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // typescript (and ts-node/tsx) are only for oclif's development mode. The
+    // netlink package's raw socket is bundled; its native binding is found by
+    // scripts/bundle-shims/node-gyp-build.cjs.
+    external: ['koffi', 'netlink/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'],
+    // src/netlink/sockopt.ts require()s koffi relative to import.meta.url.
+    define: { 'import.meta.url': '__bundleUrl', ...define },
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // semver, wsl-utils, debug: small stand-ins (see the files).
+    alias: { semver: './scripts/bundle-shims/semver.cjs', 'wsl-utils': './scripts/bundle-shims/wsl-utils.mjs', debug: './scripts/bundle-shims/debug.cjs' },
+    // Whitespace and syntax only: class and function names stay as they are
+    // (oclif and error messages print some of them). BUNDLE_READABLE=1 keeps
+    // the line breaks, so a CPU profile of the bundle names useful lines.
+    minifyWhitespace: process.env.BUNDLE_READABLE !== '1',
+    minifySyntax: true,
+    legalComments: 'linked',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+  const nonAscii = readFileSync(out).findIndex((byte) => byte > 0x7f);
+  if (nonAscii >= 0) throw new Error(`${out}: a byte above 0x7F at offset ${nonAscii}; escape it with a patch (see PATCHES)`);
+  rmSync(`${out}.cache`, { force: true });
+}
 
-// See PATCHES (ansis): the bundle must stay ASCII.
-const nonAscii = readFileSync(outfile).findIndex((byte) => byte > 0x7f);
-if (nonAscii >= 0) throw new Error(`${outfile}: a byte above 0x7F at offset ${nonAscii}; escape it with a patch (see PATCHES)`);
+await bundle('dist/src/main.js', outfile);
 
 // oclif's command manifest: without it, every start loads and describes all
 // commands (flags, help additions) just to find one.
 const manifestFile = join(root, 'oclif.manifest.json');
 rmSync(manifestFile, { force: true }); // a stale one must not describe the new commands
-rmSync(`${outfile}.cache`, { force: true });
-const { module } = compileBundle(outfile, readFileSync(outfile, 'utf8'), undefined);
+const { module } = compileBundle(outfile, readFileSync(outfile, 'latin1'), undefined);
 if (typeof module.exports.run !== 'function') throw new Error(`${outfile} exports no run()`);
+const tableErrors = module.exports.commandTableErrors();
+if (tableErrors.length > 0) throw new Error(`src/main.ts: TAKES_ARGUMENTS is out of date:\n${tableErrors.join('\n')}`);
 writeFileSync(manifestFile, `${JSON.stringify(await module.exports.manifest(root))}\n`);
 
+// src/fast.ts's table: for each command it runs, each pick of at most one
+// flag of each group, in every order, as oclif parses it. A pick goes in
+// only if every order parses (and BaseCommand.init leaves it as typed) to the
+// same flags, which survive JSON; anything else stays oclif's to parse.
+const FAST_FLAG_GROUPS = [['--json', '-j', '--csv'], ['--no-header'], ['--rate']];
+const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const { FAST_IDS, fastKey } = await import(pathToFileURL(join(root, 'dist/src/fast.js')).href);
+const picks = FAST_FLAG_GROUPS.reduce((all, group) => all.flatMap((pick) => [pick, ...group.map((flag) => [...pick, flag])]), [[]]);
+const orders = (xs) => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => orders([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest])));
+const fastTable = {};
+for (const id of FAST_IDS) {
+  for (const pick of picks) {
+    const parsed = await Promise.all(orders(pick).map((argv) => module.exports.parseFor(root, id, argv).then((p) => ({ ...p, typed: argv }), () => undefined)));
+    const flags = parsed[0]?.flags;
+    const same = parsed.every((p) => p && isDeepStrictEqual(p.argv, p.typed) && isDeepStrictEqual(p.flags, flags));
+    if (same && isDeepStrictEqual(JSON.parse(JSON.stringify(flags)), flags)) fastTable[fastKey([id, ...pick])] = { id, flags };
+  }
+  if (!Object.values(fastTable).some((entry) => entry.id === id)) throw new Error(`src/fast.ts: oclif parses no argv of ${id} alike`);
+}
+const fastFile = join(root, 'dist/fast.cjs');
+await bundle('dist/src/fast.js', fastFile, { FAST_TABLE: JSON.stringify(fastTable), FAST_BIN: JSON.stringify(pjson.oclif.bin) });
+
 // V8's code cache holds the functions compiled before it is made. Made after
-// one whole start (`stats --json`: oclif's configuration, the flag parser, a
-// command, the netlink client, an answer or the "not loaded" error), it spares
-// every later start compiling them again, not just the bundle's top level.
-// In a child process: a start sets process-wide state (argv, exit code).
-const warm = spawnSync(process.execPath, ['-e', `
-  const { compileBundle } = require(${JSON.stringify(join(root, 'bin/load-bundle.js'))});
-  const { readFileSync, writeFileSync } = require('node:fs');
-  const file = ${JSON.stringify(outfile)};
-  const { script, module } = compileBundle(file, readFileSync(file, 'utf8'), undefined);
-  process.argv = [process.argv[0], ${JSON.stringify(join(root, 'bin/run.js'))}, 'stats', '--json'];
-  process.on('exit', () => writeFileSync(file + '.cache', script.createCachedData()));
-  module.exports.run(${JSON.stringify(pathToFileURL(join(root, 'package.json')).href)});
-`], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-if (!existsSync(`${outfile}.cache`)) throw new Error(`no code cache written: ${warm.stderr}`);
+// one whole start (`stats --json`: for the main bundle through oclif's
+// configuration, the flag parser and a command; then the netlink client, an
+// answer or the "not loaded" error), it spares every later start compiling
+// them again, not just the bundle's top level. In a child process: a start
+// sets process-wide state (argv, exit code).
+function warmCache(file, start) {
+  const warm = spawnSync(process.execPath, ['-e', `
+    const { compileBundle } = require(${JSON.stringify(join(root, 'bin/load-bundle.js'))});
+    const { readFileSync, writeFileSync } = require('node:fs');
+    const file = ${JSON.stringify(file)};
+    const { script, module } = compileBundle(file, readFileSync(file, 'latin1'), undefined);
+    process.argv = [process.argv[0], ${JSON.stringify(join(root, 'bin/run.js'))}, 'stats', '--json'];
+    process.on('exit', () => writeFileSync(file + '.cache', script.createCachedData()));
+    ${start};
+  `], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  if (!existsSync(`${file}.cache`)) throw new Error(`no code cache written for ${file}: ${warm.stderr}`);
+  // V8 drops a cache made under other flags or for other source, silently: check that a start takes it.
+  const check = spawnSync(process.execPath, ['-e', `
+    const { readFileSync } = require('node:fs');
+    const file = ${JSON.stringify(file)};
+    const script = new (require('node:vm').Script)(require('node:module').wrap(readFileSync(file, 'latin1')), { filename: file, cachedData: readFileSync(file + '.cache') });
+    process.exitCode = script.cachedDataRejected ? 1 : 0;
+  `], { encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(`${file}.cache: V8 rejects it ${check.stderr}`);
+}
+warmCache(outfile, `module.exports.run(${JSON.stringify(pathToFileURL(join(root, 'package.json')).href)})`);
+warmCache(fastFile, `if (!module.exports.run(['stats', '--json'])) throw new Error('src/fast.ts does not take stats --json')`);
