@@ -33,11 +33,23 @@ const LAZY_MODULES = [
   '../help', '../help/index', '../../help', './help', './ux', '../ux', '../ux/index', './flush',
   '../../ux/theme', '../ux/theme', './ux/theme', '../../screen', '../screen', './screen',
 ];
-// The same for mutexctl's own modules: what only some commands use.
-const LAZY_OWN_MODULES = ['node:fs/promises', 'node:timers/promises', 'node:http', 'node:https', 'node:net', 'node:zlib'];
+// The same for mutexctl's own modules: what only some commands use, and what
+// only tables use (chalk, whose colour detection loads node:tty; cli-table3,
+// with its string-width and emoji tables): not --json, not --csv, not a failure.
+const LAZY_OWN_MODULES = ['node:fs/promises', 'node:timers/promises', 'node:http', 'node:https', 'node:net', 'node:zlib', 'chalk', 'cli-table3'];
 // oclif's own uses of node:fs/promises, on the synchronous calls (see the file).
 const OCLIF_SHIMS = { 'node:fs/promises': join(root, 'scripts/bundle-shims/fs-promises.cjs') };
 const require = createRequire(import.meta.url);
+/** The names a module exports, or undefined for a CommonJS module that is a function (it gets a Proxy). */
+async function exportNamesOf(path) {
+  try {
+    const cjs = require(path);
+    return typeof cjs === 'function' ? undefined : Object.keys(cjs);
+  } catch (error) {
+    if (error.code !== 'ERR_REQUIRE_ESM') throw error;
+    return Object.keys(await import(pathToFileURL(path).href));
+  }
+}
 const lazyModules = {
   name: 'lazy-modules',
   setup(build) {
@@ -54,10 +66,11 @@ const lazyModules = {
       if (!(inOclif && wanted.has(args.path)) && !(own && wantedOwn.has(args.path))) return undefined;
       // mutexctl's modules are ES modules: esbuild copies the names of what they
       // import when they load, so their stand-in names every export up front.
-      const exportNames = own ? Object.keys(require(args.path)) : undefined;
-      if (args.path.startsWith('node:')) return { path: args.path, namespace: 'lazy-module', pluginData: { target: args.path, esModule: false, exportNames } };
+      if (args.path.startsWith('node:')) return { path: args.path, namespace: 'lazy-module', pluginData: { target: args.path, esModule: false, exportNames: Object.keys(require(args.path)) } };
       const real = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
       if (real.errors.length > 0) return { errors: real.errors };
+      // Ours: a CommonJS function (cli-table3's Table) stands in as a Proxy that constructs it.
+      if (own) return { path: `${real.path}?lazy`, namespace: 'lazy-module', pluginData: { target: real.path, esModule: false, own, exportNames: await exportNamesOf(real.path) } };
       // __importDefault() asks for __esModule when oclif loads: answered without loading.
       return { path: `${real.path}?lazy`, namespace: 'lazy-module', pluginData: { target: real.path, esModule: require(real.path).__esModule === true } };
     });
@@ -66,10 +79,10 @@ const lazyModules = {
 ${
   args.pluginData.exportNames
     ? `for (const name of ${JSON.stringify(args.pluginData.exportNames)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`
-    : `module.exports = new Proxy(() => {}, {
+    : `module.exports = new Proxy(${args.pluginData.own ? 'function () {}' : '() => {}'}, {
   get: (_, key) => (key === '__esModule' ? ${args.pluginData.esModule} : load()[key]),
   has: (_, key) => key in load(),
-  apply: (_, self, argv) => Reflect.apply(load(), self, argv),
+  apply: (_, self, argv) => Reflect.apply(load(), self, argv),${args.pluginData.own ? '\n  construct: (_, argv) => Reflect.construct(load(), argv),' : ''}
 });`
 }`,
       loader: 'js',
