@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compileBundle } from '../bin/load-bundle.js';
+import { WRAPPED, compileBundle } from '../bin/load-bundle.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist/mutexctl.cjs');
@@ -117,8 +117,13 @@ const patches = {
   },
 };
 
-/** Bundles `entry` (tsc's output) into `out`, which must stay ASCII (see PATCHES, ansis). */
-async function bundle(entry, out, define = {}) {
+/**
+ * Bundles `entry` (tsc's output) into `out`, which must stay ASCII (see
+ * PATCHES, ansis); `wrapped`: a file bin/load-bundle.js compiles as it is
+ * (WRAPPED), which require() cannot load.
+ */
+async function bundle(entry, out, { define = {}, wrapped = false } = {}) {
+  const bundleUrl = "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;";
   await build({
     plugins: [lazyModules, patches],
     absWorkingDir: root,
@@ -134,7 +139,8 @@ async function bundle(entry, out, define = {}) {
     external: ['koffi', 'netlink/package.json', 'typescript', 'ts-node', 'tsx', 'tsx/*'],
     // src/netlink/sockopt.ts require()s koffi relative to import.meta.url.
     define: { 'import.meta.url': '__bundleUrl', ...define },
-    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: wrapped ? `${WRAPPED}\n${bundleUrl}` : bundleUrl },
+    footer: { js: wrapped ? '})' : '' },
     // semver, wsl-utils, debug: small stand-ins (see the files).
     alias: { semver: './scripts/bundle-shims/semver.cjs', 'wsl-utils': './scripts/bundle-shims/wsl-utils.mjs', debug: './scripts/bundle-shims/debug.cjs' },
     // Whitespace and syntax only: class and function names stay as they are
@@ -183,7 +189,7 @@ for (const id of FAST_IDS) {
   if (!Object.values(fastTable).some((entry) => entry.id === id)) throw new Error(`src/fast.ts: oclif parses no argv of ${id} alike`);
 }
 const fastFile = join(root, 'dist/fast.cjs');
-await bundle('dist/src/fast.js', fastFile, { FAST_TABLE: JSON.stringify(fastTable), FAST_BIN: JSON.stringify(pjson.oclif.bin) });
+await bundle('dist/src/fast.js', fastFile, { define: { FAST_TABLE: JSON.stringify(fastTable), FAST_BIN: JSON.stringify(pjson.oclif.bin) }, wrapped: true });
 
 // V8's code cache holds the functions compiled before it is made. Made after
 // one whole start (`stats --json`: for the main bundle through oclif's
@@ -205,8 +211,9 @@ function warmCache(file, start) {
   // V8 drops a cache made under other flags or for other source, silently: check that a start takes it.
   const check = spawnSync(process.execPath, ['-e', `
     const { readFileSync } = require('node:fs');
+    const { scriptSource } = require(${JSON.stringify(join(root, 'bin/load-bundle.js'))});
     const file = ${JSON.stringify(file)};
-    const script = new (require('node:vm').Script)(require('node:module').wrap(readFileSync(file, 'latin1')), { filename: file, cachedData: readFileSync(file + '.cache') });
+    const script = new (require('node:vm').Script)(scriptSource(readFileSync(file, 'latin1')), { filename: file, cachedData: readFileSync(file + '.cache') });
     process.exitCode = script.cachedDataRejected ? 1 : 0;
   `], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`${file}.cache: V8 rejects it ${check.stderr}`);
