@@ -10,6 +10,10 @@ const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { loadBundle } = require('./load-bundle.js');
 
-if (!loadBundle(join(__dirname, '../dist/fast.cjs')).run(process.argv.slice(2))) {
+// src/fast.ts's FAST_IDS (scripts/bundle.mjs checks): other commands skip loading dist/fast.cjs.
+const FAST_IDS = ['stats', 'fd'];
+
+const argv = process.argv.slice(2);
+if (!(FAST_IDS.includes(argv[0]) && loadBundle(join(__dirname, '../dist/fast.cjs')).run(argv))) {
   loadBundle(join(__dirname, '../dist/mutexctl.cjs')).run(pathToFileURL(join(__dirname, '../package.json')).href);
 }

@@ -176,6 +176,8 @@ writeFileSync(manifestFile, `${JSON.stringify(await module.exports.manifest(root
 const FAST_FLAG_GROUPS = [['--json', '-j', '--csv'], ['--no-header'], ['--rate']];
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const { FAST_IDS, fastKey } = await import(pathToFileURL(join(root, 'dist/src/fast.js')).href);
+const runJs = readFileSync(join(root, 'bin/run.js'), 'utf8');
+if (!runJs.includes(`const FAST_IDS = ${JSON.stringify(FAST_IDS).replaceAll('"', "'").replaceAll(',', ', ')};`)) throw new Error(`bin/run.js: FAST_IDS must be src/fast.ts's, ${JSON.stringify(FAST_IDS)}`);
 const picks = FAST_FLAG_GROUPS.reduce((all, group) => all.flatMap((pick) => [pick, ...group.map((flag) => [...pick, flag])]), [[]]);
 const orders = (xs) => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => orders([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest])));
 const fastTable = {};
