@@ -1,10 +1,9 @@
 // The commands people start most often, run without oclif: for an argv whose
 // parse scripts/bundle.mjs recorded from oclif itself (FAST_TABLE), this
-// entry runs what the
-// command's run() runs and fails as BaseCommand does. Anything else (help,
-// flag values, arguments, oclif's environment variables) goes to src/main.ts.
-// Its own bundle, dist/fast.cjs, which bin/run.js tries first: loading oclif
-// and its configuration was most of a start (bench/startup.mjs).
+// entry runs what the command's run() runs and fails as BaseCommand does.
+// Anything else (help, flag values, arguments, oclif's environment variables)
+// goes to src/main.ts. Its own bundle, dist/fast.cjs, which bin/run.js tries
+// first: loading oclif and its configuration was most of a start (bench/startup.mjs).
 import type { LiveFlags } from './app/live.js';
 import type { ListFlags, OutputFlags } from './app/print.js';
 import { commandLine, reportFailure } from './cli/failure.js';

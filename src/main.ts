@@ -5,7 +5,8 @@
 //
 // package.json names this file's bundle and COMMANDS as oclif's explicit
 // command list, so oclif neither globs dist/src/commands nor imports a file
-// per command. Adding a command means adding it here.
+// per command. Adding a command means adding it here (LOADERS and
+// TAKES_ARGUMENTS). stats and fd usually start from src/fast.ts instead.
 import { Config, execute, Plugin, type Command } from '@oclif/core';
 import type { BaseCommand } from './cli/base-command.js';
 import { takesArguments, unknownCommandMessage } from './cli/unknown-command.js';
