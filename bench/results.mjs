@@ -14,6 +14,14 @@ const INDEX = join(RESULTS_DIR, 'index.json');
 
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
 
+function qemuVersion() {
+  try {
+    return execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  } catch {
+    return 'not installed'; // a host-only run (BENCH_ONLY=startup) needs none
+  }
+}
+
 export function machineInfo() {
   return {
     host_cpu: cpus()[0]?.model,
@@ -21,7 +29,7 @@ export function machineInfo() {
     host_mem_gib: Math.round(totalmem() / 2 ** 30),
     host_kernel: release(),
     host_load_at_start: loadavg().map((x) => Number(x.toFixed(2))),
-    qemu: execFileSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).split('\n')[0],
+    qemu: qemuVersion(),
     accel: 'TCG (no KVM)',
     node: process.version,
   };

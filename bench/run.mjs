@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench`: boots the QEMU guest on each kernel (one VM at a time) and
-// runs bench/guest.mjs there; prints medians, ratios and the budgets, and
-// writes one file per kernel to bench/results/ (bench/results.mjs).
+// `npm run bench`: first the CLI's start-up on this machine (bench/startup.mjs,
+// its result file named "host"); then boots the QEMU guest on each kernel (one
+// VM at a time) and runs bench/guest.mjs there; prints medians, ratios and the
+// budgets, and writes one file per kernel to bench/results/ (bench/results.mjs).
 //
 // Two guests per kernel: the packet path and the memory table run in a
 // deterministic one (`scripts/vm --icount`: its clock counts instructions, so
@@ -9,7 +10,8 @@
 // listing, alert latency and serve in an ordinary 2-vCPU one.
 //
 // Env: BENCH_KERNELS (default: every line scripts/vm boots, bench/kernels.mjs),
-// BENCH_ONLY (packet,memory,startup,listing,alerts,serve), BENCH_ICOUNT_RUNS (1; 2
+// BENCH_ONLY (startup,packet,memory,guest-startup,listing,alerts,serve: startup is
+// the host's, guest-startup the same pair in the guest), BENCH_STARTUP_ROUNDS (21), BENCH_ICOUNT_RUNS (1; 2
 // boots the icount guest again for the packet path and shows how the two runs
 // agree), BENCH_PACKET_ROUNDS (3), BENCH_PACKET_CONFIGS (all; a comma list of
 // bench/packet.mjs's configuration ids, "unloaded" always added),
@@ -24,10 +26,11 @@ import { benchKernels } from './kernels.mjs';
 import { listingRows } from './listing.mjs';
 import { agreementRows, median, memoryRows, packetRows, printAgreement, printMemory, printPacket } from './report.mjs';
 import { commitInfo, machineInfo, writeResult } from './results.mjs';
+import { hostStartupRuns, hostStartupTable, printHostStartup } from './startup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const kernels = benchKernels();
-const only = (process.env.BENCH_ONLY ?? 'packet,memory,startup,listing,alerts,serve').split(',').map((name) => (name === 'flows' ? 'listing' : name));
+const only = (process.env.BENCH_ONLY ?? 'startup,packet,memory,guest-startup,listing,alerts,serve').split(',').map((name) => (name === 'flows' ? 'listing' : name));
 const icountRuns = Number(process.env.BENCH_ICOUNT_RUNS ?? 1);
 
 const GUESTS = [
@@ -43,7 +46,8 @@ const GUESTS = [
     // flood of a million flows adds an hour and nothing on agreement).
     repeats: ['packet'],
   },
-  { name: 'smp', sections: ['startup', 'listing', 'alerts', 'serve'], vmArgs: ['--mem', '4G'], env: { VM_TIMEOUT: process.env.VM_TIMEOUT ?? '1500' }, runs: 1 },
+  // guest-startup is bench/guest.mjs's "startup".
+  { name: 'smp', sections: ['guest-startup', 'listing', 'alerts', 'serve'], vmArgs: ['--mem', '4G'], env: { VM_TIMEOUT: process.env.VM_TIMEOUT ?? '1500' }, runs: 1 },
 ];
 
 function runGuest(kernel, guest, sections) {
@@ -55,7 +59,7 @@ function runGuest(kernel, guest, sections) {
       // allocation a stack trace and grow objects), and a mutex_flow cache of its
       // own (no merging with a same-sized cache).
       VM_APPEND: `slub_debug=- kfence.sample_interval=0 slab_nomerge ${process.env.VM_APPEND ?? ''}`.trim(),
-      BENCH_ONLY: sections.join(','),
+      BENCH_ONLY: sections.map((name) => (name === 'guest-startup' ? 'startup' : name)).join(','),
       VM_PASS_ENV:
         'BENCH_REPS BENCH_SECONDS BENCH_FLOWS BENCH_LISTING_BIG_REPS BENCH_ONLY BENCH_EVAL_MS BENCH_PACKET_ROUNDS BENCH_PACKET_CONFIGS BENCH_MEMORY_FLOWS MUTEX_KO_ARGS BENCH_SERVE_FLOWS BENCH_SERVE_SECONDS BENCH_SERVE_SCRAPERS BENCH_SERVE_BIG',
     };
@@ -93,9 +97,9 @@ function summarise(result) {
 
   rows.push(...listingRows(result.samples, median));
   if (m['startup.node_e0_ms'] !== undefined) {
-    add('node -e 0', m['startup.node_e0_ms'], 'ms');
+    add('guest: node -e 0', m['startup.node_e0_ms'], 'ms');
     const r = ratio('startup.stats_json_ms', 'startup.node_e0_ms');
-    add('mutexctl stats --json', m['startup.stats_json_ms'], 'ms', { ratio: r, budget: '<= 2.5', ok: r <= 2.5 });
+    add('guest: mutexctl stats --json', m['startup.stats_json_ms'], 'ms', { ratio: r, budget: '<= 2.5', ok: r <= 2.5 });
   }
   if (m['alerts.trigger_to_line_ms'] !== undefined) {
     const interval = Number(result.notes.alerts_eval_interval_ms);
@@ -125,7 +129,7 @@ function summarise(result) {
 }
 
 function printTable(rows) {
-  console.log('start-up, listing, alerts and serve (2 vCPUs, multi-threaded TCG)');
+  console.log('guest start-up, listing, alerts and serve (2 vCPUs, multi-threaded TCG)');
   console.log(`${'measure'.padEnd(44)} ${'median'.padStart(10)} ${'unit'.padEnd(7)} ${'ratio'.padStart(6)}  budget`);
   for (const r of rows) {
     const verdict = r.budget ? `${r.budget} ${r.ok ? 'ok' : 'MISSED'}` : '';
@@ -157,7 +161,20 @@ function tabulate(result, guest, sections) {
 const machine = machineInfo();
 const { commit, subject, dirty } = commitInfo();
 let failed = false;
-for (const kernel of kernels) {
+
+if (only.includes('startup')) {
+  console.error('bench: start-up on the host (stats --json against node -e 0)');
+  const runs = hostStartupRuns(Number(process.env.BENCH_STARTUP_ROUNDS ?? 21));
+  const table = hostStartupTable(runs);
+  const result = { date: new Date().toISOString(), kernel: 'host', commit, subject, dirty, machine, sections: ['startup'], errors: [], host: Object.fromEntries(runs.map((run) => [run.name, run.samples])), startup: table };
+  console.log(`\n== host start-up, commit ${commit}${dirty ? ' (dirty)' : ''}`);
+  printHostStartup(table);
+  console.log(`written: bench/results/${writeResult(result)}`);
+  if (table.some((row) => row.ok === false)) failed = true;
+}
+
+const inGuests = GUESTS.some((guest) => guest.sections.some((section) => only.includes(section)));
+for (const kernel of inGuests ? kernels : []) {
   const result = { date: new Date().toISOString(), kernel, commit, subject, dirty, machine, sections: [], errors: [], guests: {} };
   for (const guest of GUESTS) {
     const sections = guest.sections.filter((s) => only.includes(s));

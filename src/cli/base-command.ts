@@ -1,9 +1,8 @@
 import { Command, Flags } from '@oclif/core';
 import { showLive, type LiveFlags, type LiveSource } from '../app/live.js';
 import type { ListFlags, OutputFlags } from '../app/print.js';
-import { describeError, ExitCode, InputError } from '../errors.js';
 import { prepareArgv, type FlagShape, type RetiredFlags } from './argv.js';
-import { oneLine, writeOutput } from '../output/index.js';
+import { commandLine, reportFailure } from './failure.js';
 
 type CommandError = Error & { exitCode?: number; code?: string; oclif?: { exit?: number } };
 
@@ -47,7 +46,7 @@ export abstract class BaseCommand extends Command {
 
   /** One snapshot, or with --watch one every interval; with --rate, counters as per-second rates. */
   protected async present(source: LiveSource, flags: OutputFlags & ListFlags & LiveFlags): Promise<void> {
-    await showLive(source, flags, () => [this.config.bin, ...(this.id?.split(':') ?? []), ...this.argv].join(' '));
+    await showLive(source, flags, () => commandLine(this.config.bin, this.id, this.argv));
   }
 
   protected override async catch(error: CommandError): Promise<void> {
@@ -55,10 +54,6 @@ export abstract class BaseCommand extends Command {
     if (error.code === 'EEXIT') throw error;
     // A parse that failed was still a parse: keeps oclif's dev-mode "did not parse" warning away.
     this.parsed = true;
-    const { message: raw, exitCode } = describeError(error);
-    const message = oneLine(raw);
-    const hint = exitCode === ExitCode.usage && !(error instanceof InputError) ? ` (see \`${[this.config.bin, this.id?.replaceAll(':', ' '), '--help'].filter(Boolean).join(' ')}\`)` : '';
-    await writeOutput(`${this.config.bin}: ${message}${hint}\n`, process.stderr);
-    process.exitCode = exitCode;
+    await reportFailure(error, this.config.bin, this.id);
   }
 }

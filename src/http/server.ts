@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { UsageError } from '../errors.js';
 
-const gzipAsync = promisify(gzip);
 
 export interface ListenAddress {
   /** An IPv4 or IPv6 address or a host name; '' listens on every address. */
@@ -58,7 +57,7 @@ export type Route = (request: IncomingMessage) => Promise<HttpReply>;
 /** Memoizes the gzip of `body`: one compression however many clients ask for it. */
 export function gzipOnce(body: Buffer): () => Promise<Buffer> {
   let compressed: Promise<Buffer> | undefined;
-  return () => (compressed ??= gzipAsync(body));
+  return () => (compressed ??= promisify(gzip)(body));
 }
 
 /**

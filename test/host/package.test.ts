@@ -33,11 +33,14 @@ describe('npm pack: a tarball that installs and runs', { timeout: 600_000 }, () 
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('holds the CLI, its bundle, the man page and both completions, and no tests', () => {
+  it('holds the CLI, its bundles and their code caches, the man page and both completions, and no tests', () => {
     const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
     for (const path of [
       'package/bin/run.js',
+      'package/dist/fast.cjs',
+      'package/dist/fast.cjs.cache',
       'package/dist/mutexctl.cjs',
+      'package/dist/mutexctl.cjs.cache',
       'package/oclif.manifest.json',
       'package/share/man/man1/mutexctl.1',
       'package/share/completion/mutexctl.bash',

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,5 +28,33 @@ describe('the bundled CLI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('dist/fast.cjs (stats and fd without oclif)', () => {
+  // The same argv through dist/mutexctl.cjs alone: oclif's parse, BaseCommand's failure.
+  const throughOclif = `
+    const { join } = require('node:path');
+    const { loadBundle } = require(join(process.cwd(), 'bin/load-bundle.js'));
+    process.argv = [process.argv[0], join(process.cwd(), 'bin/run.js'), ...process.argv.slice(1)];
+    loadBundle(join(process.cwd(), 'dist/mutexctl.cjs')).run(require('node:url').pathToFileURL(join(process.cwd(), 'package.json')).href);`;
+  const env = { ...process.env, NO_COLOR: '1', MUTEXCTL_HISTORY: mkdtempSync(join(tmpdir(), 'mutexctl-rate-')) };
+
+  for (const argv of [['stats', '--json'], ['stats'], ['stats', '--rate', '-j'], ['stats', '--no-header', '--csv'], ['fd', '--json'], ['fd', '--csv', '--no-header', '--rate']]) {
+    it(`${argv.join(' ')}: what oclif's path prints, and its exit code`, async () => {
+      const fast = await runNode(['bin/run.js', ...argv], { cwd: projectRoot, env });
+      const oclif = await runNode(['-e', throughOclif, ...argv], { cwd: projectRoot, env });
+      assert.deepEqual(fast, oclif);
+      assert.notEqual(fast.code, 0, 'no module here: the family lookup fails');
+    });
+  }
+
+  it('takes the argv it holds, and leaves help, values, arguments and oclif debugging to oclif', () => {
+    const { loadBundle } = createRequire(import.meta.url)(join(projectRoot, 'bin/load-bundle.js')) as { loadBundle: (file: string) => { fastKey: (argv: string[]) => string } };
+    const { fastKey } = loadBundle(join(projectRoot, 'dist/fast.cjs'));
+    assert.equal(fastKey(['stats', '--rate', '--json']), fastKey(['stats', '--json', '--rate']));
+    const fastCjs = readFileSync(join(projectRoot, 'dist/fast.cjs'), 'latin1');
+    for (const key of ['stats --json', 'stats --json --rate', 'fd --csv --no-header']) assert.ok(fastCjs.includes(`"${key}":`), key);
+    for (const key of ['stats --help', 'stats --columns', 'fd 3', 'stats --json --json', 'stats --csv --json']) assert.ok(!fastCjs.includes(`"${key}":`), key);
   });
 });
