@@ -73,4 +73,5 @@ module_exit(mutex_module_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("MUTEX per-connection and per-context traffic statistics");
 MODULE_AUTHOR("The mutexctl authors");
+MODULE_VERSION("0.1.0");	/* = PACKAGE_VERSION of dkms.conf */
 MODULE_ALIAS_GENL_FAMILY(MUTEX_FAMILY_NAME);

@@ -74,11 +74,18 @@ case $status in *installed*) ;; *) fail "dkms status does not say installed: $st
 
 ko=$(find "$mods/updates" -name 'mutex.ko*' 2>/dev/null | head -n1)
 [ -n "$ko" ] || fail "dkms install put no mutex.ko under $mods/updates"
+# modprobe must take DKMS's file, and load it.
+picked=$(modprobe --show-depends mutex | sed -n 's/^insmod \([^ ]*mutex\.ko[^ ]*\).*/\1/p')
+[ "$picked" = "$ko" ] || fail "modprobe would load '$picked', not DKMS's $ko"
 modprobe mutex || fail "modprobe mutex"
+grep -q '^mutex ' /proc/modules || fail "mutex is not loaded after modprobe"
+# The loaded module is DKMS's file (srcversion: a hash of its sources), of
+# the version dkms.conf names.
+[ "$(modinfo -F version "$ko")" = "$ver" ] || fail "$ko is not version $ver (MODULE_VERSION = dkms.conf's PACKAGE_VERSION)"
 want=$(modinfo -F srcversion "$ko")
-have=$(cat /sys/module/mutex/srcversion)
+have=$(cat /sys/module/mutex/srcversion) || fail "no srcversion of the loaded module"
 [ "$want" = "$have" ] || fail "the loaded module ($have) is not DKMS's $ko ($want)"
-step "modprobe loaded $ko (srcversion $have)"
+step "modprobe loaded $ko"
 
 # mutexctl answers, and the module DKMS built counts real traffic.
 mutexctl stats >/dev/null || fail "mutexctl stats"
