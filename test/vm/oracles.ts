@@ -50,23 +50,37 @@ class RecordedEvent {
     private readonly event: string,
   ) {}
 
-  static start(name: string, event: string, filter?: string): RecordedEvent {
+  static start(name: string, event: string, filter?: string, bufferKb = 32768): RecordedEvent {
     const dir = `${TRACING}/instances/${name}`;
     if (existsSync(dir)) rmdirSync(dir);
     mkdirSync(dir);
-    writeFileSync(`${dir}/buffer_size_kb`, '32768');
+    writeFileSync(`${dir}/buffer_size_kb`, String(bufferKb));
     if (filter) writeFileSync(`${dir}/events/${event}/filter`, filter);
     writeFileSync(`${dir}/events/${event}/enable`, '1');
     return new RecordedEvent(dir, event);
   }
 
-  /** The recorded events' text ("field=value ..."). */
-  lines(): string[] {
-    const overrun = readdirSync(`${this.dir}/per_cpu`).reduce(
-      (n, cpu) => n + Number(/^overrun: (\d+)$/m.exec(readFileSync(`${this.dir}/per_cpu/${cpu}/stats`, 'utf8'))?.[1] ?? 0),
+  private perCpu(key: string): number {
+    return readdirSync(`${this.dir}/per_cpu`).reduce(
+      (n, cpu) => n + Number(new RegExp(`^${key}: (\\d+)$`, 'm').exec(readFileSync(`${this.dir}/per_cpu/${cpu}/stats`, 'utf8'))?.[1] ?? 0),
       0,
     );
+  }
+
+  private checkOverrun(): void {
+    const overrun = this.perCpu('overrun');
     if (overrun > 0) throw new Error(`tracefs instance ${this.dir}: ${overrun} events lost (buffer overrun)`);
+  }
+
+  /** How many events were recorded (the ring's own count: no text to read). */
+  count(): number {
+    this.checkOverrun();
+    return this.perCpu('entries');
+  }
+
+  /** The recorded events' text ("field=value ..."). */
+  lines(): string[] {
+    this.checkOverrun();
     return readFileSync(`${this.dir}/trace`, 'utf8')
       .split('\n')
       .filter((line) => line && !line.startsWith('#'));
@@ -108,32 +122,33 @@ function dropSiteFilters(): Map<string, string> {
   return new Map([...ranges].map(([reason, parts]) => [reason, parts.join(' || ')]));
 }
 
-/** kfree_skb events by protocol, from recorded "protocol=2048" fields. */
-function byProtocol(lines: readonly string[]): Map<number, number> {
-  const counts = new Map<number, number>();
-  for (const line of lines) {
-    const protocol = /\bprotocol=(\d+)/.exec(line);
-    if (protocol) counts.set(Number(protocol[1]), (counts.get(Number(protocol[1])) ?? 0) + 1);
-  }
-  return counts;
-}
+/** The protocols a recorded DropTrace counts: IPv4 and IPv6. */
+const RECORDED_PROTOCOLS = [0x0800, 0x86dd];
 
 /**
  * Counts every skb:kfree_skb event while it runs, by reason and protocol, in a
  * tracefs instance of its own (a hist trigger: no buffer to overflow). Without
- * hist triggers (5.10): recorded events, one instance per drop-site reason and
- * one for all of them; the rest are NOT_SPECIFIED.
+ * hist triggers (5.10): IPv4 and IPv6 events only, counted by the ring buffers
+ * of instances filtered by protocol and by drop-site reason (and one for all
+ * reasons: the rest are NOT_SPECIFIED).
  */
 export class DropTrace {
   private constructor(
     private readonly dir: string,
-    private readonly recorded?: { all: RecordedEvent; sites: Map<string, RecordedEvent> },
+    private readonly recorded?: Map<string, RecordedEvent>,
   ) {}
 
   static start(name: string): DropTrace {
     if (!hasHistTriggers()) {
-      const sites = new Map([...dropSiteFilters()].map(([reason, filter]) => [reason, RecordedEvent.start(`${name}-${reason.toLowerCase()}`, 'skb/kfree_skb', filter)]));
-      return new DropTrace('', { all: RecordedEvent.start(name, 'skb/kfree_skb'), sites });
+      const recorded = new Map<string, RecordedEvent>();
+      const filters = new Map([['ALL', ''], ...dropSiteFilters()]);
+      for (const protocol of RECORDED_PROTOCOLS) {
+        for (const [reason, filter] of filters) {
+          const which = `protocol == ${protocol}${filter && ` && (${filter})`}`;
+          recorded.set(`${reason} ${protocol}`, RecordedEvent.start(`${name}-${reason.toLowerCase()}-${protocol}`, 'skb/kfree_skb', which, 8192));
+        }
+      }
+      return new DropTrace('', recorded);
     }
     const dir = `${TRACING}/instances/${name}`;
     if (existsSync(dir)) rmdirSync(dir);
@@ -153,16 +168,19 @@ export class DropTrace {
     }));
   }
 
-  private recordedCounts(recorded: { all: RecordedEvent; sites: Map<string, RecordedEvent> }): DropCount[] {
-    const rest = byProtocol(recorded.all.lines());
+  private recordedCounts(recorded: Map<string, RecordedEvent>): DropCount[] {
     const counts: DropCount[] = [];
-    for (const [reason, site] of recorded.sites) {
-      for (const [protocol, hits] of byProtocol(site.lines())) {
-        counts.push({ reason, protocol, hits });
-        rest.set(protocol, (rest.get(protocol) ?? 0) - hits);
+    for (const protocol of RECORDED_PROTOCOLS) {
+      let rest = recorded.get(`ALL ${protocol}`)!.count();
+      for (const [key, events] of recorded) {
+        const [reason, of] = key.split(' ');
+        if (reason === 'ALL' || Number(of) !== protocol) continue;
+        const hits = events.count();
+        rest -= hits;
+        if (hits > 0) counts.push({ reason: reason!, protocol, hits });
       }
+      if (rest > 0) counts.push({ reason: 'NOT_SPECIFIED', protocol, hits: rest });
     }
-    for (const [protocol, hits] of rest) if (hits > 0) counts.push({ reason: 'NOT_SPECIFIED', protocol, hits });
     return counts;
   }
 
@@ -176,8 +194,7 @@ export class DropTrace {
 
   stop(): void {
     if (this.recorded) {
-      this.recorded.all.stop();
-      for (const site of this.recorded.sites.values()) site.stop();
+      for (const events of this.recorded.values()) events.stop();
       return;
     }
     writeFileSync(`${this.dir}/events/skb/kfree_skb/trigger`, '!hist:keys=reason,protocol:size=4096');
