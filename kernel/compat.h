@@ -6,9 +6,13 @@
 #ifndef _MUTEX_COMPAT_H
 #define _MUTEX_COMPAT_H
 
+#include <linux/cgroup.h>
 #include <linux/kallsyms.h>
+#include <linux/kernfs.h>
+#include <linux/nsproxy.h>
 #include <linux/sched/mm.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
 #if __has_include(<net/dropreason.h>)
@@ -185,6 +189,37 @@ static inline struct mem_cgroup *mutex_set_active_memcg(struct mem_cgroup *memcg
 		return NULL;
 #endif
 	return set_active_memcg(memcg);
+}
+
+/*
+ * The cgroup at path as the caller sees it, from the root of its cgroup
+ * namespace.  cgroup_get_from_path() resolves from there since 6.0; 5.10's
+ * resolves from the global root, so the namespace root's path goes first.
+ */
+static inline struct cgroup *mutex_cgroup_get_from_path(const char *path)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+	struct cgroup *root = current->nsproxy->cgroup_ns->root_cset->dfl_cgrp;
+	struct cgroup *cgrp;
+	char *full;
+	int len;
+
+	full = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!full)
+		return ERR_PTR(-ENOMEM);
+	len = kernfs_path_from_node(root->kn, NULL, full, PATH_MAX);
+	if (len >= PATH_MAX)
+		len = -ENAMETOOLONG;
+	if (len == 1)		/* the namespace root is the global root */
+		len = 0;
+	if (len >= 0 && strscpy(full + len, path, PATH_MAX - len) < 0)
+		len = -ENAMETOOLONG;
+	cgrp = len < 0 ? ERR_PTR(len) : cgroup_get_from_path(full);
+	kfree(full);
+	return cgrp;
+#else
+	return cgroup_get_from_path(path);
+#endif
 }
 
 #endif /* _MUTEX_COMPAT_H */

@@ -121,7 +121,7 @@ static struct cgroup *cgroupns_root(void)
 
 /*
  * A cgroup v2 path as the writer sees it: under /sys/fs/cgroup or from the
- * root of its cgroup namespace (cgroup_get_from_path() resolves from there).
+ * root of its cgroup namespace.
  */
 static int parse_cgroup(const char *path, struct mutex_selector *sel)
 {
@@ -133,7 +133,7 @@ static int parse_cgroup(const char *path, struct mutex_selector *sel)
 	if (!strncmp(path, mnt, sizeof(mnt) - 1) &&
 	    (path[sizeof(mnt) - 1] == '/' || path[sizeof(mnt) - 1] == '\0'))
 		path += sizeof(mnt) - 1;
-	cgrp = cgroup_get_from_path(*path ? path : "/");
+	cgrp = mutex_cgroup_get_from_path(*path ? path : "/");
 	if (IS_ERR(cgrp))
 		return -EINVAL;
 	sel->cgrp = cgrp;
