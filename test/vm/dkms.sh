@@ -90,6 +90,7 @@ step "modprobe loaded $ko"
 # mutexctl answers, and the module DKMS built counts real traffic.
 mutexctl stats >/dev/null || fail "mutexctl stats"
 # 10 UDP datagrams of 100 bytes over lo: 10 packets of 128 IP bytes each way.
+# (fd run prints its report on stderr: CMD keeps stdout.)
 json=$(mutexctl fd run --json --scope=all -- python3 -c '
 import socket
 r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -99,7 +100,7 @@ for _ in range(10):
     s.sendto(b"x" * 100, r.getsockname())
 for _ in range(10):
     r.recv(200)
-') || fail "mutexctl fd run"
+' 2>&1 >/dev/null) || fail "mutexctl fd run"
 counted=$(printf '%s' "$json" | node -e '
 const s = JSON.parse(require("fs").readFileSync(0, "utf8"));
 console.log([s.packets_sent, s.packets_received, s.bytes_sent, s.bytes_received].join(" "));')
