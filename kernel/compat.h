@@ -7,6 +7,8 @@
 #define _MUTEX_COMPAT_H
 
 #include <linux/cgroup.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/kallsyms.h>
 #include <linux/kernfs.h>
 #include <linux/nsproxy.h>
@@ -59,22 +61,13 @@ static const struct {
 	{ "nf_hook_slow", SKB_DROP_REASON_NETFILTER_DROP },
 };
 
-/*
- * The reason of a 5.10 kfree_skb() at location, found only for packets of
- * a tracked flow (kallsyms is not cheap).  GCC may have split or cloned the
- * function (tcp_v4_rcv.cold, __udp_queue_rcv_skb.isra.0): its name counts
- * up to the first dot.  A packet that was not for this host is no loss.
- */
-static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
-					     void *location,
-					     unsigned int reason)
+/* The reason of the function at location, by its name (kallsyms). */
+static inline unsigned int mutex_drop_site_reason(void *location)
 {
 	char func[KSYM_SYMBOL_LEN];
 	size_t len;
 	int i;
 
-	if (skb->pkt_type != PACKET_HOST)
-		return SKB_DROP_REASON_NOT_SPECIFIED;
 	sprint_symbol_no_offset(func, (unsigned long)location);
 	len = strcspn(func, ".");
 	for (i = 0; i < ARRAY_SIZE(mutex_drop_sites); i++)
@@ -82,6 +75,52 @@ static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
 		    !strncmp(func, mutex_drop_sites[i].func, len))
 			return mutex_drop_sites[i].reason;
 	return SKB_DROP_REASON_NOT_SPECIFIED;
+}
+
+/*
+ * The reason of a 5.10 kfree_skb() at location, found only for packets of
+ * a tracked flow.  GCC may have split or cloned the function
+ * (tcp_v4_rcv.cold, __udp_queue_rcv_skb.isra.0): its name counts up to the
+ * first dot.  A packet that was not for this host is no loss.
+ *
+ * A kallsyms lookup costs microseconds, too much for every packet of a
+ * flood, and a kernel frees packets from few places: the first lookup of a
+ * location claims a slot that never changes hands again, and publishes the
+ * reason after it.  A reader that finds the slot claimed but the reason
+ * not yet there, or every slot taken, looks the name up itself.
+ */
+#define MUTEX_DROP_SITE_SLOTS	64
+
+static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
+					     void *location,
+					     unsigned int reason)
+{
+	static struct {
+		unsigned long location;
+		unsigned int reason;	/* SKB_NOT_DROPPED_YET: not yet known */
+	} sites[MUTEX_DROP_SITE_SLOTS];
+	unsigned long where = (unsigned long)location;
+	unsigned int h = hash_long(where, ilog2(MUTEX_DROP_SITE_SLOTS));
+	unsigned int found;
+	int i;
+
+	if (skb->pkt_type != PACKET_HOST)
+		return SKB_DROP_REASON_NOT_SPECIFIED;
+	for (i = 0; i < 4; i++) {
+		typeof(sites[0]) *site = &sites[(h + i) % MUTEX_DROP_SITE_SLOTS];
+		unsigned long owner = READ_ONCE(site->location);
+
+		if (owner == where) {
+			found = smp_load_acquire(&site->reason);
+			return found ?: mutex_drop_site_reason(location);
+		}
+		if (!owner && !cmpxchg(&site->location, 0, where)) {
+			found = mutex_drop_site_reason(location);
+			smp_store_release(&site->reason, found);
+			return found;
+		}
+	}
+	return mutex_drop_site_reason(location);
 }
 
 /* Every kfree_skb() may be a loss until its site is known. */
