@@ -113,8 +113,11 @@ function dropSiteFilters(): Map<string, string> {
   const ranges = new Map<string, string[]>();
   symbols.forEach((symbol, i) => {
     const site = sites.find((s) => symbol.name.split('.')[0] === s.func);
-    const next = symbols.slice(i + 1).find((s) => s.address > symbol.address);
-    if (!site || !next) return;
+    if (!site) return;
+    let j = i + 1;
+    while (j < symbols.length && symbols[j]!.address === symbol.address) j++;
+    const next = symbols[j];
+    if (!next) return;
     const range = `(location >= 0x${symbol.address.toString(16)} && location < 0x${next.address.toString(16)})`;
     ranges.set(site.reason, [...(ranges.get(site.reason) ?? []), range]);
   });
