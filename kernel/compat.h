@@ -17,6 +17,9 @@
 #include <linux/slab.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
+#include <net/inet6_hashtables.h>
+#include <net/inet_hashtables.h>
+#include <net/tcp.h>
 #if __has_include(<net/dropreason.h>)
 #include <net/dropreason.h>
 #endif
@@ -78,10 +81,50 @@ static inline unsigned int mutex_drop_site_reason(void *location)
 }
 
 /*
+ * tcp_v4_rcv() and tcp_v6_rcv() free at one place both a segment that found
+ * no socket and one a TIME_WAIT socket took (and answered, say the ACK of a
+ * retransmitted FIN), which later kernels call NOT_SPECIFIED: no loss.  Is
+ * there a TIME_WAIT socket for the segment?  (One it answered with a reset
+ * is gone by the free: that counts as NO_SOCKET.)
+ */
+static inline bool mutex_time_wait_took(const struct sk_buff *skb,
+					const struct mutex_pkt *pkt)
+{
+	const struct mutex_flow_key *k = &pkt->key;
+	u8 s = pkt->src, d = !pkt->src;
+	struct net *net;
+	struct sock *sk;
+
+	if (k->proto != IPPROTO_TCP || !skb->dev)
+		return false;
+	net = dev_net(skb->dev);
+	if (k->family == AF_INET)
+		sk = __inet_lookup_established(net, &tcp_hashinfo,
+					       k->addr[s].s6_addr32[0], k->port[s],
+					       k->addr[d].s6_addr32[0],
+					       ntohs(k->port[d]), skb->skb_iif, 0);
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		sk = __inet6_lookup_established(net, &tcp_hashinfo,
+						&k->addr[s], k->port[s],
+						&k->addr[d], ntohs(k->port[d]),
+						skb->skb_iif, 0);
+#else
+	else
+		sk = NULL;
+#endif
+	if (!sk)
+		return false;
+	s = sk->sk_state;
+	sock_gen_put(sk);
+	return s == TCP_TIME_WAIT;
+}
+
+/*
  * The reason of a 5.10 kfree_skb() at location, found only for packets of
  * a tracked flow.  GCC may have split or cloned the function
  * (tcp_v4_rcv.cold, __udp_queue_rcv_skb.isra.0): its name counts up to the
- * first dot.  A packet that was not for this host is no loss.
+ * first dot.
  *
  * A kallsyms lookup costs microseconds, too much for every packet of a
  * flood, and a kernel frees packets from few places: the first lookup of a
@@ -91,9 +134,7 @@ static inline unsigned int mutex_drop_site_reason(void *location)
  */
 #define MUTEX_DROP_SITE_SLOTS	64
 
-static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
-					     void *location,
-					     unsigned int reason)
+static inline unsigned int mutex_drop_site_cached(void *location)
 {
 	static struct {
 		unsigned long location;
@@ -104,8 +145,6 @@ static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
 	unsigned int found;
 	int i;
 
-	if (skb->pkt_type != PACKET_HOST)
-		return SKB_DROP_REASON_NOT_SPECIFIED;
 	for (i = 0; i < 4; i++) {
 		typeof(sites[0]) *site = &sites[(h + i) % MUTEX_DROP_SITE_SLOTS];
 		unsigned long owner = READ_ONCE(site->location);
@@ -123,6 +162,20 @@ static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
 	return mutex_drop_site_reason(location);
 }
 
+/* A packet that was not for this host is no loss. */
+static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
+					     const struct mutex_pkt *pkt,
+					     void *location,
+					     unsigned int reason)
+{
+	if (skb->pkt_type != PACKET_HOST)
+		return SKB_DROP_REASON_NOT_SPECIFIED;
+	reason = mutex_drop_site_cached(location);
+	if (reason == SKB_DROP_REASON_NO_SOCKET && mutex_time_wait_took(skb, pkt))
+		return SKB_DROP_REASON_NOT_SPECIFIED;
+	return reason;
+}
+
 /* Every kfree_skb() may be a loss until its site is known. */
 #define MUTEX_DROP_REASON_EARLY		0
 #define MUTEX_KFREE_SKB_PROTO(data, skb, location, reason, rx_sk)		\
@@ -135,12 +188,28 @@ static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
 #define MUTEX_KFREE_SKB_REASON(reason)	(reason)
 
 static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
+					     const struct mutex_pkt *pkt,
 					     void *location,
 					     unsigned int reason)
 {
 	return reason;
 }
 #endif
+
+/*
+ * The socket of a packet being freed.  Up to 6.9 (and still in 5.10.y; 6.1.y
+ * took the fix) an IP fragment waiting in a reassembly queue keeps its
+ * offset in skb->sk's place (ip_defrag_offset), and a queue's purge frees it
+ * so: an offset below 64 KiB, never a pointer.
+ */
+static inline const struct sock *mutex_freed_skb_sk(const struct sk_buff *skb)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+	if ((unsigned long)skb->sk <= U16_MAX)
+		return NULL;
+#endif
+	return skb->sk;
+}
 
 /*
  * The kfree_skb tracepoint: 6.11 added the receiving socket (rx_sk), which

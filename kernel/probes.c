@@ -97,10 +97,10 @@ static u32 counted_netid(const struct net *net)
  */
 static u32 drop_netid(const struct sk_buff *skb, const struct sock *rx_sk)
 {
-	if (rx_sk)
-		return counted_netid(sock_net(rx_sk));
-	if (skb->sk)
-		return counted_netid(sock_net(skb->sk));
+	const struct sock *sk = rx_sk ?: mutex_freed_skb_sk(skb);
+
+	if (sk)
+		return counted_netid(sock_net(sk));
 	return mutex_rx_netid(skb);
 }
 
@@ -129,7 +129,7 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
 	    !pkt.icmp_error) {
 		flow = mutex_flow_lookup(&pkt.key);
 		if (flow)
-			reason = mutex_drop_reason(skb, location, reason);
+			reason = mutex_drop_reason(skb, &pkt, location, reason);
 		if (flow && drop_is_loss(reason))
 			mutex_flow_drop(flow, reason);
 	}
