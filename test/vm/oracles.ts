@@ -127,6 +127,24 @@ function dropSiteFilters(): Map<string, string> {
 
 /** The protocols a recorded DropTrace counts: IPv4 and IPv6. */
 const RECORDED_PROTOCOLS = [0x0800, 0x86dd];
+const FAMILY_OF_PROTOCOL = new Map([
+  [0x0800, 2],
+  [0x86dd, 10],
+]);
+
+/**
+ * 5.10's tcp_v4_rcv() and tcp_v6_rcv() free at one place a segment that
+ * found no socket and one that a TIME_WAIT socket took (later kernels: a
+ * NOT_SPECIFIED free, no loss). A kprobe on tcp_timewait_state_process()
+ * counts the latter by the socket's family (sock_common's skc_family, at
+ * offset 16 on every kernel) and the segment's flags (byte 13 of the TCP
+ * header): a SYN there may open a new connection instead of being freed.
+ */
+const TIME_WAIT_EVENT = 'mutex_oracle/time_wait';
+function defineTimeWaitEvent(): void {
+  if (existsSync(`${TRACING}/events/${TIME_WAIT_EVENT}`)) return;
+  writeFileSync(`${TRACING}/kprobe_events`, `p:${TIME_WAIT_EVENT} tcp_timewait_state_process family=+16(%di):u16 flags=+13(%dx):u8\n`, { flag: 'a' });
+}
 
 /**
  * Counts every skb:kfree_skb event while it runs, by reason and protocol, in a
@@ -145,11 +163,15 @@ export class DropTrace {
     if (!hasHistTriggers()) {
       const recorded = new Map<string, RecordedEvent>();
       const filters = new Map([['ALL', ''], ...dropSiteFilters()]);
+      defineTimeWaitEvent();
       for (const protocol of RECORDED_PROTOCOLS) {
         for (const [reason, filter] of filters) {
           const which = `protocol == ${protocol}${filter && ` && (${filter})`}`;
           recorded.set(`${reason} ${protocol}`, RecordedEvent.start(`${name}-${reason.toLowerCase()}-${protocol}`, 'skb/kfree_skb', which, 8192));
         }
+        const family = `family == ${FAMILY_OF_PROTOCOL.get(protocol)}`;
+        recorded.set(`TIME_WAIT ${protocol}`, RecordedEvent.start(`${name}-tw-${protocol}`, TIME_WAIT_EVENT, family, 1024));
+        recorded.set(`TIME_WAIT_SYN ${protocol}`, RecordedEvent.start(`${name}-twsyn-${protocol}`, TIME_WAIT_EVENT, `${family} && flags & 2`, 1024));
       }
       return new DropTrace('', recorded);
     }
@@ -173,12 +195,15 @@ export class DropTrace {
 
   private recordedCounts(recorded: Map<string, RecordedEvent>): DropCount[] {
     const counts: DropCount[] = [];
+    const special = new Set(['ALL', 'TIME_WAIT', 'TIME_WAIT_SYN']);
     for (const protocol of RECORDED_PROTOCOLS) {
       let rest = recorded.get(`ALL ${protocol}`)!.count();
+      const timeWaitTook = recorded.get(`TIME_WAIT ${protocol}`)!.count() - recorded.get(`TIME_WAIT_SYN ${protocol}`)!.count();
       for (const [key, events] of recorded) {
         const [reason, of] = key.split(' ');
-        if (reason === 'ALL' || Number(of) !== protocol) continue;
-        const hits = events.count();
+        if (special.has(reason!) || Number(of) !== protocol) continue;
+        // What a TIME_WAIT socket took is freed at the no-socket site too: NOT_SPECIFIED (the rest).
+        const hits = events.count() - (reason === 'NO_SOCKET' ? timeWaitTook : 0);
         rest -= hits;
         if (hits > 0) counts.push({ reason: reason!, protocol, hits });
       }
