@@ -93,14 +93,17 @@ if (only !== 'host') {
     failed += 1;
   }
 }
+const startedAll = Date.now();
+const seconds = (since) => Math.round((Date.now() - since) / 1000);
 for (const suite of suites) {
+  const started = Date.now();
   const result = await run(suite);
   passed += result.passed;
   failed += result.failed;
-  console.log(`=== ${result.name}: ${result.passed} passed, ${result.failed} failed, exit ${result.code}`);
+  console.log(`=== ${result.name}: ${result.passed} passed, ${result.failed} failed, exit ${result.code}, ${seconds(started)} s`);
   if (result.code !== 0) broken.push(result.name);
   if (result.code !== 0 && result.failed === 0) failed += 1; // a runner that died counts as a failure
 }
 if (broken.length) console.log(`failing suites: ${broken.join(', ')}`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed in ${seconds(startedAll)} s`);
 process.exit(broken.length ? 1 : 0);
