@@ -17,9 +17,6 @@
 #include <linux/slab.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
-#include <net/inet6_hashtables.h>
-#include <net/inet_hashtables.h>
-#include <net/tcp.h>
 #if __has_include(<net/dropreason.h>)
 #include <net/dropreason.h>
 #endif
@@ -72,7 +69,7 @@ static inline unsigned int mutex_drop_site_reason(void *location)
 	int i;
 
 	sprint_symbol_no_offset(func, (unsigned long)location);
-	len = strcspn(func, ".");
+	len = strcspn(func, ". ");	/* "tcp_v6_rcv [ipv6]": a module's */
 	for (i = 0; i < ARRAY_SIZE(mutex_drop_sites); i++)
 		if (strlen(mutex_drop_sites[i].func) == len &&
 		    !strncmp(func, mutex_drop_sites[i].func, len))
@@ -82,43 +79,12 @@ static inline unsigned int mutex_drop_site_reason(void *location)
 
 /*
  * tcp_v4_rcv() and tcp_v6_rcv() free at one place both a segment that found
- * no socket and one a TIME_WAIT socket took (and answered, say the ACK of a
- * retransmitted FIN), which later kernels call NOT_SPECIFIED: no loss.  Is
- * there a TIME_WAIT socket for the segment?  (One it answered with a reset
- * is gone by the free: that counts as NO_SOCKET.)
+ * no socket and one a TIME_WAIT socket took (its ACK of a peer's FIN, a
+ * reset that ended it), which later kernels call NOT_SPECIFIED: no loss.
+ * A kprobe on tcp_timewait_state_process() marks, per CPU, the segment a
+ * TIME_WAIT socket took last (compat.c).
  */
-static inline bool mutex_time_wait_took(const struct sk_buff *skb,
-					const struct mutex_pkt *pkt)
-{
-	const struct mutex_flow_key *k = &pkt->key;
-	u8 s = pkt->src, d = !pkt->src;
-	struct net *net;
-	struct sock *sk;
-
-	if (k->proto != IPPROTO_TCP || !skb->dev)
-		return false;
-	net = dev_net(skb->dev);
-	if (k->family == AF_INET)
-		sk = __inet_lookup_established(net, &tcp_hashinfo,
-					       k->addr[s].s6_addr32[0], k->port[s],
-					       k->addr[d].s6_addr32[0],
-					       ntohs(k->port[d]), skb->skb_iif, 0);
-#if IS_ENABLED(CONFIG_IPV6)
-	else
-		sk = __inet6_lookup_established(net, &tcp_hashinfo,
-						&k->addr[s], k->port[s],
-						&k->addr[d], ntohs(k->port[d]),
-						skb->skb_iif, 0);
-#else
-	else
-		sk = NULL;
-#endif
-	if (!sk)
-		return false;
-	s = sk->sk_state;
-	sock_gen_put(sk);
-	return s == TCP_TIME_WAIT;
-}
+bool mutex_time_wait_took(const struct sk_buff *skb);
 
 /*
  * The reason of a 5.10 kfree_skb() at location, found only for packets of
@@ -164,17 +130,22 @@ static inline unsigned int mutex_drop_site_cached(void *location)
 
 /* A packet that was not for this host is no loss. */
 static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
-					     const struct mutex_pkt *pkt,
-					     void *location,
+					     u8 proto, void *location,
 					     unsigned int reason)
 {
+	unsigned int site;
+
 	if (skb->pkt_type != PACKET_HOST)
 		return SKB_DROP_REASON_NOT_SPECIFIED;
-	reason = mutex_drop_site_cached(location);
-	if (reason == SKB_DROP_REASON_NO_SOCKET && mutex_time_wait_took(skb, pkt))
+	site = mutex_drop_site_cached(location);
+	if (site == SKB_DROP_REASON_NO_SOCKET && proto == IPPROTO_TCP &&
+	    mutex_time_wait_took(skb))
 		return SKB_DROP_REASON_NOT_SPECIFIED;
-	return reason;
+	return site;
 }
+
+void mutex_compat_probes_start(void);
+void mutex_compat_probes_stop(void);
 
 /* Every kfree_skb() may be a loss until its site is known. */
 #define MUTEX_DROP_REASON_EARLY		0
@@ -188,26 +159,37 @@ static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
 #define MUTEX_KFREE_SKB_REASON(reason)	(reason)
 
 static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
-					     const struct mutex_pkt *pkt,
-					     void *location,
+					     u8 proto, void *location,
 					     unsigned int reason)
 {
 	return reason;
 }
+
+static inline void mutex_compat_probes_start(void)
+{
+}
+
+static inline void mutex_compat_probes_stop(void)
+{
+}
 #endif
 
 /*
- * The socket of a packet being freed.  Up to 6.9 (and still in 5.10.y; 6.1.y
- * took the fix) an IP fragment waiting in a reassembly queue keeps its
- * offset in skb->sk's place (ip_defrag_offset), and a queue's purge frees it
- * so: an offset below 64 KiB, never a pointer.
+ * The socket of a packet being freed.  Until 6.10 (and in 5.10.y, whose
+ * latest still has it) an IP fragment waiting in a reassembly queue keeps
+ * its offset in skb->sk's place (ip_defrag_offset, an int), and a queue's
+ * purge frees it so: an offset below 64 KiB, in the pointer's low half, or
+ * its high half on a big-endian 64-bit kernel.  Never a socket's address.
  */
 static inline const struct sock *mutex_freed_skb_sk(const struct sk_buff *skb)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
-	if ((unsigned long)skb->sk <= U16_MAX)
+	unsigned long v = (unsigned long)skb->sk;
+
+	if (v <= U16_MAX)
 		return NULL;
-#endif
+	if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN) && BITS_PER_LONG == 64 &&
+	    !lower_32_bits(v) && upper_32_bits(v) <= U16_MAX)
+		return NULL;
 	return skb->sk;
 }
 

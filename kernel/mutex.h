@@ -32,29 +32,6 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-/*
- * Flow key, as a packet is parsed: both directions of a connection normalise
- * to one key.  netid is the namespace's inode number: unique among live
- * namespaces, and a flow never outlives its namespace (its context holds a
- * reference).
- */
-struct mutex_flow_key {
-	u32 netid;
-	__be16 port[2];
-	u8 proto;
-	u8 family;
-	struct in6_addr addr[2];	/* IPv4 in s6_addr32[0] */
-};
-
-/* A parsed packet (parse.c); compat.h reads it. */
-struct mutex_pkt {
-	struct mutex_flow_key key;
-	u8 src;			/* endpoint index of the packet's source */
-	u8 tcp_flags;		/* TCPHDR_* of a TCP segment */
-	bool has_ports;
-	bool icmp_error;	/* key describes the packet it refers to */
-};
-
 #include "compat.h"
 #include "mutex_figures_gen.h"
 #include "mutex_nl_gen.h"
@@ -267,6 +244,20 @@ struct mutex_net {
 	u32 eval_interval_ms;
 	struct delayed_work eval_work;
 	struct mutex_alert_ring alerts;
+};
+
+/*
+ * Flow key, as a packet is parsed: both directions of a connection normalise
+ * to one key.  netid is the namespace's inode number: unique among live
+ * namespaces, and a flow never outlives its namespace (its context holds a
+ * reference).
+ */
+struct mutex_flow_key {
+	u32 netid;
+	__be16 port[2];
+	u8 proto;
+	u8 family;
+	struct in6_addr addr[2];	/* IPv4 in s6_addr32[0] */
 };
 
 /* flow->flags */
@@ -508,6 +499,14 @@ void mutex_probes_stop(void);
 void mutex_probes_exit(void);
 
 /* parse.c */
+struct mutex_pkt {
+	struct mutex_flow_key key;
+	u8 src;			/* endpoint index of the packet's source */
+	u8 tcp_flags;		/* TCPHDR_* of a TCP segment */
+	bool has_ports;
+	bool icmp_error;	/* key describes the packet it refers to */
+};
+
 bool mutex_parse(const struct sk_buff *skb, int off, u8 family, u32 netid,
 		 struct mutex_pkt *pkt);
 void mutex_flow_key_normalise(struct mutex_flow_key *key, u8 *src_index);

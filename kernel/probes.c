@@ -38,6 +38,8 @@ static const char * const drop_not_loss[] = {
 	"TCP_OFOMERGE",
 	"TCP_RFC7323_PAWS",
 	"TCP_RFC7323_TSECR",
+	"TCP_RFC7323_TW_PAWS",
+	"TCP_RFC7323_PAWS_ACK",
 	"TCP_OLD_SEQUENCE",
 	"TCP_INVALID_SEQUENCE",
 	"TCP_INVALID_ACK_SEQUENCE",
@@ -129,7 +131,8 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
 	    !pkt.icmp_error) {
 		flow = mutex_flow_lookup(&pkt.key);
 		if (flow)
-			reason = mutex_drop_reason(skb, &pkt, location, reason);
+			reason = mutex_drop_reason(skb, pkt.key.proto, location,
+						   reason);
 		if (flow && drop_is_loss(reason))
 			mutex_flow_drop(flow, reason);
 	}
@@ -248,6 +251,7 @@ int mutex_probes_start(void)
 	lockdep_assert_held(&mutex_ctx_lock);
 	if (probes_on)
 		return 0;
+	mutex_compat_probes_start();
 	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++) {
 		err = tracepoint_probe_register(mutex_tps[i].tp,
 						mutex_tps[i].probe, NULL);
@@ -261,6 +265,7 @@ err_unregister:
 	while (--i >= 0)
 		tracepoint_probe_unregister(mutex_tps[i].tp, mutex_tps[i].probe,
 					    NULL);
+	mutex_compat_probes_stop();
 	return err;
 }
 
@@ -278,6 +283,7 @@ void mutex_probes_stop(void)
 	for (i = 0; i < ARRAY_SIZE(mutex_tps); i++)
 		tracepoint_probe_unregister(mutex_tps[i].tp, mutex_tps[i].probe,
 					    NULL);
+	mutex_compat_probes_stop();
 	probes_on = false;
 }
 
