@@ -15,7 +15,7 @@ const only = process.argv[2]; // "host" or "vm" runs just that part
 const supported = supportedKernels();
 const kernels = words(process.env.MUTEX_TEST_KERNELS ?? supported.join(' '));
 // Four whole VM suites take longer than CI's hour on a 2-core machine (each
-// 15-17 minutes under TCG). The oldest and the newest line run every file;
+// about 15 minutes under TCG). The oldest and the newest line run every file;
 // the lines between run the files that exercise what kernel/compat.h
 // bridges between them (drop reasons and the kfree_skb tracepoint, dump
 // attributes and strict validation), the counters and the skeleton.
