@@ -7,21 +7,28 @@
 
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
+#include <linux/tcp.h>
 
 #include "mutex.h"
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 17, 0)
 /*
- * Compared with a freed packet, never dereferenced.  The free follows
- * tcp_timewait_state_process() in the same softirq on the same CPU.
+ * Compared with a freed packet, never dereferenced.  A segment other than a
+ * SYN that a TIME_WAIT socket took is freed next, in tcp_v4_rcv() or
+ * tcp_v6_rcv() on the same CPU with bottom halves off; a SYN may go to a
+ * listener instead, and is not marked.
  */
 static DEFINE_PER_CPU(const struct sk_buff *, time_wait_skb);
 
 /* tcp_timewait_state_process(tw, skb, th) */
 static int time_wait_seen(struct kprobe *kp, struct pt_regs *regs)
 {
-	this_cpu_write(time_wait_skb,
-		       (const struct sk_buff *)regs_get_kernel_argument(regs, 1));
+	const struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
+	const struct tcphdr *th = (void *)regs_get_kernel_argument(regs, 2);
+
+	if (th->syn)
+		skb = NULL;
+	this_cpu_write(time_wait_skb, skb);
 	return 0;
 }
 
@@ -35,10 +42,7 @@ static bool time_wait_probed;
 /* Was skb, freed now, the segment a TIME_WAIT socket took last here? */
 bool mutex_time_wait_took(const struct sk_buff *skb)
 {
-	if (this_cpu_read(time_wait_skb) != skb)
-		return false;
-	this_cpu_write(time_wait_skb, NULL);
-	return true;
+	return this_cpu_cmpxchg(time_wait_skb, skb, NULL) == skb;
 }
 
 /*
@@ -47,8 +51,10 @@ bool mutex_time_wait_took(const struct sk_buff *skb)
  */
 void mutex_compat_probes_start(void)
 {
-	int err;
+	int cpu, err;
 
+	for_each_possible_cpu(cpu)
+		per_cpu(time_wait_skb, cpu) = NULL;
 	/* A kprobe registers again only with what the last one set cleared. */
 	time_wait_kprobe.addr = NULL;
 	time_wait_kprobe.flags = 0;

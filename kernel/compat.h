@@ -128,7 +128,11 @@ static inline unsigned int mutex_drop_site_cached(void *location)
 	return mutex_drop_site_reason(location);
 }
 
-/* A packet that was not for this host is no loss. */
+/*
+ * A packet that was not for this host is no loss.  reason is that of
+ * MUTEX_KFREE_SKB_REASON(): NOT_SPECIFIED for a segment a TIME_WAIT socket
+ * took.
+ */
 static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
 					     u8 proto, void *location,
 					     unsigned int reason)
@@ -139,7 +143,7 @@ static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
 		return SKB_DROP_REASON_NOT_SPECIFIED;
 	site = mutex_drop_site_cached(location);
 	if (site == SKB_DROP_REASON_NO_SOCKET && proto == IPPROTO_TCP &&
-	    mutex_time_wait_took(skb))
+	    reason == SKB_DROP_REASON_NOT_SPECIFIED)
 		return SKB_DROP_REASON_NOT_SPECIFIED;
 	return site;
 }
@@ -151,12 +155,19 @@ void mutex_compat_probes_stop(void);
 #define MUTEX_DROP_REASON_EARLY		0
 #define MUTEX_KFREE_SKB_PROTO(data, skb, location, reason, rx_sk)		\
 	void *data, struct sk_buff *skb, void *location
-#define MUTEX_KFREE_SKB_REASON(reason)	SKB_NOT_DROPPED_YET
+/*
+ * Every free consumes the TIME_WAIT mark of its skb, tracked or not, so
+ * that no mark outlives its packet into a reused skb: NOT_SPECIFIED says
+ * a TIME_WAIT socket took it.
+ */
+#define MUTEX_KFREE_SKB_REASON(skb, reason)				\
+	(mutex_time_wait_took(skb) ? SKB_DROP_REASON_NOT_SPECIFIED :	\
+				     SKB_NOT_DROPPED_YET)
 #define MUTEX_KFREE_SKB_RX_SK(rx_sk)	NULL
 #else
 /* The kernel's reason, known before the packet is parsed. */
 #define MUTEX_DROP_REASON_EARLY		1
-#define MUTEX_KFREE_SKB_REASON(reason)	(reason)
+#define MUTEX_KFREE_SKB_REASON(skb, reason)	(reason)
 
 static inline unsigned int mutex_drop_reason(const struct sk_buff *skb,
 					     u8 proto, void *location,

@@ -142,7 +142,7 @@ static void drop_count(struct sk_buff *skb, const struct sock *rx_sk,
 static void mutex_kfree_skb_probe(MUTEX_KFREE_SKB_PROTO(data, skb, location,
 							reason, rx_sk))
 {
-	unsigned int why = MUTEX_KFREE_SKB_REASON(reason);
+	unsigned int why = MUTEX_KFREE_SKB_REASON(skb, reason);
 
 	/* Most frees are no loss: where the reason says so, skip parsing. */
 	if (MUTEX_DROP_REASON_EARLY && !drop_is_loss(why))
