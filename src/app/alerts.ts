@@ -98,7 +98,7 @@ export function alertStreamSink(options: StreamOptions): AlertSink & { start(): 
 
 /**
  * `alerts --follow` on an open client: prints until SIGINT or SIGTERM, or until
- * the reader of stdout goes away (EPIPE, or the stream closing), all of which
+ * the reader of stdout goes away (EPIPE at the next write, or the stream closing), all of which
  * end it normally (exit 0). Kernel errors reject.
  */
 export async function runFollow(client: MutexClient, query: AlertQuery, options: StreamOptions, nowMs = Date.now()): Promise<void> {
