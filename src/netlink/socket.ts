@@ -54,6 +54,8 @@ interface PendingRequest {
   seq: number;
   onMessages?: (messages: NetlinkMessage[]) => void;
   messages: NetlinkMessage[];
+  /** Datagrams that carried part of a dump so far (each refreshes the timer). */
+  answers: number;
   timer: NodeJS.Timeout;
   resolve(messages: NetlinkMessage[]): void;
   reject(error: Error): void;
@@ -206,12 +208,8 @@ export class NetlinkConnection implements NetlinkTransport {
     if (this.closed) return Promise.reject(new KernelError({}, 'the netlink socket is closed'));
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     return new Promise<NetlinkMessage[]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(seq);
-        this.updateRef();
-        reject(new TimeoutError(options.what, timeoutMs));
-      }, timeoutMs);
-      this.pending.set(seq, { dump: options.dump, seq, onMessages: options.dump ? options.onMessages : undefined, messages: [], timer, resolve, reject });
+      const timer = setTimeout(() => this.expire(seq, new TimeoutError(options.what, timeoutMs)), timeoutMs);
+      this.pending.set(seq, { dump: options.dump, seq, onMessages: options.dump ? options.onMessages : undefined, messages: [], answers: 0, timer, resolve, reject });
       this.updateRef();
       this.socket.send(request, { port: 0 }, (error) => {
         if (error) this.settle(seq, socketError(error, 'sending to the kernel failed'));
@@ -286,7 +284,10 @@ export class NetlinkConnection implements NetlinkTransport {
     if (progressed) this.handOver(progressed, batch);
     // A dump times out when the kernel stops sending, not when it is long: a
     // 100 000-flow listing under emulation takes longer than the timeout.
-    if (progressed && this.pending.get(progressed.seq) === progressed) progressed.timer.refresh();
+    if (progressed && this.pending.get(progressed.seq) === progressed) {
+      progressed.answers++;
+      progressed.timer.refresh();
+    }
   }
 
   /** Hands a dump's items of one datagram to its consumer; a consumer that throws fails the request. */
@@ -312,6 +313,22 @@ export class NetlinkConnection implements NetlinkTransport {
       if (!request.dump) this.settle(seq, socketError(error, 'the netlink receive buffer overflowed, the answer may be lost'));
     }
     for (const listener of [...this.overrunListeners]) listener();
+  }
+
+  /**
+   * The timer ran out. When this process was busy past the deadline (a write
+   * blocked on a slow pipe, a starved vCPU), the event loop reaches its timers
+   * before it polls the socket, where the answer may be waiting: it fails the
+   * request only after that poll (setImmediate runs after it) found nothing.
+   * An answer that arrives refreshes the timer, or settles the request.
+   */
+  private expire(seq: number, error: TimeoutError): void {
+    const request = this.pending.get(seq);
+    if (!request) return;
+    const answersSoFar = request.answers;
+    setImmediate(() => {
+      if (this.pending.get(seq) === request && request.answers === answersSoFar) this.settle(seq, error);
+    });
   }
 
   private settle(seq: number, error?: Error): void {
