@@ -31,7 +31,10 @@ function item(i) {
     start_ns: start, last_ns: start + 5_000_000n, bytes_sent: BigInt(i * 37), bytes_received: BigInt(i * 11),
     packets_sent: BigInt(i % 1000), packets_received: BigInt(i % 999), retransmits: 0n, errors: 0n, drops: 0n,
     rtt_samples: BigInt(i % 7), rtt_sum_us: BigInt((i % 7) * 120), rtt_min_us: 40n, rtt_max_us: 300n,
-    midstream: 0,
+    midstream: 0, resets: 0n, icmp_errors: 0n, pid: 1000 + (i % 50), comm: 'python3',
+    // What a dump carries: no request-only attribute (prefix lengths, port
+    // maxima), the drop tally only on a flow that dropped.
+    ...(i % 100 === 0 ? { drops: 1n, drop_reasons: [{ reason: 'NO_SOCKET', drops: 1n }] } : {}),
   });
 }
 

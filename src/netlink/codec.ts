@@ -148,15 +148,24 @@ export interface DecodeOptions {
   safeNumbers?: boolean;
 }
 
+/** 2 ** index for each spec index a decode plan can track in one exact number. */
+const BIT_OF_INDEX: readonly number[] = Array.from({ length: 53 }, (_, i) => 2 ** i);
+
+/** Builders kept per attribute set: more combinations than this are built the generic way. */
+const MAX_SHAPES = 32;
+
 interface DecodePlan {
   specs: readonly AttrSpec[];
   indexByType: number[];
-  /** Specs an item can carry (all but pads). */
-  carried: number;
   /** By spec index: the width of an unsigned integer (1, 2, 4, 8), read inline; 0 for every other type. */
   unsignedWidth: Uint8Array;
-  /** Builds the result when every carried attribute is there: an object literal in spec order (one shape, no dictionary growth). */
-  buildFull?: (slots: unknown[]) => Record<string, unknown>;
+  /**
+   * By the set of attributes an item carried (a bit per spec index, summed as
+   * 2 ** index): a function that builds it as an object literal in spec order.
+   * Items of one dump carry one or two such sets, so each gets one shape with
+   * no dictionary growth; undefined when the set's keys cannot be literals.
+   */
+  builders?: Map<number, (slots: unknown[]) => Record<string, unknown>>;
 }
 
 /** Encoder/decoder over one family's attribute tables. */
@@ -210,7 +219,7 @@ export class AttrCodec {
     const { specs, indexByType } = plan;
     const safeNumbers = options.safeNumbers === true;
     const slots: unknown[] = new Array(specs.length);
-    let filled = 0;
+    let present = 0;
     const start = options.start ?? 0;
     const end = options.end ?? buf.length;
     let offset = start;
@@ -239,14 +248,15 @@ export class AttrCodec {
             width !== 0 && !netByteOrder && length - NLA_HDRLEN === width
               ? readUnsignedLE(buf, offset + NLA_HDRLEN, width, safeNumbers)
               : this.decodeAt(setName, spec, buf, offset + NLA_HDRLEN, length - NLA_HDRLEN, netByteOrder);
-          if (slots[index] === undefined) filled++;
+          if (slots[index] === undefined && value !== undefined) present += BIT_OF_INDEX[index]!;
           if (spec.multi) ((slots[index] as unknown[] | undefined) ?? (slots[index] = [])).push(value);
           else slots[index] = value;
         }
       }
       offset += align4(length);
     }
-    if (filled === plan.carried && plan.buildFull) return plan.buildFull(slots);
+    const build = plan.builders && this.builder(plan, present);
+    if (build) return build(slots);
     const result: Record<string, unknown> = {};
     for (let i = 0; i < specs.length; i++) {
       if (slots[i] !== undefined) result[specs[i]!.key] = slots[i];
@@ -263,26 +273,32 @@ export class AttrCodec {
       const specs = this.attributesOf(setName);
       const indexByType = new Array<number>(Math.max(0, ...specs.map((spec) => spec.value)) + 1).fill(-1);
       specs.forEach((spec, i) => (indexByType[spec.value] = i)); // the last of duplicate types wins
-      const fields = specs.flatMap((spec, i) =>
-        spec.type === 'pad' || indexByType[spec.value] !== i ? [] : [`${JSON.stringify(spec.key)}: slots[${i}]`],
-      );
-      const literalSafe = specs.every((spec) => spec.key !== '__proto__');
+      // Keys come from the generated tables (snake_case names), never from the wire.
+      const literalSafe = specs.length <= BIT_OF_INDEX.length && specs.every((spec) => spec.key !== '__proto__');
       plan = {
         specs,
         indexByType,
-        carried: fields.length,
         unsignedWidth: Uint8Array.from(specs, (spec) => {
           const layout = INTEGER_LAYOUTS[spec.type];
           return layout && !layout.signed ? layout.bytes : 0;
         }),
-        // Keys come from the generated tables (snake_case names), never from the wire.
-        buildFull: literalSafe
-          ? (new Function('slots', `return { ${fields.join(', ')} };`) as (slots: unknown[]) => Record<string, unknown>)
-          : undefined,
+        builders: literalSafe ? new Map() : undefined,
       };
       this.decodePlans.set(setName, plan);
     }
     return plan;
+  }
+
+  /** The literal builder of the items that carried `present` (see DecodePlan.builders); undefined past MAX_SHAPES. */
+  private builder(plan: DecodePlan, present: number): ((slots: unknown[]) => Record<string, unknown>) | undefined {
+    const builders = plan.builders!;
+    let build = builders.get(present);
+    if (!build && builders.size < MAX_SHAPES) {
+      const fields = plan.specs.flatMap((spec, i) => (Math.floor(present / BIT_OF_INDEX[i]!) % 2 === 1 ? [`${JSON.stringify(spec.key)}: slots[${i}]`] : []));
+      build = new Function('slots', `return { ${fields.join(', ')} };`) as (slots: unknown[]) => Record<string, unknown>;
+      builders.set(present, build);
+    }
+    return build;
   }
 
   /** Spec name of attribute `type` in `setName`, if there is one. */
