@@ -11,7 +11,7 @@ const { pathToFileURL } = require('node:url');
 const { loadBundle } = require('./load-bundle.js');
 
 // src/fast.ts's FAST_IDS (scripts/bundle.mjs checks): other commands skip loading dist/fast.cjs.
-const FAST_IDS = ['stats', 'fd'];
+const FAST_IDS = ['stats', 'fd', 'conn'];
 
 const argv = process.argv.slice(2);
 if (!(FAST_IDS.includes(argv[0]) && loadBundle(join(__dirname, '../dist/fast.cjs')).run(argv))) {

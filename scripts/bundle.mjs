@@ -173,20 +173,31 @@ writeFileSync(manifestFile, `${JSON.stringify(await module.exports.manifest(root
 // flag of each group, in every order, as oclif parses it. A pick goes in
 // only if every order parses (and BaseCommand.init leaves it as typed) to the
 // same flags, which survive JSON; anything else stays oclif's to parse.
-const FAST_FLAG_GROUPS = [['--json', '-j', '--csv'], ['--no-header'], ['--rate']];
+// An id flag's unit (`--fd #`) is tried with both ends of the values the
+// entry takes for `#`, and kept only if oclif reads each as that number.
+const { FAST_IDS, FAST_ID_FLAGS, fastKey } = await import(pathToFileURL(join(root, 'dist/src/fast.js')).href);
+const FAST_FLAG_GROUPS = [['--json', '-j', '--csv'], ['--no-header'], ['--rate'], ...Object.keys(FAST_ID_FLAGS).map((flag) => [`${flag} #`])];
+const ID_SAMPLES = ['1', '4294967295'];
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const { FAST_IDS, fastKey } = await import(pathToFileURL(join(root, 'dist/src/fast.js')).href);
 const runJs = readFileSync(join(root, 'bin/run.js'), 'utf8');
 if (!runJs.includes(`const FAST_IDS = ${JSON.stringify(FAST_IDS).replaceAll('"', "'").replaceAll(',', ', ')};`)) throw new Error(`bin/run.js: FAST_IDS must be src/fast.ts's, ${JSON.stringify(FAST_IDS)}`);
 const picks = FAST_FLAG_GROUPS.reduce((all, group) => all.flatMap((pick) => [pick, ...group.map((flag) => [...pick, flag])]), [[]]);
 const orders = (xs) => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => orders([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest])));
 const fastTable = {};
+const typedAs = (units, sample) => units.flatMap((unit) => (unit.endsWith(' #') ? [unit.slice(0, -2), sample] : [unit]));
+const idValues = (pick, sample) => Object.fromEntries(pick.filter((unit) => unit.endsWith(' #')).map((unit) => [FAST_ID_FLAGS[unit.slice(0, -2)], Number(sample)]));
 for (const id of FAST_IDS) {
   for (const pick of picks) {
-    const parsed = await Promise.all(orders(pick).map((argv) => module.exports.parseFor(root, id, argv).then((p) => ({ ...p, typed: argv }), () => undefined)));
+    const tries = ID_SAMPLES.flatMap((sample) => orders(pick).map((units) => ({ argv: typedAs(units, sample), values: idValues(pick, sample) })));
+    const parsed = [];
+    for (let i = 0; i < tries.length; i += 8) {
+      // Eight at a time: each loads oclif's configuration, with listeners on stdin.
+      const chunk = tries.slice(i, i + 8);
+      parsed.push(...(await Promise.all(chunk.map(({ argv, values }) => module.exports.parseFor(root, id, argv).then((p) => ({ ...p, typed: argv, values }), () => undefined)))));
+    }
     const flags = parsed[0]?.flags;
-    const same = parsed.every((p) => p && isDeepStrictEqual(p.argv, p.typed) && isDeepStrictEqual(p.flags, flags));
-    if (same && isDeepStrictEqual(JSON.parse(JSON.stringify(flags)), flags)) fastTable[fastKey([id, ...pick])] = { id, flags };
+    const same = parsed.every((p) => p && isDeepStrictEqual(p.argv, p.typed) && isDeepStrictEqual(p.flags, { ...flags, ...p.values }));
+    if (same && isDeepStrictEqual(JSON.parse(JSON.stringify(flags)), flags)) fastTable[fastKey([id, ...typedAs(pick, ID_SAMPLES[0])])] = { id, flags };
   }
   if (!Object.values(fastTable).some((entry) => entry.id === id)) throw new Error(`src/fast.ts: oclif parses no argv of ${id} alike`);
 }

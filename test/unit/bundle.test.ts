@@ -31,7 +31,7 @@ describe('the bundled CLI', () => {
   });
 });
 
-describe('dist/fast.cjs (stats and fd without oclif)', () => {
+describe('dist/fast.cjs (stats, fd and conn without oclif)', () => {
   // The same argv through dist/mutexctl.cjs alone: oclif's parse, BaseCommand's failure.
   const throughOclif = `
     const { join } = require('node:path');
@@ -40,7 +40,21 @@ describe('dist/fast.cjs (stats and fd without oclif)', () => {
     loadBundle(join(process.cwd(), 'dist/mutexctl.cjs')).run(require('node:url').pathToFileURL(join(process.cwd(), 'package.json')).href);`;
   const env = { ...process.env, NO_COLOR: '1', MUTEXCTL_HISTORY: mkdtempSync(join(tmpdir(), 'mutexctl-rate-')) };
 
-  for (const argv of [['stats', '--json'], ['stats'], ['stats', '--rate', '-j'], ['stats', '--no-header', '--csv'], ['fd', '--json'], ['fd', '--csv', '--no-header', '--rate']]) {
+  for (const argv of [
+    ['stats', '--json'],
+    ['stats'],
+    ['stats', '--rate', '-j'],
+    ['stats', '--no-header', '--csv'],
+    ['fd', '--json'],
+    ['fd', '--csv', '--no-header', '--rate'],
+    ['conn', '--csv'],
+    ['conn', '--fd', '4294967295', '--json'],
+    ['conn', '--json', '--fd', '4294967296'],
+    ['conn', '--fd', '0', '--csv'],
+    ['conn', '--fd', '007', '--csv'],
+    ['conn', '--fd=3', '--csv'],
+    ['conn', '--fd', '--csv'],
+  ]) {
     it(`${argv.join(' ')}: what oclif's path prints, and its exit code`, async () => {
       const fast = await runNode(['bin/run.js', ...argv], { cwd: projectRoot, env });
       const oclif = await runNode(['-e', throughOclif, ...argv], { cwd: projectRoot, env });
@@ -53,8 +67,11 @@ describe('dist/fast.cjs (stats and fd without oclif)', () => {
     const { loadBundle } = createRequire(import.meta.url)(join(projectRoot, 'bin/load-bundle.js')) as { loadBundle: (file: string) => { fastKey: (argv: string[]) => string } };
     const { fastKey } = loadBundle(join(projectRoot, 'dist/fast.cjs'));
     assert.equal(fastKey(['stats', '--rate', '--json']), fastKey(['stats', '--json', '--rate']));
+    assert.equal(fastKey(['conn', '--fd', '7', '--csv']), 'conn --csv --fd #');
+    assert.equal(fastKey(['conn', '--csv', '--fd', '4294967295']), 'conn --csv --fd #');
+    for (const value of ['0', '007', '+7', '4294967296', '1e3', '--csv']) assert.notEqual(fastKey(['conn', '--fd', value, '--csv']), 'conn --csv --fd #', value);
     const fastCjs = readFileSync(join(projectRoot, 'dist/fast.cjs'), 'latin1');
-    for (const key of ['stats --json', 'stats --json --rate', 'fd --csv --no-header']) assert.ok(fastCjs.includes(`"${key}":`), key);
-    for (const key of ['stats --help', 'stats --columns', 'fd 3', 'stats --json --json', 'stats --csv --json']) assert.ok(!fastCjs.includes(`"${key}":`), key);
+    for (const key of ['stats --json', 'stats --json --rate', 'fd --csv --no-header', 'conn --csv --fd #', 'conn --fd # --json']) assert.ok(fastCjs.includes(`"${key}":`), key);
+    for (const key of ['stats --help', 'stats --columns', 'fd 3', 'stats --json --json', 'stats --csv --json', 'stats --fd #', 'fd --fd #', 'conn --fd # --fd #']) assert.ok(!fastCjs.includes(`"${key}":`), key);
   });
 });

@@ -1,8 +1,9 @@
 // Issue 3: the CLI views over real traffic.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-import { CONNECT_REFUSED, Context, PYTHON, UDP_ROUND_TRIP, freshPort, mutexctl, python, withParam } from './lib.js';
+import { CONNECT_REFUSED, Context, PYTHON, UDP_ROUND_TRIP, cliPath, freshPort, mutexctl, projectRoot, python, withParam } from './lib.js';
 
 describe('mutexctl fd run', () => {
   it("reports its command's own traffic even next to a broader context, and keeps its exit code", () => {
@@ -24,6 +25,39 @@ describe('mutexctl fd run', () => {
     const failing = mutexctl(['fd', 'run', '--', 'sh', '-c', 'exit 7']);
     assert.equal(failing.status, 7);
   });
+});
+
+describe('conn without oclif (dist/fast.cjs)', () => {
+  // The same argv through dist/mutexctl.cjs alone: oclif's parse and the command's run().
+  const throughOclif = `
+    const { join } = require('node:path');
+    const root = ${JSON.stringify(projectRoot)};
+    const { loadBundle } = require(join(root, 'bin/load-bundle.js'));
+    process.argv = [process.argv[0], join(root, 'bin/run.js'), ...process.argv.slice(1)];
+    loadBundle(join(root, 'dist/mutexctl.cjs')).run(require('node:url').pathToFileURL(join(root, 'package.json')).href);`;
+
+  // Flows that change state between the two runs (closed, idle) would differ.
+  it('prints byte for byte what the oclif path prints, for real flows', () => withParam('timeout_tcp_closed', 600, () => withParam('timeout_udp_idle', 600, () => {
+    const udpPort = freshPort();
+    const tcpPort = freshPort();
+    const ctx = Context.open(`name=fast scope=all port=${udpPort},${tcpPort}`);
+    try {
+      python(UDP_ROUND_TRIP, ['4', String(udpPort), '3', '100']);
+      python(CONNECT_REFUSED, [String(tcpPort)]);
+      const id = String(ctx.id);
+      for (const argv of [['conn', '--csv', '--fd', id], ['conn', '--fd', id, '--json'], ['conn', '--no-header', '--fd', id, '--csv'], ['conn', '--fd', '4294967295', '--json']]) {
+        const env = { ...process.env, NO_COLOR: '1' };
+        const fast = spawnSync(process.execPath, [cliPath, ...argv], { encoding: 'utf8', env });
+        const oclif = spawnSync(process.execPath, ['-e', throughOclif, ...argv], { encoding: 'utf8', env });
+        if (argv.includes(id)) assert.equal(fast.status, 0, `${argv.join(' ')}: ${fast.stderr}`);
+        assert.deepEqual([fast.stdout, fast.stderr, fast.status], [oclif.stdout, oclif.stderr, oclif.status], argv.join(' '));
+      }
+      const rows = JSON.parse(mutexctl(['conn', '--fd', id, '--json']).stdout) as Record<string, unknown>[];
+      assert.deepEqual(rows.map((r) => r['protocol']).sort(), ['tcp', 'udp'], 'both flows listed');
+    } finally {
+      ctx.close();
+    }
+  })));
 });
 
 describe('mutexctl conn filters and fd views', () => {
