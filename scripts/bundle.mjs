@@ -188,7 +188,8 @@ const typedAs = (units, sample) => units.flatMap((unit) => (unit.endsWith(' #') 
 const idValues = (pick, sample) => Object.fromEntries(pick.filter((unit) => unit.endsWith(' #')).map((unit) => [FAST_ID_FLAGS[unit.slice(0, -2)], Number(sample)]));
 for (const id of FAST_IDS) {
   for (const pick of picks) {
-    const tries = ID_SAMPLES.flatMap((sample) => orders(pick).map((units) => ({ argv: typedAs(units, sample), values: idValues(pick, sample) })));
+    const samples = pick.some((unit) => unit.endsWith(' #')) ? ID_SAMPLES : ID_SAMPLES.slice(0, 1);
+    const tries = samples.flatMap((sample) => orders(pick).map((units) => ({ argv: typedAs(units, sample), values: idValues(pick, sample) })));
     const parsed = [];
     for (let i = 0; i < tries.length; i += 8) {
       // Eight at a time: each loads oclif's configuration, with listeners on stdin.
@@ -197,7 +198,11 @@ for (const id of FAST_IDS) {
     }
     const flags = parsed[0]?.flags;
     const same = parsed.every((p) => p && isDeepStrictEqual(p.argv, p.typed) && isDeepStrictEqual(p.flags, { ...flags, ...p.values }));
-    if (same && isDeepStrictEqual(JSON.parse(JSON.stringify(flags)), flags)) fastTable[fastKey([id, ...typedAs(pick, ID_SAMPLES[0])])] = { id, flags };
+    if (same && isDeepStrictEqual(JSON.parse(JSON.stringify(flags)), flags)) {
+      // The sample value is not kept: src/fast.ts puts in the argv's own.
+      const kept = Object.fromEntries(Object.entries(flags).filter(([key]) => !Object.hasOwn(idValues(pick, ID_SAMPLES[0]), key)));
+      fastTable[fastKey([id, ...typedAs(pick, ID_SAMPLES[0])])] = { id, flags: kept };
+    }
   }
   if (!Object.values(fastTable).some((entry) => entry.id === id)) throw new Error(`src/fast.ts: oclif parses no argv of ${id} alike`);
 }

@@ -45,11 +45,15 @@ function isIdValue(token: string | undefined): token is string {
   return token !== undefined && CANONICAL_ID.test(token) && Number(token) <= 0xffff_ffff;
 }
 
-/** An argv's flags as units: a flag, or an id flag with its value. */
-function units(flags: readonly string[]): { unit: string; value?: number }[] {
+/** A word that can be a flag of the table: no space, so that no argument can pass for a unit (`'--fd #'`, `'--json --rate'`). */
+const FLAG_WORD = /^-{1,2}[A-Za-z][A-Za-z-]*$/;
+
+/** An argv's flags as units: a flag, or an id flag with its value; undefined when a word cannot be in the table. */
+function units(flags: readonly string[]): { unit: string; value?: number }[] | undefined {
   const out: { unit: string; value?: number }[] = [];
   for (let i = 0; i < flags.length; i++) {
     const flag = flags[i]!;
+    if (!FLAG_WORD.test(flag)) return undefined;
     const next = flags[i + 1];
     if (Object.hasOwn(FAST_ID_FLAGS, flag) && isIdValue(next)) {
       out.push({ unit: `${flag} #`, value: Number(next) });
@@ -61,16 +65,17 @@ function units(flags: readonly string[]): { unit: string; value?: number }[] {
   return out;
 }
 
-/** The table's key of an argv: a command's flags in any order (the build checked every order parses alike). */
+/** The table's key of an argv: a command's flags in any order (the build checked every order parses alike); '' for none. */
 export function fastKey(argv: readonly string[]): string {
   const [id = '', ...flags] = argv;
-  return [id, ...units(flags).map((u) => u.unit).sort()].join(' ');
+  const found = units(flags);
+  return found === undefined ? '' : [id, ...found.map((u) => u.unit).sort()].join(' ');
 }
 
 /** The entry's flags with the values of this argv's id flags. */
 function withValues(flags: Flags, argv: readonly string[]): Flags {
   const values: Record<string, number> = {};
-  for (const { unit, value } of units(argv.slice(1))) if (value !== undefined) values[FAST_ID_FLAGS[unit.slice(0, -2)]!] = value;
+  for (const { unit, value } of units(argv.slice(1)) ?? []) if (value !== undefined) values[FAST_ID_FLAGS[unit.slice(0, -2)]!] = value;
   return { ...flags, ...values };
 }
 
@@ -88,7 +93,8 @@ function oclifWouldDiffer(): boolean {
 
 /** Runs `argv` (process.argv.slice(2)) when it is one this entry takes; false when src/main.ts must. */
 export function run(argv: readonly string[]): boolean {
-  const entry = FAST_TABLE[fastKey(argv)];
+  const key = fastKey(argv);
+  const entry = key === '' ? undefined : FAST_TABLE[key];
   const runner = entry && RUNNERS[entry.id];
   if (entry === undefined || runner === undefined || oclifWouldDiffer()) return false;
   void runner(withValues(entry.flags, argv), () => commandLine(FAST_BIN, entry.id, argv)).catch((error: unknown) => reportFailure(error, FAST_BIN, entry.id));

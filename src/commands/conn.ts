@@ -47,7 +47,7 @@ Addresses are text (IPv6 in RFC 5952 form); times are ns since the Unix epoch; r
   ];
 
   static override args = {
-    id: Args.string({ description: 'Show only the flow with this id.', required: false }),
+    id: Args.string({ description: 'Show only the flow with this id.', required: false, ignoreStdin: true }),
   };
 
   static override flags = {

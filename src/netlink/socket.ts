@@ -100,6 +100,8 @@ export class NetlinkConnection implements NetlinkTransport {
   private readonly overrunListeners = new Set<OverrunListener>();
   private nextSequence = (Math.random() * 0x7fffffff) >>> 0 || 1;
   private closed = false;
+  /** Datagrams received so far, of any kind: an expired request waits while they keep coming (expire()). */
+  private datagrams = 0;
   private optionsOn: boolean | undefined;
 
   /**
@@ -253,6 +255,7 @@ export class NetlinkConnection implements NetlinkTransport {
   }
 
   private receive(data: Buffer, info: MessageInfo): void {
+    this.datagrams++;
     if (info.port !== 0) return; // only the kernel talks to us
     let messages: NetlinkMessage[];
     try {
@@ -326,9 +329,19 @@ export class NetlinkConnection implements NetlinkTransport {
     const request = this.pending.get(seq);
     if (!request) return;
     const answersSoFar = request.answers;
-    setImmediate(() => {
-      if (this.pending.get(seq) === request && request.answers === answersSoFar) this.settle(seq, error);
-    });
+    let datagramsSoFar = this.datagrams;
+    const check = (): void => {
+      if (this.pending.get(seq) !== request || request.answers !== answersSoFar) return; // settled, or the timer runs again
+      // A poll reads at most 32 datagrams: while they come (notifications,
+      // another request's answers), the answer may be behind them.
+      if (this.datagrams !== datagramsSoFar) {
+        datagramsSoFar = this.datagrams;
+        setImmediate(check);
+        return;
+      }
+      this.settle(seq, error);
+    };
+    setImmediate(check);
   }
 
   private settle(seq: number, error?: Error): void {

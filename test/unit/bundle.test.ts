@@ -54,12 +54,25 @@ describe('dist/fast.cjs (stats, fd and conn without oclif)', () => {
     ['conn', '--fd', '007', '--csv'],
     ['conn', '--fd=3', '--csv'],
     ['conn', '--fd', '--csv'],
+    ['conn', '--fd #'],
+    ['conn', '--json', '--fd #'],
+    ['stats', '--json --rate'],
   ]) {
     it(`${argv.join(' ')}: what oclif's path prints, and its exit code`, async () => {
       const fast = await runNode(['bin/run.js', ...argv], { cwd: projectRoot, env });
       const oclif = await runNode(['-e', throughOclif, ...argv], { cwd: projectRoot, env });
       assert.deepEqual(fast, oclif);
       assert.notEqual(fast.code, 0, 'no module here: the family lookup fails');
+    });
+  }
+
+  // A pipe on stdin is no argument: oclif would read it into conn's or fd's id.
+  for (const argv of [['conn', '--fd', '3', '--json'], ['conn', '--json'], ['fd', '--csv']]) {
+    it(`${argv.join(' ')} with 42 on stdin: what oclif's path prints`, async () => {
+      const fast = await runNode(['bin/run.js', ...argv], { cwd: projectRoot, env, input: '42\n' });
+      const oclif = await runNode(['-e', throughOclif, ...argv], { cwd: projectRoot, env, input: '42\n' });
+      assert.deepEqual(fast, oclif);
+      assert.equal(fast.code, 3, 'the family lookup, not a usage error');
     });
   }
 

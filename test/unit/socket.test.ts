@@ -153,6 +153,45 @@ describe('NetlinkConnection', () => {
     connection.close();
   });
 
+  /** Busy for `ms` in a check-phase callback, then `next` from the following one: the loop meets the expired timer first. */
+  function busyThen(ms: number, next: () => void): void {
+    setImmediate(() => {
+      const until = Date.now() + ms;
+      while (Date.now() < until);
+      setImmediate(next);
+    });
+  }
+
+  it('goes on with a dump whose next datagram was waiting when its timer ran out', async () => {
+    const { raw, connection, seq, request } = setup();
+    const pending = connection.transact(request, seq, { dump: true, what: 'conn-get', timeoutMs: 30 });
+    raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI));
+    busyThen(100, () => {
+      raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0), NLM_F_MULTI));
+      setTimeout(() => raw.deliver(doneReply(seq)), 5);
+    });
+    assert.equal((await pending).length, 3);
+    connection.close();
+  });
+
+  it('waits out datagrams queued ahead of an answer (a poll reads 32) before timing out', async () => {
+    const { raw, connection, seq, request } = setup();
+    const pending = connection.transact(request, seq, { dump: false, what: 'test', timeoutMs: 30 });
+    let polls = 0;
+    const poll = (): void => {
+      if (++polls <= 3) {
+        for (let i = 0; i < 32; i++) raw.deliver(genlReply(0x1c, 1, 0, Buffer.alloc(0))); // notifications
+        setImmediate(poll);
+        return;
+      }
+      raw.deliver(genlReply(0x1c, 1, seq, Buffer.alloc(0)));
+      setImmediate(() => raw.deliver(errorReply(request, 0)));
+    };
+    busyThen(100, poll);
+    assert.deepEqual((await pending).map((m) => m.header.type), [0x1c, NLMSG_ERROR]);
+    connection.close();
+  });
+
   /** A connection whose socket options are turned on lazily, counting how often. */
   function lazyOptions(header: { type: number; cmd: number; version: number }) {
     const raw = new FakeRawSocket();

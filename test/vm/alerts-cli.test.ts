@@ -110,7 +110,9 @@ describe('mutexctl alerts --follow', () => {
       const pipeline = spawn(
         'bash',
         ['-c', `${process.execPath} ${cliPath} alerts --follow --json --fd ${ctx.id} 2>/tmp/follow.err | head -1; echo "status=\${PIPESTATUS[0]},\${PIPESTATUS[1]}"`],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        // Its own process group: on a failure the follower and head go too
+        // (head would otherwise keep this file's stdout pipe open).
+        { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
       );
       let out = '';
       pipeline.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -123,7 +125,10 @@ describe('mutexctl alerts --follow', () => {
         python(FLOOD, [String(port)]);
         await Promise.race([exited, sleep(3000)]);
       }
-      if (!done) pipeline.kill('SIGKILL');
+      if (!done) {
+        process.kill(-pipeline.pid!, 'SIGKILL');
+        await exited;
+      }
       assert.ok(done, `the follower ended once its reader was gone; output: ${out}`);
       assert.match(out, /^\{.*"connection_flood".*\}\nstatus=0,0\n$/);
       assert.equal(sh('cat /tmp/follow.err'), '');

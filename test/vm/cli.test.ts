@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-import { CONNECT_REFUSED, Context, PYTHON, UDP_ROUND_TRIP, cliPath, freshPort, mutexctl, projectRoot, python, withParam } from './lib.js';
+import { CONNECT_REFUSED, Context, PYTHON, UDP_ROUND_TRIP, freshPort, mutexctl, projectRoot, python, withParam } from './lib.js';
 
 describe('mutexctl fd run', () => {
   it("reports its command's own traffic even next to a broader context, and keeps its exit code", () => {
@@ -29,6 +29,13 @@ describe('mutexctl fd run', () => {
 
 describe('conn without oclif (dist/fast.cjs)', () => {
   // The same argv through dist/mutexctl.cjs alone: oclif's parse and the command's run().
+  // dist/fast.cjs alone, failing (exit 99) if it does not take the argv.
+  const throughFast = `
+    const { join } = require('node:path');
+    const root = ${JSON.stringify(projectRoot)};
+    const { loadBundle } = require(join(root, 'bin/load-bundle.js'));
+    process.argv = [process.argv[0], join(root, 'bin/run.js'), ...process.argv.slice(1)];
+    if (!loadBundle(join(root, 'dist/fast.cjs')).run(process.argv.slice(2))) process.exit(99);`;
   const throughOclif = `
     const { join } = require('node:path');
     const root = ${JSON.stringify(projectRoot)};
@@ -40,14 +47,20 @@ describe('conn without oclif (dist/fast.cjs)', () => {
   it('prints byte for byte what the oclif path prints, for real flows', () => withParam('timeout_tcp_closed', 600, () => withParam('timeout_udp_idle', 600, () => {
     const udpPort = freshPort();
     const tcpPort = freshPort();
+    const decoyPort = freshPort();
+    // A context with flows of its own: --fd must pick this one's.
+    const decoy = Context.open(`name=decoy scope=all port=${decoyPort}`);
     const ctx = Context.open(`name=fast scope=all port=${udpPort},${tcpPort}`);
     try {
+      python(UDP_ROUND_TRIP, ['4', String(decoyPort), '2', '60']);
       python(UDP_ROUND_TRIP, ['4', String(udpPort), '3', '100']);
       python(CONNECT_REFUSED, [String(tcpPort)]);
       const id = String(ctx.id);
       for (const argv of [['conn', '--csv', '--fd', id], ['conn', '--fd', id, '--json'], ['conn', '--no-header', '--fd', id, '--csv'], ['conn', '--fd', '4294967295', '--json']]) {
-        const env = { ...process.env, NO_COLOR: '1' };
-        const fast = spawnSync(process.execPath, [cliPath, ...argv], { encoding: 'utf8', env });
+        // Without what would send the fast entry's argv to oclif (DEBUG, OCLIF_*, MUTEXCTL_*).
+        const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DEBUG' && !/^(OCLIF|MUTEXCTL)_/.test(name)));
+        env['NO_COLOR'] = '1';
+        const fast = spawnSync(process.execPath, ['-e', throughFast, ...argv], { encoding: 'utf8', env });
         const oclif = spawnSync(process.execPath, ['-e', throughOclif, ...argv], { encoding: 'utf8', env });
         if (argv.includes(id)) assert.equal(fast.status, 0, `${argv.join(' ')}: ${fast.stderr}`);
         assert.deepEqual([fast.stdout, fast.stderr, fast.status], [oclif.stdout, oclif.stderr, oclif.status], argv.join(' '));
@@ -56,6 +69,7 @@ describe('conn without oclif (dist/fast.cjs)', () => {
       assert.deepEqual(rows.map((r) => r['protocol']).sort(), ['tcp', 'udp'], 'both flows listed');
     } finally {
       ctx.close();
+      decoy.close();
     }
   })));
 });

@@ -12,7 +12,7 @@ export default class Alerts extends BaseCommand {
 
 Without --follow: the events in the ring, oldest first, filtered by --type, --fd and --since. --json prints an array of objects, --csv a header row and a row per event, with these fields in this order: seq (a string in JSON, like every identifier), time_ns, type (high_latency|high_error_rate|bandwidth_spike|connection_flood|packet_drop), severity (0-10), state (raised|cleared), fd_id (a string in JSON), value, threshold, unit (us|ppm|bps|conn/s: the unit of value and threshold, by type; bps is bits per second), message.
 
---follow first joins the multicast group, then prints the ring's events, then each new one as it arrives: --json as NDJSON (one object per line, written at once), --csv as rows, otherwise one line per event. Each event is printed once. Sequence numbers are consecutive: when notifications were missed (a slow reader), the missing events are read back from the ring, and those already overwritten there are reported on stderr as "mutexctl: N alerts lost (seq A..B)". Ends with exit 0 on Ctrl-C (SIGINT), SIGTERM, or when the reader of a pipe has gone away, which it notices at its next write (as \`ip monitor\` does).
+--follow first joins the multicast group, then prints the ring's events, then each new one as it arrives: --json as NDJSON (one object per line, written at once), --csv as rows, otherwise one line per event. Each event is printed once. Sequence numbers are consecutive: when notifications were missed (a slow reader), the missing events are read back from the ring, and those already overwritten there are reported on stderr as "mutexctl: N alerts lost (seq A..B)". Ends with exit 0 on Ctrl-C (SIGINT), SIGTERM, or when the reader of a pipe has gone away: it notices that when it next writes, so after \`| head -1\` it ends with the next event it prints.
 
 --since takes a sequence number (events after it) or a look-back such as 90s, 5m, 2h or 1d (events at most that old).
 
@@ -23,7 +23,7 @@ Without --follow: the events in the ring, oldest first, filtered by --type, --fd
     { description: 'High-latency events of context 3 in the last 10 minutes.', command: '<%= config.bin %> <%= command.id %> --type high_latency --fd 3 --since 10m' },
     { description: 'Events after sequence number 120, as CSV.', command: '<%= config.bin %> <%= command.id %> --since 120 --csv' },
     { description: 'Follow events as NDJSON.', command: "<%= config.bin %> <%= command.id %> --follow --json | jq -c 'select(.state == \"raised\")'" },
-    { description: 'The first event (from the ring, or the next one raised); mutexctl itself ends at the next event it writes.', command: '<%= config.bin %> <%= command.id %> --follow --json | head -1' },
+    { description: 'The first event (from the ring, or the next one raised); mutexctl itself ends when it prints the next one.', command: '<%= config.bin %> <%= command.id %> --follow --json | head -1' },
     { description: 'Post the alerts to Alertmanager (and print them).', command: '<%= config.bin %> <%= command.id %> --follow --alertmanager http://alertmanager:9093' },
     { description: 'Empty the ring (needs CAP_NET_ADMIN).', command: '<%= config.bin %> alerts clear' },
   ];

@@ -24,7 +24,7 @@ rtt_hist is the log2 latency histogram (bucket 0: 0 µs; bucket i: at least 2^(i
   ];
 
   static override args = {
-    id: Args.string({ description: 'Show only the context with this id.', required: false }),
+    id: Args.string({ description: 'Show only the context with this id.', required: false, ignoreStdin: true }),
   };
 
   static override flags = {
